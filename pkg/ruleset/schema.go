@@ -4,6 +4,10 @@ package ruleset
 // unknown key anywhere is an error naming file:line. New condition groups
 // (AI provenance, dependencies, ...) are added as new optional keys, so old
 // rule files stay valid.
+//
+// Only the keys matter to the decoder (see decode.go): every field is decoded
+// by its yaml tag, and whether a key was written is tracked separately, so
+// optional keys need no pointer types.
 
 // File is one rule file.
 type File struct {
@@ -27,16 +31,21 @@ type RuleSpec struct {
 	// Disabled turns a rule off (useful to override an embedded default by id).
 	Disabled bool `yaml:"disabled"`
 
-	Refs    *GlobSet       `yaml:"refs"`
-	Paths   *GlobSet       `yaml:"paths"`
-	Commit  *CommitSpec    `yaml:"commit"`
-	File    *FileSpec      `yaml:"file"`
-	Content *ContentSpec   `yaml:"content"`
-	Tests   *TestsSpec     `yaml:"tests"`
+	Refs    *GlobSet     `yaml:"refs"`
+	Paths   *GlobSet     `yaml:"paths"`
+	Commit  *CommitSpec  `yaml:"commit"`
+	File    *FileSpec    `yaml:"file"`
+	Content *ContentSpec `yaml:"content"`
+	Tests   *TestsSpec   `yaml:"tests"`
 }
 
 // GlobSet is an include/exclude pair of doublestar globs. A value matches when
 // it matches any include (or include is empty) and no exclude.
+//
+// Under paths, a pattern without a slash matches a base name at any depth
+// ("*.pem" is "**/*.pem"), a leading slash anchors at the repository root and
+// a trailing slash means everything below a directory, as in .gitignore.
+// Under refs, patterns match full ref names such as refs/heads/main.
 type GlobSet struct {
 	Include []string `yaml:"include"`
 	Exclude []string `yaml:"exclude"`
@@ -45,15 +54,20 @@ type GlobSet struct {
 // CommitSpec holds conditions on the commit (or annotated tag) message and
 // identities.
 type CommitSpec struct {
-	Message        string   `yaml:"message"`         // regex the message must match
+	Message        string   `yaml:"message"`          // regex the message must match
 	TrailersAll    []string `yaml:"trailers_present"` // trailer keys that must all be present
 	TrailersAbsent []string `yaml:"trailers_absent"`  // trailer keys that must all be absent
+	AuthorName     string   `yaml:"author_name"`      // regex
 	AuthorEmail    string   `yaml:"author_email"`     // regex
+	CommitterName  string   `yaml:"committer_name"`   // regex
 	CommitterEmail string   `yaml:"committer_email"`  // regex
 }
 
 // FileSpec holds conditions on a changed file.
 type FileSpec struct {
+	// Status lists the changes the rule applies to. When absent it is
+	// [added, modified, renamed]: deleting a file never fires a rule unless
+	// the rule asks for deleted explicitly.
 	Status  []string `yaml:"status"`   // added | modified | deleted | renamed
 	SizeMin string   `yaml:"size_min"` // e.g. "5MB", "100KiB", "1024"
 	Binary  *bool    `yaml:"binary"`
@@ -82,8 +96,39 @@ type EntropySpec struct {
 }
 
 // TestsSpec are examples a rule must (match) and must not (nomatch) fire on.
-// Each example is one added line.
+// An example is read according to the rule's level: an added line for a
+// content rule, a file path for a file rule, a commit message for a commit
+// rule. The mapping form of ExampleSpec can give the other facts too.
 type TestsSpec struct {
-	Match   []string `yaml:"match"`
-	NoMatch []string `yaml:"nomatch"`
+	// Path is the file the examples of a content rule are added to. When it
+	// is absent (and an example gives no path), paths and file conditions
+	// are not checked.
+	Path    string        `yaml:"path"`
+	Match   []ExampleSpec `yaml:"match"`
+	NoMatch []ExampleSpec `yaml:"nomatch"`
 }
+
+// ExampleSpec is one rule test case. It is written either as a plain string
+// (Text, read according to the rule's level) or as a mapping giving the facts
+// of the example. Conditions whose facts an example does not give are not
+// checked, except the conditions of the rule's own level.
+type ExampleSpec struct {
+	// Text is the plain-string form.
+	Text string `yaml:"-"`
+
+	Line    string `yaml:"line"`    // the added line (content rules only)
+	Path    string `yaml:"path"`    // the file path
+	Status  string `yaml:"status"`  // default added
+	Size    string `yaml:"size"`    // file size, ParseSize syntax; default 0
+	Binary  bool   `yaml:"binary"`  // default false
+	Ref     string `yaml:"ref"`     // full ref name; refs are not checked when absent
+	Message string `yaml:"message"` // commit message; trailers are read from it
+
+	AuthorName     string `yaml:"author_name"`
+	AuthorEmail    string `yaml:"author_email"`
+	CommitterName  string `yaml:"committer_name"`
+	CommitterEmail string `yaml:"committer_email"`
+}
+
+// decodeScalar sets the plain-string form of an example.
+func (e *ExampleSpec) decodeScalar(s string) { e.Text = s }

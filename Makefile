@@ -1,0 +1,30 @@
+# pushguard — see README.md. Every target works on a fresh machine with Go and git.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+FUZZTIME ?= 10s
+
+.PHONY: all build test lint demo bench fuzz clean
+
+all: lint test build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/pushguard ./cmd/pushguard
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test: lint build
+	$(GO) test -count=1 ./...
+	./bin/pushguard rules test --no-default-rules rules/
+
+demo: build
+	./scripts/demo.sh
+
+bench:
+	./scripts/bench.sh
+
+clean:
+	rm -rf bin

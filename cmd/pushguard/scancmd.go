@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/pushguard/pushguard/pkg/gitstore"
+	"github.com/pushguard/pushguard/pkg/report"
+	"github.com/pushguard/pushguard/pkg/scan"
+	"github.com/pushguard/pushguard/pkg/verdict"
+)
+
+// scan implements "pushguard scan": the hook's engine over an ordinary
+// repository, for CI, pre-push use and replaying history before enforcing.
+func (a *app) scan(args []string) int {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	repo := fs.String("repo", ".", "repository to scan (work tree or bare)")
+	rng := fs.String("range", "", "commits to scan, A..B (those reachable from B and not from A)")
+	all := fs.Bool("all", false, "scan every commit reachable from any ref")
+	format := fs.String("format", "text", "output format: text or json")
+	maxFile := fs.Int64("max-file-size", scan.DefaultMaxFileSize, "files larger than this many bytes skip content rules")
+	var rulePaths stringList
+	fs.Var(&rulePaths, "rules", "rule file or directory, added to the embedded defaults (repeatable)")
+	noDefaults := fs.Bool("no-default-rules", false, "do not load the embedded default rules")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if (*rng == "") == !*all || fs.NArg() > 0 {
+		fmt.Fprintln(a.stderr, "pushguard scan: give exactly one of --range A..B or --all")
+		return exitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(a.stderr, "pushguard scan: unknown --format %q (text, json)\n", *format)
+		return exitUsage
+	}
+	set, err := loadRules(rulePaths, *noDefaults)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "pushguard: invalid rules:\n%s\n", indent(err.Error()))
+		return exitUsage
+	}
+	store, err := gitstore.Open(gitstore.Env{GitDir: gitDir(*repo)})
+	if err != nil {
+		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+		return exitUsage
+	}
+	var tips []scan.Tip
+	var exclude []plumbing.Hash
+	if *all {
+		refs, err := store.Refs()
+		if err != nil {
+			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+			return exitInternal
+		}
+		for _, r := range refs {
+			tips = append(tips, scan.Tip{Ref: r.Name, Hash: r.Hash})
+		}
+	} else {
+		from, to, ok := strings.Cut(*rng, "..")
+		if !ok || to == "" {
+			fmt.Fprintf(a.stderr, "pushguard scan: --range wants A..B, got %q\n", *rng)
+			return exitUsage
+		}
+		toHash, err := store.Resolve(to)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+			return exitUsage
+		}
+		tips = []scan.Tip{{Ref: to, Hash: toHash}}
+		if from != "" {
+			fromHash, err := store.Resolve(from)
+			if err != nil {
+				fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+				return exitUsage
+			}
+			exclude = []plumbing.Hash{fromHash}
+		}
+	}
+	res, err := scan.New(store, set, scan.Options{MaxFileSize: *maxFile}).Run(context.Background(), tips, exclude)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+		return exitInternal
+	}
+	v := verdict.Decide(res, verdict.Options{})
+	switch *format {
+	case "json":
+		err = report.JSON(a.stdout, v, res.Commits)
+	default:
+		if v.Decision == verdict.Accept {
+			fmt.Fprintf(a.stdout, "pushguard: no findings in %d commits\n", len(res.Commits))
+		}
+		err = report.Text(a.stdout, v, report.TextOptions{MaxFindings: 1 << 30, Scan: true})
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", err)
+		return exitInternal
+	}
+	if v.Blocking() > 0 {
+		return exitRejected
+	}
+	return exitOK
+}
+
+// gitDir returns the git directory of a work tree, or dir itself when it is
+// a bare repository.
+func gitDir(dir string) string {
+	dotgit := filepath.Join(dir, ".git")
+	if st, err := os.Stat(dotgit); err == nil && st.IsDir() {
+		return dotgit
+	}
+	return dir
+}

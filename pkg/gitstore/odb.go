@@ -1,0 +1,274 @@
+package gitstore
+
+import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+)
+
+// objectDir reads the loose and packed objects of one objects directory
+// (a repository's objects/, a quarantine directory, an alternate).
+//
+// It is built on go-git's objfile/idxfile/packfile formats rather than on
+// storage/filesystem, because the latter's dotgit layer guesses quarantine
+// directories from names under objects/ (tmp_objdir-incoming-*, picking one
+// arbitrarily when pushes run concurrently) and follows
+// objects/info/alternates itself, mangling relative entries. Here every
+// directory is explicit, and alternates are resolved by Open.
+//
+// It never writes: files are only opened read-only.
+type objectDir struct {
+	path  string
+	cache cache.Object
+	// largeObjectThreshold: packed objects larger than this are streamed
+	// from the pack instead of being inflated into memory (and the cache).
+	largeObjectThreshold int64
+
+	loaded bool
+	packs  []*pack
+}
+
+// pack is one pack-*.pack with its .idx, opened lazily.
+type pack struct {
+	hash plumbing.Hash
+	idx  *idxfile.MemoryIndex
+	fs   billy.Filesystem // rooted at the pack directory
+	pf   *packfile.Packfile
+}
+
+func newObjectDir(path string, c cache.Object, largeObjectThreshold int64) *objectDir {
+	return &objectDir{path: path, cache: c, largeObjectThreshold: largeObjectThreshold}
+}
+
+// loadPacks lists the packs of the directory and decodes their indexes.
+// A pack without its .idx (still being written) is skipped.
+func (d *objectDir) loadPacks() error {
+	if d.loaded {
+		return nil
+	}
+	packDir := filepath.Join(d.path, "pack")
+	entries, err := os.ReadDir(packDir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("list packs in %s: %w", packDir, err)
+	}
+	names := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		names[e.Name()] = true
+	}
+	pfs := osfs.New(packDir)
+	var packs []*pack
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, "pack-") || !strings.HasSuffix(name, ".pack") {
+			continue
+		}
+		base := strings.TrimSuffix(name, ".pack")
+		hexHash := strings.TrimPrefix(base, "pack-")
+		if len(hexHash) != 40 || !plumbing.IsHash(hexHash) || !names[base+".idx"] {
+			continue
+		}
+		idx, err := readIndex(filepath.Join(packDir, base+".idx"))
+		if err != nil {
+			return err
+		}
+		h := plumbing.NewHash(hexHash)
+		if !bytes.Equal(idx.PackfileChecksum[:], h[:]) {
+			return fmt.Errorf("pack index %s/%s.idx: checksum does not match the pack name", packDir, base)
+		}
+		packs = append(packs, &pack{hash: h, idx: idx, fs: pfs})
+	}
+	d.closePacks()
+	d.packs = packs
+	d.loaded = true
+	return nil
+}
+
+func readIndex(path string) (*idxfile.MemoryIndex, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open pack index: %w", err)
+	}
+	defer f.Close()
+	idx := idxfile.NewMemoryIndex()
+	if err := idxfile.NewDecoder(bufio.NewReaderSize(f, 64*1024)).Decode(idx); err != nil {
+		return nil, fmt.Errorf("decode pack index %s: %w", path, err)
+	}
+	return idx, nil
+}
+
+// reload forgets the pack list so that the next lookup lists the pack
+// directory again (packs may have been added or replaced by a repack).
+func (d *objectDir) reload() {
+	d.closePacks()
+	d.packs = nil
+	d.loaded = false
+}
+
+func (d *objectDir) closePacks() {
+	for _, p := range d.packs {
+		if p.pf != nil {
+			_ = p.pf.Close()
+			p.pf = nil
+		}
+	}
+}
+
+// open returns the packfile reader, opening the pack on first use.
+func (p *pack) open(c cache.Object, threshold int64) (*packfile.Packfile, error) {
+	if p.pf != nil {
+		return p.pf, nil
+	}
+	name := "pack-" + p.hash.String() + ".pack"
+	f, err := p.fs.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	p.pf = packfile.NewPackfileWithCache(p.idx, p.fs, f, c, threshold)
+	return p.pf, nil
+}
+
+// findPacked returns the object from a pack of this directory. Small
+// objects come back in memory; larger ones as a lazy packfile.FSObject whose
+// type and size are known without inflating the content.
+func (d *objectDir) findPacked(h plumbing.Hash) (plumbing.EncodedObject, error) {
+	if err := d.loadPacks(); err != nil {
+		return nil, err
+	}
+	for _, p := range d.packs {
+		if ok, _ := p.idx.Contains(h); !ok {
+			continue
+		}
+		pf, err := p.open(d.cache, d.largeObjectThreshold)
+		if err != nil {
+			return nil, err
+		}
+		obj, err := pf.Get(h)
+		if err != nil {
+			return nil, fmt.Errorf("read %s from pack %s: %w", h, p.hash, err)
+		}
+		return obj, nil
+	}
+	return nil, plumbing.ErrObjectNotFound
+}
+
+// loosePath is where the loose object h would be.
+func (d *objectDir) loosePath(h plumbing.Hash) string {
+	s := h.String()
+	return filepath.Join(d.path, s[:2], s[2:])
+}
+
+// looseReader is an open loose object: its header is read, Read returns the
+// content.
+type looseReader struct {
+	f    *os.File
+	z    io.ReadCloser
+	br   *bufio.Reader
+	typ  plumbing.ObjectType
+	size int64
+}
+
+func (r *looseReader) Read(p []byte) (int, error) { return r.br.Read(p) }
+
+func (r *looseReader) Close() error {
+	zerr := r.z.Close()
+	ferr := r.f.Close()
+	if zerr != nil {
+		return zerr
+	}
+	return ferr
+}
+
+// openLoose opens the loose object h and reads its header. It returns
+// plumbing.ErrObjectNotFound when the file does not exist.
+func (d *objectDir) openLoose(h plumbing.Hash) (*looseReader, error) {
+	path := d.loosePath(h)
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, plumbing.ErrObjectNotFound
+		}
+		return nil, fmt.Errorf("open loose object: %w", err)
+	}
+	z, err := zlib.NewReader(bufio.NewReaderSize(f, 16*1024))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("loose object %s: %w", path, err)
+	}
+	r := &looseReader{f: f, z: z, br: bufio.NewReaderSize(z, 16*1024)}
+	if err := r.readHeader(); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("loose object %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// readHeader parses "<type> <size>\x00".
+func (r *looseReader) readHeader() error {
+	hdr, err := r.br.ReadSlice(0)
+	if err != nil {
+		return fmt.Errorf("read header: %w", err)
+	}
+	hdr = hdr[:len(hdr)-1]
+	sp := bytes.IndexByte(hdr, ' ')
+	if sp < 0 {
+		return fmt.Errorf("malformed header %q", hdr)
+	}
+	typ, err := plumbing.ParseObjectType(string(hdr[:sp]))
+	if err != nil || !typ.Valid() || typ == plumbing.OFSDeltaObject || typ == plumbing.REFDeltaObject {
+		return fmt.Errorf("bad object type %q", hdr[:sp])
+	}
+	size, err := strconv.ParseInt(string(hdr[sp+1:]), 10, 64)
+	if err != nil || size < 0 {
+		return fmt.Errorf("bad object size %q", hdr[sp+1:])
+	}
+	r.typ, r.size = typ, size
+	return nil
+}
+
+// rawObject is an object held in memory by this package. It implements
+// plumbing.EncodedObject so that it can live in go-git's object cache next
+// to the objects the packfile reader puts there, without hashing it again.
+// Its data is never handed out to callers who could modify it.
+type rawObject struct {
+	h    plumbing.Hash
+	t    plumbing.ObjectType
+	data []byte
+}
+
+var errReadOnly = errors.New("gitstore: read-only object")
+
+func (o *rawObject) Hash() plumbing.Hash           { return o.h }
+func (o *rawObject) Type() plumbing.ObjectType     { return o.t }
+func (o *rawObject) SetType(plumbing.ObjectType)   {}
+func (o *rawObject) Size() int64                   { return int64(len(o.data)) }
+func (o *rawObject) SetSize(int64)                 {}
+func (o *rawObject) Writer() (io.WriteCloser, error) { return nil, errReadOnly }
+func (o *rawObject) Reader() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(o.data)), nil
+}
+
+// sortedDirs is a helper for tests and diagnostics.
+func sortedDirs(dirs []*objectDir) []string {
+	out := make([]string, len(dirs))
+	for i, d := range dirs {
+		out[i] = d.path
+	}
+	sort.Strings(out)
+	return out
+}

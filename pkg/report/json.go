@@ -1,0 +1,112 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/pushguard/pushguard/pkg/scan"
+	"github.com/pushguard/pushguard/pkg/verdict"
+)
+
+// JSONReport is the document `--format json` writes. Field names are a
+// stable interface: add fields, never rename them.
+type JSONReport struct {
+	Decision string        `json:"decision"`
+	Mode     string        `json:"mode"`
+	Error    string        `json:"error,omitempty"`
+	Counts   JSONCounts    `json:"counts"`
+	Commits  []JSONCommit  `json:"commits"`
+	Findings []JSONFinding `json:"findings"`
+	Skipped  []JSONSkip    `json:"skipped"`
+}
+
+// JSONCounts counts findings per severity.
+type JSONCounts struct {
+	Block int `json:"block"`
+	Warn  int `json:"warn"`
+	Info  int `json:"info"`
+}
+
+// JSONCommit is one scanned commit.
+type JSONCommit struct {
+	SHA     string   `json:"sha"`
+	Refs    []string `json:"refs"`
+	Subject string   `json:"subject"`
+	Author  string   `json:"author_email"`
+	AI      scan.AI  `json:"ai"`
+}
+
+// JSONFinding is one finding; Match is redacted when the rule asks for it.
+type JSONFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Kind     string `json:"kind"`
+	Commit   string `json:"commit"`
+	Ref      string `json:"ref,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+	Match    string `json:"match,omitempty"`
+	Message  string `json:"message"`
+	Help     string `json:"help,omitempty"`
+	Source   string `json:"rule_source,omitempty"`
+}
+
+// JSONSkip is content that was not examined.
+type JSONSkip struct {
+	Commit string `json:"commit"`
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// BuildJSON converts a verdict and the scanned commits into the JSON document.
+func BuildJSON(v *verdict.Verdict, commits []scan.CommitInfo) JSONReport {
+	r := JSONReport{
+		Decision: v.Decision.String(),
+		Mode:     string(v.Mode),
+		Counts: JSONCounts{
+			Block: v.Counts["block"], Warn: v.Counts["warn"], Info: v.Counts["info"],
+		},
+		Commits:  []JSONCommit{},
+		Findings: []JSONFinding{},
+		Skipped:  []JSONSkip{},
+	}
+	if v.Err != nil {
+		r.Error = v.Err.Error()
+	}
+	for _, c := range commits {
+		refs := c.Refs
+		if refs == nil {
+			refs = []string{}
+		}
+		r.Commits = append(r.Commits, JSONCommit{
+			SHA: c.Hash.String(), Refs: refs, Subject: c.Subject, Author: c.Author.Email, AI: c.AI,
+		})
+	}
+	for _, f := range v.Findings {
+		m := f.Match
+		if f.Rule.Redact && m != "" {
+			m = Redact(m)
+		}
+		r.Findings = append(r.Findings, JSONFinding{
+			Rule: f.Rule.ID, Severity: string(f.Rule.Severity), Kind: string(f.Kind),
+			Commit: f.Commit.String(), Ref: f.Ref, Path: f.Path, Line: f.Line, Column: f.Column,
+			Match: m, Message: f.Rule.Message, Help: f.Rule.Help, Source: f.Rule.Source,
+		})
+	}
+	for _, s := range v.Skipped {
+		r.Skipped = append(r.Skipped, JSONSkip{Commit: s.Commit.String(), Path: s.Path, Reason: s.Reason})
+	}
+	return r
+}
+
+// JSON writes the JSON document, indented, followed by a newline.
+func JSON(w io.Writer, v *verdict.Verdict, commits []scan.CommitInfo) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(BuildJSON(v, commits)); err != nil {
+		return fmt.Errorf("write JSON report: %w", err)
+	}
+	return nil
+}

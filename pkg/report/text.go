@@ -1,0 +1,184 @@
+// Package report renders a verdict: the text a pusher sees as `remote:`
+// lines, and machine-readable JSON. Every string that came from the push is
+// escaped with Clean before it is written.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pushguard/pushguard/pkg/ruleset"
+	"github.com/pushguard/pushguard/pkg/scan"
+	"github.com/pushguard/pushguard/pkg/verdict"
+)
+
+// DefaultMaxFindings caps the findings listed in the text report.
+const DefaultMaxFindings = 20
+
+// TextOptions tune the pusher-facing text.
+type TextOptions struct {
+	// MaxFindings caps the findings listed (0 = DefaultMaxFindings).
+	MaxFindings int
+	// LinePrefix starts every line (GitLab's web UI needs "GL-HOOK-ERR: ").
+	LinePrefix string
+	// Header and Footer are the server admin's text, printed first and last.
+	Header, Footer string
+	// HelpURL points at the organisation's policy page.
+	HelpURL string
+	// Scan renders for `pushguard scan` instead of a push: no advice on
+	// rewriting a rejected push.
+	Scan bool
+}
+
+// maxField caps any pushed string echoed in the text report.
+const maxField = 200
+
+// Text writes the report a pusher sees. Nothing is written for a clean push
+// without findings.
+func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
+	if o.MaxFindings <= 0 {
+		o.MaxFindings = DefaultMaxFindings
+	}
+	if v.Decision == verdict.Accept && v.Err == nil {
+		return nil
+	}
+	var b strings.Builder
+	line := func(format string, args ...any) {
+		fmt.Fprintf(&b, o.LinePrefix+format+"\n", args...)
+	}
+	for _, h := range splitLines(o.Header) {
+		line("%s", h)
+	}
+	if v.Err != nil {
+		if v.Decision == verdict.Reject {
+			line("pushguard: push REJECTED: the push could not be checked, so nothing was accepted.")
+		} else {
+			line("pushguard: WARNING: the push could not be checked; accepted because the server is configured to fail open.")
+		}
+		line("  error: %s", Clean(v.Err.Error(), 500))
+		line("  This is not a problem with your changes. Try again; if it persists, contact the server admins.")
+		writeFooter(line, o)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	line("pushguard: %s", summary(v))
+	line("")
+	for i, f := range v.Findings {
+		if i == o.MaxFindings {
+			line("... and %d more finding(s) not shown.", len(v.Findings)-i)
+			line("")
+			break
+		}
+		writeFinding(line, f)
+	}
+	if v.Decision == verdict.Reject && !o.Scan {
+		line("How to fix: remove the blocked content from every commit that adds it, then push again.")
+		line("  Last commit only:  fix the file, `git add` it, `git commit --amend`.")
+		line("  Older commits:     `git rebase -i <commit>~1`, mark the commit `edit`, fix, `git commit --amend`,")
+		line("                     `git rebase --continue`. A new commit that deletes it is not enough:")
+		line("                     the content would still be in history.")
+		line("  A secret that left your machine must be rotated as well, even after it is removed.")
+		line("Nothing from this push was accepted.")
+	}
+	writeFooter(line, o)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeFooter(line func(string, ...any), o TextOptions) {
+	if o.HelpURL != "" {
+		line("Policy: %s", o.HelpURL)
+	}
+	for _, f := range splitLines(o.Footer) {
+		line("%s", f)
+	}
+}
+
+func splitLines(s string) []string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return nil
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Clean(l, 0)
+	}
+	return lines
+}
+
+func summary(v *verdict.Verdict) string {
+	var parts []string
+	for _, s := range []ruleset.Severity{ruleset.SeverityBlock, ruleset.SeverityWarn, ruleset.SeverityInfo} {
+		if n := v.Counts[s]; n > 0 {
+			parts = append(parts, plural(n, label(s)))
+		}
+	}
+	scope := plural(v.Commits, "new commit")
+	if v.Tags > 0 {
+		scope += ", " + plural(v.Tags, "tag")
+	}
+	head := "push " + strings.ToUpper(v.Decision.String())
+	if v.Decision == verdict.AcceptWithWarnings {
+		head = "push accepted with warnings"
+	}
+	if v.Mode == verdict.Audit && v.Counts[ruleset.SeverityBlock] > 0 {
+		head = "push accepted (audit mode: blocking findings are recorded, not enforced)"
+	}
+	return fmt.Sprintf("%s: %s in %s", head, strings.Join(parts, ", "), scope)
+}
+
+func label(s ruleset.Severity) string {
+	switch s {
+	case ruleset.SeverityBlock:
+		return "blocking finding"
+	case ruleset.SeverityWarn:
+		return "warning"
+	default:
+		return "notice"
+	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func writeFinding(line func(string, ...any), f scan.Finding) {
+	r := f.Rule
+	line("%s  %s: %s", strings.ToUpper(string(r.Severity)), r.ID, Clean(r.Message, maxField))
+	where := "commit " + short(f)
+	if f.Kind == scan.KindTag {
+		where = "tag object " + short(f)
+	}
+	if f.Ref != "" {
+		where += " on " + Clean(f.Ref, maxField)
+	}
+	line("  %s", where)
+	switch f.Kind {
+	case scan.KindLine:
+		m := f.Match
+		if r.Redact {
+			m = Redact(m)
+		}
+		line("  %s:%d:%d  %s", Clean(f.Path, maxField), f.Line, f.Column, Clean(m, 80))
+	case scan.KindFile:
+		line("  %s", Clean(f.Path, maxField))
+	}
+	if r.Help != "" {
+		for i, h := range splitLines(r.Help) {
+			if i == 0 {
+				line("  fix: %s", h)
+			} else {
+				line("       %s", h)
+			}
+		}
+	}
+	line("")
+}
+
+func short(f scan.Finding) string {
+	return f.Commit.String()[:10]
+}

@@ -1,0 +1,521 @@
+// Package scan is pushguard's engine: it walks the commits a push adds,
+// compares each with its parents, extracts the lines every changed text file
+// adds and applies the compiled rules at commit, file and line level.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+
+	"github.com/pushguard/pushguard/pkg/diff"
+	"github.com/pushguard/pushguard/pkg/gitstore"
+	"github.com/pushguard/pushguard/pkg/ruleset"
+	"github.com/pushguard/pushguard/pkg/trailers"
+)
+
+// DefaultMaxFileSize is the size above which a file's content is not read:
+// content rules skip it, size and path rules still see it.
+const DefaultMaxFileSize = 5 << 20
+
+// Options tune a scan.
+type Options struct {
+	// MaxFileSize: files larger than this skip content rules (0 = default).
+	MaxFileSize int64
+}
+
+// Tip is a pushed ref and the object it will point at (a commit or an
+// annotated tag).
+type Tip struct {
+	Ref  string
+	Hash plumbing.Hash
+}
+
+// Kind says what a finding points at.
+type Kind string
+
+// Finding kinds.
+const (
+	KindLine   Kind = "line"
+	KindFile   Kind = "file"
+	KindCommit Kind = "commit"
+	KindTag    Kind = "tag"
+)
+
+// Finding is one rule that fired.
+type Finding struct {
+	Rule     *ruleset.Rule
+	Kind     Kind
+	Commit   plumbing.Hash // the commit, or the tag object for KindTag
+	Ref      string        // a pushed ref that carries the commit
+	Path     string        // KindLine, KindFile
+	Line     int           // KindLine: 1-based line in the new file
+	Column   int           // KindLine: 1-based byte column of the match
+	Match    string        // KindLine: the matched text, unredacted (renderers redact)
+	LineText string        // KindLine: the whole added line, unredacted, capped
+}
+
+// Skip records content the scan did not read, and why.
+type Skip struct {
+	Commit plumbing.Hash
+	Path   string
+	Reason string // "binary", "too large", "submodule"
+}
+
+// CommitInfo describes one scanned commit.
+type CommitInfo struct {
+	Hash    plumbing.Hash
+	Refs    []string
+	Subject string
+	Author  gitstore.Person
+	// AI holds the AI-provenance result (filled by the provenance stage).
+	AI AI
+}
+
+// AI is the AI-provenance result of a commit.
+type AI struct {
+	Detected bool       `json:"detected"`
+	Tools    []string   `json:"tools"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// Evidence is one AI-provenance signal that matched.
+type Evidence struct {
+	Kind string `json:"kind"`
+	Tool string `json:"tool"`
+	Text string `json:"text"`
+}
+
+// Result is what a scan found.
+type Result struct {
+	Commits  []CommitInfo
+	Tags     []plumbing.Hash
+	Findings []Finding
+	Skipped  []Skip
+	// FilesRead and BytesRead count content actually examined.
+	FilesRead int
+	BytesRead int64
+}
+
+// Engine applies one rule set to the objects of one store. It is not safe
+// for concurrent use.
+type Engine struct {
+	store   *gitstore.Store
+	rules   *ruleset.Set
+	opts    Options
+	matcher *ruleset.LineMatcher
+	// facts remembers the (parent blobs → new blob) pairs already examined
+	// in this scan, with the raw matches of their added lines.
+	facts map[string]*blobFacts
+	// seen deduplicates findings across commits (same rule, blob, line).
+	seen map[string]bool
+}
+
+type lineMatch struct {
+	rule       *ruleset.Rule
+	line, col  int
+	match, txt string
+}
+
+// New returns an engine over store with rules.
+func New(store *gitstore.Store, rules *ruleset.Set, opts Options) *Engine {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	return &Engine{
+		store:   store,
+		rules:   rules,
+		opts:    opts,
+		matcher: rules.NewLineMatcher(),
+		facts:   map[string]*blobFacts{},
+		seen:    map[string]bool{},
+	}
+}
+
+// Run scans the commits reachable from tips and from none of exclude, and
+// every annotated tag among the tips that exclude does not already hold.
+func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (*Result, error) {
+	res := &Result{}
+	old := map[plumbing.Hash]bool{}
+	for _, h := range exclude {
+		old[h] = true
+	}
+	// Peel tips: annotated tags are checked like commit messages.
+	refsOf := map[plumbing.Hash][]string{}
+	var commitTips []plumbing.Hash
+	for _, t := range tips {
+		target, typ, tags, err := e.store.Peel(t.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("read %s (%s): %w", t.Ref, t.Hash, err)
+		}
+		for _, tag := range tags {
+			if old[tag.Hash] {
+				continue
+			}
+			old[tag.Hash] = true // check each tag object once
+			res.Tags = append(res.Tags, tag.Hash)
+			e.checkTag(res, t.Ref, tag)
+		}
+		if typ != plumbing.CommitObject {
+			continue // a tag of a tree or blob: nothing more to walk
+		}
+		if len(refsOf[target]) == 0 {
+			commitTips = append(commitTips, target)
+		}
+		refsOf[target] = append(refsOf[target], t.Ref)
+	}
+	if len(commitTips) == 0 {
+		return res, nil
+	}
+	hashes, err := e.store.NewCommits(commitTips, exclude)
+	if err != nil {
+		return nil, fmt.Errorf("list new commits: %w", err)
+	}
+	commits := make(map[plumbing.Hash]*gitstore.Commit, len(hashes))
+	for _, h := range hashes {
+		c, err := e.store.Commit(h)
+		if err != nil {
+			return nil, fmt.Errorf("read commit %s: %w", h, err)
+		}
+		commits[h] = c
+	}
+	refs := attributeRefs(hashes, commits, refsOf)
+	for _, h := range hashes {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("scan stopped after %d of %d commits: %w", len(res.Commits), len(hashes), err)
+		}
+		if err := e.checkCommit(res, commits[h], refs[h]); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// attributeRefs tells, for each new commit, which pushed refs reach it.
+// Children come after parents in hashes, so walking it backwards visits a
+// commit after all its new descendants.
+func attributeRefs(hashes []plumbing.Hash, commits map[plumbing.Hash]*gitstore.Commit, tipRefs map[plumbing.Hash][]string) map[plumbing.Hash][]string {
+	refs := make(map[plumbing.Hash][]string, len(hashes))
+	for h, r := range tipRefs {
+		if commits[h] != nil {
+			refs[h] = append(refs[h], r...)
+		}
+	}
+	for i := len(hashes) - 1; i >= 0; i-- {
+		c := commits[hashes[i]]
+		for _, p := range c.Parents {
+			if commits[p] == nil {
+				continue
+			}
+			refs[p] = mergeSorted(refs[p], refs[c.Hash])
+		}
+	}
+	for h := range refs {
+		refs[h] = mergeSorted(nil, refs[h])
+	}
+	return refs
+}
+
+func mergeSorted(a, b []string) []string {
+	set := map[string]bool{}
+	for _, s := range a {
+		set[s] = true
+	}
+	for _, s := range b {
+		set[s] = true
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func commitFacts(message string, author, committer gitstore.Person) *ruleset.CommitInfo {
+	info := &ruleset.CommitInfo{
+		Message:        message,
+		AuthorName:     author.Name,
+		AuthorEmail:    author.Email,
+		CommitterName:  committer.Name,
+		CommitterEmail: committer.Email,
+		Trailers:       map[string][]string{},
+	}
+	for _, t := range trailers.Parse(message) {
+		k := strings.ToLower(t.Key)
+		info.Trailers[k] = append(info.Trailers[k], t.Value)
+	}
+	return info
+}
+
+func (e *Engine) checkTag(res *Result, ref string, tag *gitstore.Tag) {
+	facts := commitFacts(tag.Message, tag.Tagger, tag.Tagger)
+	for _, r := range e.rules.Rules {
+		if r.Level() != ruleset.LevelCommit || !r.MatchRef(ref) || !r.MatchCommit(facts) {
+			continue
+		}
+		res.Findings = append(res.Findings, Finding{Rule: r, Kind: KindTag, Commit: tag.Hash, Ref: ref})
+	}
+}
+
+// firstRef returns the first of refs that r applies to.
+func firstRef(r *ruleset.Rule, refs []string) (string, bool) {
+	for _, ref := range refs {
+		if r.MatchRef(ref) {
+			return ref, true
+		}
+	}
+	return "", false
+}
+
+func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) error {
+	res.Commits = append(res.Commits, CommitInfo{
+		Hash: c.Hash, Refs: refs, Subject: subject(c.Message), Author: c.Author,
+		AI: AI{Tools: []string{}, Evidence: []Evidence{}},
+	})
+	facts := commitFacts(c.Message, c.Author, c.Committer)
+	// Rules that apply to this commit at all: ref and commit conditions.
+	var active []*ruleset.Rule
+	ruleRef := make([]string, len(e.rules.Rules))
+	for _, r := range e.rules.Rules {
+		ref, ok := firstRef(r, refs)
+		if !ok || !r.MatchCommit(facts) {
+			continue
+		}
+		ruleRef[r.Index] = ref
+		if r.Level() == ruleset.LevelCommit {
+			res.Findings = append(res.Findings, Finding{Rule: r, Kind: KindCommit, Commit: c.Hash, Ref: ref})
+			continue
+		}
+		active = append(active, r)
+	}
+	if len(active) == 0 {
+		return nil // no file or line rule can fire: skip the tree comparison
+	}
+	changes, err := e.changes(c)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		if err := e.checkFile(res, c, ch, active, ruleRef); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileChange is a path the commit changed compared with every parent, with
+// the path's blob in each parent (zero when absent there).
+type fileChange struct {
+	gitstore.Change
+	parentBlobs []plumbing.Hash
+}
+
+// changes lists what a commit changed. For a merge, only paths that differ
+// from every parent count: a path identical to one parent's version was not
+// introduced by the merge.
+func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
+	if len(c.Parents) == 0 {
+		chs, err := e.store.Changes(plumbing.ZeroHash, c.Tree)
+		if err != nil {
+			return nil, fmt.Errorf("compare root commit %s: %w", c.Hash, err)
+		}
+		out := make([]fileChange, len(chs))
+		for i, ch := range chs {
+			out[i] = fileChange{Change: ch, parentBlobs: []plumbing.Hash{ch.OldHash}}
+		}
+		return out, nil
+	}
+	var out []fileChange
+	index := map[string]int{}
+	for pi, ph := range c.Parents {
+		p, err := e.store.Commit(ph)
+		if err != nil {
+			return nil, fmt.Errorf("read parent %s of %s: %w", ph, c.Hash, err)
+		}
+		chs, err := e.store.Changes(p.Tree, c.Tree)
+		if err != nil {
+			return nil, fmt.Errorf("compare %s with parent %s: %w", c.Hash, ph, err)
+		}
+		if pi == 0 {
+			for _, ch := range chs {
+				index[ch.Path] = len(out)
+				fc := fileChange{Change: ch, parentBlobs: make([]plumbing.Hash, len(c.Parents))}
+				fc.parentBlobs[0] = ch.OldHash
+				out = append(out, fc)
+			}
+			continue
+		}
+		present := map[string]bool{}
+		for _, ch := range chs {
+			if i, ok := index[ch.Path]; ok {
+				present[ch.Path] = true
+				out[i].parentBlobs[pi] = ch.OldHash
+			}
+		}
+		// A path unchanged relative to this parent was not introduced by
+		// the merge: drop it.
+		kept := out[:0]
+		for _, fc := range out {
+			if present[fc.Path] {
+				kept = append(kept, fc)
+			}
+		}
+		out = kept
+		for i, fc := range out {
+			index[fc.Path] = i
+		}
+	}
+	return out, nil
+}
+
+// blobFacts is what the engine learns once per distinct (parent blobs, new
+// blob) pair: binary or not, whether it was read, and the raw matches of
+// every line rule in the added lines.
+type blobFacts struct {
+	binary  bool
+	skipped string // why content was not examined, if it was not
+	matches []lineMatch
+}
+
+func (e *Engine) checkFile(res *Result, c *gitstore.Commit, ch fileChange, active []*ruleset.Rule, ruleRef []string) error {
+	info := &ruleset.FileInfo{Path: ch.Path, Status: string(ch.Status)}
+	var facts *blobFacts
+	switch {
+	case ch.Status == gitstore.Deleted:
+	case ch.NewMode == filemode.Submodule:
+		facts = &blobFacts{skipped: "submodule"}
+	default:
+		size, err := e.store.BlobSize(ch.NewHash)
+		if err != nil {
+			return fmt.Errorf("size of %s in commit %s: %w", ch.Path, c.Hash, err)
+		}
+		info.Size = size
+		facts, err = e.examine(ch)
+		if err != nil {
+			return fmt.Errorf("read %s in commit %s: %w", ch.Path, c.Hash, err)
+		}
+		info.Binary = facts.binary
+		if facts.skipped != "" {
+			res.Skipped = append(res.Skipped, Skip{Commit: c.Hash, Path: ch.Path, Reason: facts.skipped})
+		}
+	}
+	var lineRules []bool
+	for _, r := range active {
+		if !r.MatchFile(info) {
+			continue
+		}
+		if r.Level() == ruleset.LevelFile {
+			e.add(res, Finding{Rule: r, Kind: KindFile, Commit: c.Hash, Ref: ruleRef[r.Index], Path: ch.Path})
+			continue
+		}
+		if lineRules == nil {
+			lineRules = make([]bool, len(e.rules.Rules))
+		}
+		lineRules[r.Index] = true
+	}
+	if lineRules == nil || facts == nil {
+		return nil
+	}
+	for _, m := range facts.matches {
+		if !lineRules[m.rule.Index] {
+			continue
+		}
+		e.add(res, Finding{
+			Rule: m.rule, Kind: KindLine, Commit: c.Hash, Ref: ruleRef[m.rule.Index],
+			Path: ch.Path, Line: m.line, Column: m.col, Match: m.match, LineText: m.txt,
+		})
+	}
+	return nil
+}
+
+// add appends f unless the same rule already fired on the same place.
+func (e *Engine) add(res *Result, f Finding) {
+	key := f.Rule.ID + "\x00" + string(f.Kind) + "\x00" + f.Path + "\x00" + fmt.Sprint(f.Line, ":", f.Column, ":", f.Match)
+	if f.Kind == KindFile {
+		key += "\x00" + f.Commit.String()
+	}
+	if e.seen[key] {
+		return
+	}
+	e.seen[key] = true
+	res.Findings = append(res.Findings, f)
+}
+
+// maxLineText caps the added line kept with a finding.
+const maxLineText = 512
+
+// examine reads a changed file's content once per distinct (parents, new)
+// blob pair and runs every line rule over the lines it adds.
+func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
+	var kb strings.Builder
+	kb.WriteString(ch.NewHash.String())
+	for _, p := range ch.parentBlobs {
+		kb.WriteString(p.String())
+	}
+	key := kb.String()
+	if f, ok := e.facts[key]; ok {
+		return f, nil
+	}
+	f := &blobFacts{}
+	e.facts[key] = f
+	newer, truncated, err := e.store.ReadBlob(ch.NewHash, e.opts.MaxFileSize+1)
+	if err != nil {
+		return nil, err
+	}
+	if diff.IsBinary(newer) {
+		f.binary = true
+		f.skipped = "binary"
+		return f, nil
+	}
+	if truncated || int64(len(newer)) > e.opts.MaxFileSize {
+		f.skipped = fmt.Sprintf("larger than %d bytes", e.opts.MaxFileSize)
+		return f, nil
+	}
+	parents := make([][]byte, len(ch.parentBlobs))
+	for i, ph := range ch.parentBlobs {
+		if ph.IsZero() {
+			continue
+		}
+		if ph == ch.NewHash {
+			return f, nil // identical to a parent's version: nothing added
+		}
+		old, _, err := e.store.ReadBlob(ph, e.opts.MaxFileSize+1)
+		if err != nil {
+			return nil, fmt.Errorf("read parent version %s: %w", ph, err)
+		}
+		parents[i] = old
+	}
+	visit := func(l diff.Line) bool {
+		e.matcher.Match(l.Text, nil, func(r *ruleset.Rule, start, end int) {
+			txt := l.Text
+			if len(txt) > maxLineText {
+				txt = txt[:maxLineText]
+			}
+			f.matches = append(f.matches, lineMatch{
+				rule: r, line: l.No, col: start + 1,
+				match: string(l.Text[start:end]), txt: string(txt),
+			})
+		})
+		return true
+	}
+	if len(parents) == 1 {
+		diff.AddedFunc(parents[0], newer, visit)
+	} else {
+		for _, l := range diff.AddedMerge(parents, newer) {
+			visit(l)
+		}
+	}
+	return f, nil
+}
+
+func subject(msg string) string {
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return strings.TrimSpace(msg)
+}
