@@ -55,6 +55,10 @@ func IsBinary(b []byte) bool {
 //   - an extra copy of an existing line is added, once per extra copy;
 //   - a deleted line adds nothing.
 //
+// Which copy of a repeated line counts as the extra one follows from the
+// prefix and suffix being set aside first: from "y\nx\n" to "x\ny\nx\n", the
+// last "x" is common suffix, so line 1 is the added copy.
+//
 // Unlike a minimal diff (Myers, patience), this takes time and memory
 // linear in len(older)+len(newer) whatever the content: each line is hashed
 // once with a seed chosen per Differ, so crafted content can neither force
@@ -90,36 +94,39 @@ func AddedMerge(parents [][]byte, newer []byte) []Line {
 }
 
 // Differ computes added lines like Added, AddedFunc and AddedMerge while
-// reusing its hash table and scratch space from one call to the next, which
-// saves allocations when many files are examined in a row. The zero value is
-// ready to use. A Differ is not safe for concurrent use; use one per
-// goroutine. It keeps no reference to the content it was given once a call
-// returns.
+// reusing its hash table from one call to the next, which saves allocations
+// when many files are examined in a row. The zero value is ready to use. A
+// Differ is not safe for concurrent use; use one per goroutine. It keeps no
+// reference to the content it was given once a call returns.
 type Differ struct {
 	seed   maphash.Seed
 	seeded bool
-	// index maps the hash of a line text of older's middle to the position
-	// in ents of the first entry with that hash; entries with the same hash
-	// and different texts are chained through entry.next.
-	index map[uint64]int32
-	ents  []entry
-	merge []Line
+	// slots is an open-addressing hash table (linear probing, at most half
+	// full) of the distinct line texts of older's middle.
+	slots []slot
+	used  int
 }
 
-// entry is one distinct line text of older's middle. It holds offsets, not a
-// slice, so the scratch space is pointer-free and never keeps a blob alive.
-type entry struct {
-	start, end int // text is older[start:end]
-	count      int // occurrences not yet matched by a line of newer
-	next       int32
+// slot is one distinct line text of older's middle. It holds offsets, not a
+// slice, so the table is pointer-free (the garbage collector does not scan
+// it) and never keeps a blob alive.
+type slot struct {
+	hash  uint64 // maphash of the text
+	start int    // the text is older[start : stop-1]
+	stop  int    // 0 for an empty slot
+	count int    // occurrences not yet matched by a line of newer
 }
 
-// Scratch space larger than this many distinct lines is released after the
-// call that needed it rather than kept for the next one, so that one huge
-// file does not make every later call pay for clearing a huge table.
-const maxKeptEntries = 1 << 16
+const (
+	// maxInitialSlots bounds the table a call starts with; it grows from
+	// there when older's middle has more distinct lines.
+	maxInitialSlots = 1 << 12
+	// maxKeptSlots bounds the table a Differ keeps for the next call, so
+	// that one huge file does not pin its memory.
+	maxKeptSlots = 1 << 16
+)
 
-// Added is the package-level Added, reusing d's scratch space.
+// Added is the package-level Added, reusing d's hash table.
 func (d *Differ) Added(older, newer []byte) []Line {
 	var out []Line
 	d.AddedFunc(older, newer, func(l Line) bool {
@@ -129,7 +136,7 @@ func (d *Differ) Added(older, newer []byte) []Line {
 	return out
 }
 
-// AddedMerge is the package-level AddedMerge, reusing d's scratch space.
+// AddedMerge is the package-level AddedMerge, reusing d's hash table.
 func (d *Differ) AddedMerge(parents [][]byte, newer []byte) []Line {
 	for _, p := range parents {
 		if bytes.Equal(p, newer) {
@@ -180,7 +187,8 @@ func (d *Differ) intersect(cur []Line, older, newer []byte) []Line {
 	return cur[:kept]
 }
 
-// AddedFunc is the package-level AddedFunc, reusing d's scratch space.
+// AddedFunc is the package-level AddedFunc, reusing d's hash table. fn must
+// not use d.
 func (d *Differ) AddedFunc(older, newer []byte, fn func(Line) bool) {
 	op, np, no := commonPrefix(older, newer)
 	oe, ne := commonSuffix(older, newer, op, np)
@@ -201,12 +209,12 @@ func (d *Differ) AddedFunc(older, newer []byte, fn func(Line) bool) {
 		return
 	}
 
-	d.prepare(older[op:oe])
-	defer d.release()
 	oldMid := older[:oe]
+	d.reset(bytes.Count(oldMid[op:], []byte{'\n'}) + 1)
+	defer d.release()
 	for off := op; off < oe; {
 		text, next := nextLine(oldMid, off)
-		d.insert(older, off, off+len(text), maphash.Bytes(d.seed, text))
+		d.insert(older, text, off, maphash.Bytes(d.seed, text))
 		off = next
 	}
 	for off := np; off < ne; {
@@ -221,67 +229,93 @@ func (d *Differ) AddedFunc(older, newer []byte, fn func(Line) bool) {
 	}
 }
 
-// prepare readies the hash table for the lines of mid (older's middle).
-func (d *Differ) prepare(mid []byte) {
+// reset readies an empty table for at most lines distinct lines: sized for
+// all of them when the kept table is large enough, else sized for at most
+// maxInitialSlots/2 and grown as needed, since many lines may be copies.
+func (d *Differ) reset(lines int) {
 	if !d.seeded {
 		d.seed = maphash.MakeSeed()
 		d.seeded = true
 	}
-	if d.index == nil {
-		// Size the table for the number of lines; bytes.Count is far
-		// cheaper than the rehashing it saves.
-		d.index = make(map[uint64]int32, bytes.Count(mid, []byte{'\n'})+1)
+	n := 16
+	for n < 2*lines {
+		n <<= 1
 	}
-}
-
-// release empties the scratch space for the next call, or drops it when it
-// has grown large.
-func (d *Differ) release() {
-	if len(d.ents) > maxKeptEntries {
-		d.index, d.ents = nil, nil
-		return
+	if n > cap(d.slots) {
+		n = max(min(n, maxInitialSlots), cap(d.slots))
 	}
-	clear(d.index)
-	d.ents = d.ents[:0]
-}
-
-// insert counts one occurrence of older[start:end], whose hash is h.
-func (d *Differ) insert(older []byte, start, end int, h uint64) {
-	head, ok := d.index[h]
-	if ok {
-		text := older[start:end]
-		for i := head; i >= 0; i = d.ents[i].next {
-			e := &d.ents[i]
-			if bytes.Equal(older[e.start:e.end], text) {
-				e.count++
-				return
-			}
-		}
+	if n <= cap(d.slots) {
+		d.slots = d.slots[:n]
+		clear(d.slots)
 	} else {
-		head = -1
+		d.slots = make([]slot, n)
 	}
-	d.index[h] = int32(len(d.ents))
-	d.ents = append(d.ents, entry{start: start, end: end, count: 1, next: head})
+	d.used = 0
+}
+
+// release drops the table when it has grown too large to keep.
+func (d *Differ) release() {
+	if cap(d.slots) > maxKeptSlots {
+		d.slots = nil
+	}
+}
+
+// insert counts one occurrence of text, which is older[start:start+len(text)]
+// and whose hash is h.
+func (d *Differ) insert(older, text []byte, start int, h uint64) {
+	mask := uint64(len(d.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &d.slots[i]
+		if s.stop == 0 {
+			*s = slot{hash: h, start: start, stop: start + len(text) + 1, count: 1}
+			d.used++
+			if 2*d.used > len(d.slots) {
+				d.grow()
+			}
+			return
+		}
+		if s.hash == h && bytes.Equal(older[s.start:s.stop-1], text) {
+			s.count++
+			return
+		}
+	}
+}
+
+// grow doubles the table. The stored hashes place the entries again; no
+// text is hashed twice.
+func (d *Differ) grow() {
+	slots := make([]slot, 2*len(d.slots))
+	mask := uint64(len(slots) - 1)
+	for _, s := range d.slots {
+		if s.stop == 0 {
+			continue
+		}
+		i := s.hash & mask
+		for slots[i].stop != 0 {
+			i = (i + 1) & mask
+		}
+		slots[i] = s
+	}
+	d.slots = slots
 }
 
 // take matches text (hash h) with one unmatched occurrence in older's middle
 // and reports whether there was one.
 func (d *Differ) take(older, text []byte, h uint64) bool {
-	head, ok := d.index[h]
-	if !ok {
-		return false
-	}
-	for i := head; i >= 0; i = d.ents[i].next {
-		e := &d.ents[i]
-		if bytes.Equal(older[e.start:e.end], text) {
-			if e.count == 0 {
+	mask := uint64(len(d.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &d.slots[i]
+		if s.stop == 0 {
+			return false
+		}
+		if s.hash == h && bytes.Equal(older[s.start:s.stop-1], text) {
+			if s.count == 0 {
 				return false
 			}
-			e.count--
+			s.count--
 			return true
 		}
 	}
-	return false
 }
 
 // nextLine returns the text of the line of b starting at off (off < len(b))

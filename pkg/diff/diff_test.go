@@ -314,7 +314,7 @@ func TestAddedPathological(t *testing.T) {
 // and after a call stopped early.
 func TestDifferReuse(t *testing.T) {
 	big := make([]byte, 0, 1<<20)
-	for i := range maxKeptEntries + 10 {
+	for i := range maxKeptSlots + 10 {
 		big = fmt.Appendf(big, "%d\n", i)
 	}
 	calls := []struct {

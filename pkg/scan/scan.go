@@ -108,6 +108,7 @@ type Engine struct {
 	rules   *ruleset.Set
 	opts    Options
 	matcher *ruleset.LineMatcher
+	differ  diff.Differ
 	// facts remembers the (parent blobs → new blob) pairs already examined
 	// in this scan, with the raw matches of their added lines.
 	facts map[string]*blobFacts
@@ -504,9 +505,9 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		return true
 	}
 	if len(parents) == 1 {
-		diff.AddedFunc(parents[0], newer, visit)
+		e.differ.AddedFunc(parents[0], newer, visit)
 	} else {
-		for _, l := range diff.AddedMerge(parents, newer) {
+		for _, l := range e.differ.AddedMerge(parents, newer) {
 			visit(l)
 		}
 	}

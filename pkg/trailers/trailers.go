@@ -1,0 +1,407 @@
+package trailers
+
+import "strings"
+
+// Trailer is one "Key: value" trailer of a commit message.
+type Trailer struct {
+	// Key is the trailer's key in its original spelling, without
+	// surrounding whitespace. Keys are case-insensitive: compare them with
+	// strings.EqualFold (or use Has and Values).
+	Key string
+	// Value is the text after the ':', trimmed of spaces, tabs, CRs and
+	// newlines at both ends, with continuation lines folded in: each line
+	// break and the whitespace that follows it become one space. It may be
+	// empty for Parse, never for Lines.
+	Value string
+	// Line is the 1-based number of the message line the trailer starts on.
+	Line int
+}
+
+// commentChar starts a comment line (git's default core.commentChar).
+const commentChar = '#'
+
+// cutLine follows the comment character and a space on the scissors line of
+// `git commit -v`; everything from that line on is not part of the message.
+const cutLine = "------------------------ >8 ------------------------\n"
+
+// The line prefixes that git itself writes into trailer blocks (trailer.c:
+// git_generated_prefixes). A block containing one of them needs only 25% of
+// trailer lines to be a trailer block.
+const (
+	signedOffPrefix    = "Signed-off-by: "
+	cherryPickedPrefix = "(cherry picked from commit "
+)
+
+// Parse returns the trailers of a commit message the way
+// `git interpret-trailers --parse` (git 2.39) reads them, or nil if the
+// message has none. In git's words:
+//
+//   - The message ends before the first line that starts with "---" and
+//     whitespace (a patch or cut section), before a scissors line
+//     ("# ------------------------ >8 ------------------------"), and before
+//     its trailing run of blank lines, comment lines (starting with '#') and
+//     old-style "Conflicts:" block.
+//   - The trailer block is the last paragraph of what remains (the lines
+//     after its last blank line; a blank line is empty or whitespace only),
+//     and the first paragraph — the subject — can never be one. It is a
+//     trailer block when all of its lines are trailers, or when it holds a
+//     git-generated line ("Signed-off-by: " or "(cherry picked from commit ")
+//     and at least 25% of its lines are trailers. Comment lines are not
+//     counted; indented lines count as part of the trailer above them, or as
+//     non-trailers when they follow a non-trailer.
+//   - A trailer line is a key of ASCII letters, digits and '-', optional
+//     spaces or tabs, then ':' and the value. The line must not start with
+//     whitespace. A following line that starts with whitespace continues the
+//     value.
+//   - Only trailers are returned: the other lines of the block, including
+//     "(cherry picked from commit …)" (which counts as a trailer for the 25%
+//     rule but has no key) and comment lines, are not.
+//
+// Deviations from git, all deliberate:
+//   - No configuration is read: no trailer.<token>.key entries (which git
+//     also counts as recognized prefixes), trailer.separators is ':' and
+//     core.commentChar is '#'.
+//   - A "\r" right before a line break inside a folded value is dropped, so
+//     a CRLF message folds to "a b" where git gives "a\r b".
+//   - A scissors line after the "---" divider is ignored; git 2.39 loops
+//     forever on such a message (fixed in later git by the same bound).
+//   - Like git, the message ends at its first NUL byte, as git reads it as a
+//     C string.
+//
+// The "---" divider is honoured as `git interpret-trailers` does; git's own
+// readers of commit objects (`git log --format=%(trailers)`, the sequencer)
+// pass --no-divider instead, so a message whose trailers follow a "---" line
+// has trailers for them but none for Parse.
+func Parse(message string) []Trailer {
+	msg := message
+	if i := strings.IndexByte(msg, 0); i >= 0 {
+		msg = msg[:i]
+	}
+	end := findPatchStart(msg)
+	end -= ignoredTail(msg, end)
+	start := findTrailerStart(msg, end)
+	if start >= end {
+		return nil
+	}
+
+	// Split the block into entries: a line, plus the lines starting with
+	// whitespace that continue it when it is a trailer (trailer_info_get).
+	var out []Trailer
+	lineNo := 1 + strings.Count(msg[:start], "\n")
+	entry, entryLine, folding := "", 0, false
+	flush := func() {
+		if entry == "" || entry[0] == commentChar {
+			return
+		}
+		if sep := findSeparator(entry); sep >= 1 {
+			out = append(out, Trailer{
+				Key:   trim(entry[:sep]),
+				Value: unfold(trim(entry[sep+1:])),
+				Line:  entryLine,
+			})
+		}
+	}
+	entryStart := start
+	for bol := start; bol < end; lineNo++ {
+		next := nextLine(msg, bol)
+		if next > end {
+			next = end
+		}
+		if folding && isSpace(msg[bol]) {
+			entry = msg[entryStart:next]
+		} else {
+			flush()
+			entryStart, entryLine = bol, lineNo
+			entry = msg[bol:next]
+			folding = findSeparator(entry) >= 1
+		}
+		bol = next
+	}
+	flush()
+	return out
+}
+
+// Lines returns every trailer-like line of the message body, anywhere in it,
+// whether or not Parse would consider it part of a trailer block: lines in
+// the middle of the body, lines directly under the subject with no blank
+// line between (where tools often put "Co-authored-by:"), lines after a
+// "---" divider or a NUL byte. It is meant for detection, where a marker
+// must not escape notice by its position; it returns nil if there are none.
+//
+// The subject — the first line that is not blank — is never examined. A
+// trailer-like line starts with a key that is an ASCII letter followed by
+// ASCII letters, digits and '-'; then optional spaces or tabs, ':' and a
+// value that is not empty once trimmed (folded continuation lines
+// included). Lines starting with whitespace continue the value of the
+// trailer-like line above them, as in Parse; a blank line ends it. CRLF line
+// endings are handled like LF ones.
+func Lines(message string) []Trailer {
+	var out []Trailer
+	subject := false
+	// The current trailer-like line and its continuation lines.
+	var cur Trailer
+	curStart, curEnd, curSep := -1, 0, 0
+	flush := func() {
+		if curStart < 0 {
+			return
+		}
+		entry := message[curStart:curEnd]
+		if v := unfold(trim(entry[curSep+1:])); v != "" {
+			cur.Key = trim(entry[:curSep])
+			cur.Value = v
+			out = append(out, cur)
+		}
+		curStart = -1
+	}
+	lineNo := 0
+	for bol := 0; bol < len(message); {
+		next := nextLine(message, bol)
+		lineNo++
+		line := message[bol:next]
+		switch {
+		case isBlank(line):
+			flush()
+		case !subject:
+			subject = true
+		case isSpace(line[0]):
+			if curStart >= 0 {
+				curEnd = next
+			}
+		default:
+			flush()
+			if sep := findSeparator(line); sep >= 1 && isLetter(line[0]) {
+				cur = Trailer{Line: lineNo}
+				curStart, curEnd, curSep = bol, next, sep
+			}
+		}
+		bol = next
+	}
+	flush()
+	return out
+}
+
+// Has reports whether ts contains a trailer whose key is key, compared
+// case-insensitively.
+func Has(ts []Trailer, key string) bool {
+	for _, t := range ts {
+		if strings.EqualFold(t.Key, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// Values returns the values of the trailers of ts whose key is key, compared
+// case-insensitively, in order; nil if there are none.
+func Values(ts []Trailer, key string) []string {
+	var vs []string
+	for _, t := range ts {
+		if strings.EqualFold(t.Key, key) {
+			vs = append(vs, t.Value)
+		}
+	}
+	return vs
+}
+
+// findPatchStart returns where the patch part of msg starts, or len(msg): the
+// first line starting with "---" followed by whitespace (find_patch_start).
+func findPatchStart(msg string) int {
+	for bol := 0; bol < len(msg); bol = nextLine(msg, bol) {
+		if strings.HasPrefix(msg[bol:], "---") && bol+3 < len(msg) && isSpace(msg[bol+3]) {
+			return bol
+		}
+	}
+	return len(msg)
+}
+
+// ignoredTail returns how many bytes at the end of msg[:n] are not part of
+// the log message: the trailing run of blank and comment lines and old-style
+// "Conflicts:" block, and what follows a scissors line (git's
+// ignore_non_trailer with wt_status_locate_end).
+func ignoredTail(msg string, n int) int {
+	cutoff := n
+	pattern := "\n" + string(commentChar) + " " + cutLine
+	if strings.HasPrefix(msg, pattern[1:]) {
+		cutoff = 0
+	} else if p := strings.Index(msg, pattern); p >= 0 && p+1 <= n {
+		cutoff = p + 1
+	}
+	boc, inConflicts := 0, false
+	for bol := 0; bol < cutoff; {
+		next := n
+		if i := strings.IndexByte(msg[bol:n], '\n'); i >= 0 {
+			next = bol + i + 1
+		}
+		switch {
+		case msg[bol] == commentChar || msg[bol] == '\n':
+			if boc == 0 { // the first of a run (0 means none, as in git)
+				boc = bol
+			}
+		case strings.HasPrefix(msg[bol:], "Conflicts:\n"):
+			inConflicts = true
+			if boc == 0 {
+				boc = bol
+			}
+		case inConflicts && msg[bol] == '\t':
+			// a path in the conflicts block
+		case boc != 0:
+			boc, inConflicts = 0, false
+		}
+		bol = next
+	}
+	if boc != 0 {
+		return n - boc
+	}
+	return n - cutoff
+}
+
+// findTrailerStart returns where the trailer block of msg[:n] starts, or n
+// if there is none (find_trailer_start).
+func findTrailerStart(msg string, n int) int {
+	// The first paragraph is the title and cannot be trailers.
+	s := 0
+	for s < n {
+		if msg[s] != commentChar && isBlank(msg[s:nextLine(msg, s)]) {
+			break
+		}
+		s = nextLine(msg, s)
+	}
+	endOfTitle := s
+
+	// From the end, find a blank line before a set of non-blank lines that
+	// are all trailers, or hold a git-generated line and are at least 25%
+	// trailers.
+	onlySpaces, recognized := true, false
+	trailerLines, nonTrailerLines := 0, 0
+	// Indented lines: continuations if a trailer is above them, else
+	// non-trailers.
+	possibleContinuations := 0
+	for l := lastLine(msg, n); l >= endOfTitle; l = lastLine(msg, l) {
+		line := msg[l:nextLine(msg, l)]
+		if line[0] == commentChar {
+			nonTrailerLines += possibleContinuations
+			possibleContinuations = 0
+			continue
+		}
+		if isBlank(line) {
+			if onlySpaces {
+				continue
+			}
+			nonTrailerLines += possibleContinuations
+			if recognized && trailerLines*3 >= nonTrailerLines {
+				return nextLine(msg, l)
+			}
+			if trailerLines > 0 && nonTrailerLines == 0 {
+				return nextLine(msg, l)
+			}
+			return n
+		}
+		onlySpaces = false
+		if hasGitGeneratedPrefix(line) {
+			trailerLines++
+			possibleContinuations = 0
+			recognized = true
+			continue
+		}
+		switch {
+		case findSeparator(line) >= 1 && !isSpace(line[0]):
+			trailerLines++
+			possibleContinuations = 0
+		case isSpace(line[0]):
+			possibleContinuations++
+		default:
+			nonTrailerLines += 1 + possibleContinuations
+			possibleContinuations = 0
+		}
+	}
+	return n
+}
+
+// hasGitGeneratedPrefix reports whether line starts with a prefix that git
+// writes itself.
+func hasGitGeneratedPrefix(line string) bool {
+	return strings.HasPrefix(line, signedOffPrefix) || strings.HasPrefix(line, cherryPickedPrefix)
+}
+
+// findSeparator returns the position of the ':' ending the key at the start
+// of line, or -1 if line does not start with "<key><optional blanks>:"
+// (find_separator). A key is ASCII letters, digits and '-'; 0 means an empty
+// key.
+func findSeparator(line string) int {
+	blanks := false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case c == ':':
+			return i
+		case !blanks && (isLetter(c) || '0' <= c && c <= '9' || c == '-'):
+		case i > 0 && (c == ' ' || c == '\t'):
+			blanks = true
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// lastLine returns where the last line of msg[:n] starts, -1 if n is 0. A
+// final "\n" belongs to the last line.
+func lastLine(msg string, n int) int {
+	if n == 0 {
+		return -1
+	}
+	return strings.LastIndexByte(msg[:n-1], '\n') + 1
+}
+
+// nextLine returns where the line after the one containing msg[i] starts,
+// or len(msg).
+func nextLine(msg string, i int) int {
+	if j := strings.IndexByte(msg[i:], '\n'); j >= 0 {
+		return i + j + 1
+	}
+	return len(msg)
+}
+
+// unfold joins continuation lines: each line break and the whitespace after
+// it become one space, a "\r" before the break is dropped (unfold_value).
+func unfold(v string) string {
+	if !strings.Contains(v, "\n") {
+		return v
+	}
+	var b strings.Builder
+	b.Grow(len(v))
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\r' && i+1 < len(v) && v[i+1] == '\n':
+		case c == '\n':
+			for i+1 < len(v) && isSpace(v[i+1]) {
+				i++
+			}
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return trim(b.String())
+}
+
+// isSpace is git's isspace: space, tab, CR and LF only.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// isLetter reports whether c is an ASCII letter.
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// isBlank reports whether line is empty or whitespace only.
+func isBlank(line string) bool { return trim(line) == "" }
+
+// trim removes git's whitespace from both ends of s (strbuf_trim).
+func trim(s string) string {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
