@@ -1,0 +1,467 @@
+package provenance
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// Detector is a compiled set of tool specs. It is immutable and safe for
+// concurrent use.
+type Detector struct {
+	tools    []*tool // sorted by id; the declared pseudo-tool is not here
+	ids      []string
+	names    map[string]string
+	trailers map[string][]*trailerRule // lower-case key → rules
+	declared map[string][]*trailerRule // lower-case key → declared-use rules
+}
+
+// tool is one compiled tool spec.
+type tool struct {
+	id             string
+	name           string
+	message        []reSignal
+	subject        []prefixSignal
+	emails         []reSignal
+	names          []reSignal
+	branches       []globSignal
+	files          []globSignal
+	declaredValues []*regexp.Regexp
+}
+
+type reSignal struct {
+	re     *regexp.Regexp
+	pre    prefilter
+	strong bool
+}
+
+// match reports whether h matches, trying the prefilter first.
+func (r reSignal) match(h *haystack) bool {
+	return r.pre.ok(h) && r.re.MatchString(h.s)
+}
+
+type prefixSignal struct {
+	prefix string
+	strong bool
+}
+
+type globSignal struct {
+	glob string
+	// literal is a substring every match contains (a cheap prefilter);
+	// empty when none could be derived.
+	literal string
+	strong  bool
+}
+
+// trailerRule is one trailer signal. id numbers the rules of a Detector,
+// so that each gives evidence once per commit.
+type trailerRule struct {
+	id       int
+	tool     *tool
+	value    *regexp.Regexp
+	pre      prefilter // of value
+	notValue *regexp.Regexp
+	strong   bool
+}
+
+// compiled is one compiled spec with its trailer rules (keys lower-cased).
+type compiled struct {
+	tool     *tool
+	trailers []compiledTrailer
+}
+
+type compiledTrailer struct {
+	key  string
+	rule *trailerRule
+}
+
+// Compile compiles tool specs in order into a Detector. A later spec with
+// the same id replaces an earlier one, and a spec with disabled: true
+// removes the tool. Every spec is validated, replaced ones included; all
+// problems are returned together (see [SpecErrors]).
+func Compile(specs []ToolSpec) (*Detector, error) {
+	var errs []error
+	byID := make(map[string]*compiled)
+	for i := range specs {
+		c, cerrs := compileTool(&specs[i])
+		if len(cerrs) > 0 {
+			errs = append(errs, cerrs...)
+			continue
+		}
+		if specs[i].Disabled {
+			delete(byID, specs[i].ID)
+			continue
+		}
+		byID[specs[i].ID] = c
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	d := &Detector{
+		names:    make(map[string]string, len(byID)),
+		trailers: make(map[string][]*trailerRule),
+		declared: make(map[string][]*trailerRule),
+	}
+	for id := range byID {
+		d.ids = append(d.ids, id)
+	}
+	slices.Sort(d.ids)
+	next := 0
+	for _, id := range d.ids {
+		c := byID[id]
+		d.names[id] = c.tool.name
+		target := d.trailers
+		if id == DeclaredID {
+			target = d.declared
+		} else {
+			d.tools = append(d.tools, c.tool)
+		}
+		for _, t := range c.trailers {
+			t.rule.id = next
+			next++
+			target[t.key] = append(target[t.key], t.rule)
+		}
+	}
+	return d, nil
+}
+
+// Tools returns the known tool ids, sorted; "declared" is among them when
+// declared-use trailers are configured.
+func (d *Detector) Tools() []string {
+	return slices.Clone(d.ids)
+}
+
+// ToolName returns the display name of a known tool id, or the id itself.
+func (d *Detector) ToolName(id string) string {
+	if n, ok := d.names[id]; ok && n != "" {
+		return n
+	}
+	return id
+}
+
+// compileTool validates and compiles one spec. Problems are reported with
+// the spec's position (or the entry's, when known).
+func compileTool(s *ToolSpec) (*compiled, []error) {
+	var errs []error
+	label := s.ID
+	if !validID(s.ID) {
+		label = ""
+	}
+	fail := func(line int, key, format string, args ...any) {
+		if line == 0 {
+			line = s.Line
+		}
+		errs = append(errs, &SpecError{File: s.File, Line: line, Tool: label, Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case s.ID == "":
+		fail(0, "id", "id is missing")
+	case !validID(s.ID):
+		fail(0, "id", "invalid id %s: use lower-case letters, digits and single dashes (e.g. claude-code), at most 64 characters", quoteShort(s.ID))
+	}
+	if s.Disabled {
+		return nil, errs
+	}
+
+	name := s.Name
+	if name == "" {
+		name = s.ID
+	}
+	t := &tool{id: s.ID, name: name}
+	c := &compiled{tool: t}
+	declared := s.ID == DeclaredID
+
+	if declared {
+		for _, f := range []struct {
+			key string
+			n   int
+		}{
+			{"message", len(s.Message)}, {"subject_prefix", len(s.SubjectPrefix)}, {"emails", len(s.Emails)},
+			{"names", len(s.Names)}, {"branches", len(s.Branches)}, {"files", len(s.Files)},
+			{"declared_values", len(s.DeclaredValues)},
+		} {
+			if f.n > 0 {
+				fail(0, f.key, "the declared pseudo-tool holds declared-use trailers only (trailers, trailer_keys)")
+			}
+		}
+	}
+	signals := len(s.Trailers) + len(s.TrailerKeys) + len(s.Message) + len(s.SubjectPrefix) +
+		len(s.Emails) + len(s.Names) + len(s.Branches) + len(s.Files) + len(s.DeclaredValues)
+	if signals == 0 {
+		if declared {
+			fail(0, "", "no declared-use trailer keys given")
+		} else {
+			fail(0, "", "no signals: give at least one of trailers, trailer_keys, message, subject_prefix, emails, names, branches, files, declared_values")
+		}
+	}
+
+	strength := func(p *bool, def bool, line int, key string) bool {
+		if p == nil {
+			return def
+		}
+		if declared {
+			fail(line, key, "strong has no meaning for declared-use trailers: a declaration always counts")
+		}
+		return *p
+	}
+	// re compiles a regular expression; emptyOK allows one matching "".
+	re := func(expr string, line int, key string, emptyOK bool) *regexp.Regexp {
+		if expr == "" {
+			fail(line, key, "empty pattern")
+			return nil
+		}
+		r, err := regexp.Compile(expr)
+		if err != nil {
+			fail(line, key, "invalid regular expression: %v", err)
+			return nil
+		}
+		if !emptyOK && r.MatchString("") {
+			fail(line, key, "regular expression %s matches the empty string, so it would match everything", quoteShort(expr))
+			return nil
+		}
+		return r
+	}
+
+	for i, tr := range s.Trailers {
+		key := fmt.Sprintf("trailers[%d]", i)
+		if !validTrailerKey(tr.Key) {
+			fail(tr.Line, key+".key", "invalid trailer key %s: letters, digits and dashes only, without the colon", quoteShort(tr.Key))
+		}
+		rule := &trailerRule{tool: t, strong: strength(tr.Strong, true, tr.Line, key+".strong")}
+		if tr.Value != "" {
+			rule.value = re(tr.Value, tr.Line, key+".value", true)
+			rule.pre = newPrefilter(tr.Value)
+		}
+		if tr.NotValue != "" {
+			rule.notValue = re(tr.NotValue, tr.Line, key+".not_value", true)
+		}
+		c.trailers = append(c.trailers, compiledTrailer{key: strings.ToLower(tr.Key), rule: rule})
+	}
+	for i, p := range s.TrailerKeys {
+		key := fmt.Sprintf("trailer_keys[%d]", i)
+		if !validTrailerKey(p.Pattern) {
+			fail(p.Line, key, "invalid trailer key %s: letters, digits and dashes only, without the colon", quoteShort(p.Pattern))
+		}
+		rule := &trailerRule{tool: t, strong: strength(p.Strong, true, p.Line, key+".strong")}
+		c.trailers = append(c.trailers, compiledTrailer{key: strings.ToLower(p.Pattern), rule: rule})
+	}
+	res := func(list []Pattern, field string, def bool) []reSignal {
+		var out []reSignal
+		for i, p := range list {
+			key := fmt.Sprintf("%s[%d]", field, i)
+			if r := re(p.Pattern, p.Line, key, false); r != nil {
+				out = append(out, reSignal{re: r, pre: newPrefilter(p.Pattern), strong: strength(p.Strong, def, p.Line, key+".strong")})
+			}
+		}
+		return out
+	}
+	t.message = res(s.Message, "message", true)
+	t.emails = res(s.Emails, "emails", true)
+	t.names = res(s.Names, "names", true)
+	for _, r := range res(s.DeclaredValues, "declared_values", true) {
+		t.declaredValues = append(t.declaredValues, r.re)
+	}
+	for i, p := range s.DeclaredValues {
+		if p.Strong != nil {
+			fail(p.Line, fmt.Sprintf("declared_values[%d].strong", i), "strong has no meaning for declared values")
+		}
+	}
+	for i, p := range s.SubjectPrefix {
+		key := fmt.Sprintf("subject_prefix[%d]", i)
+		if p.Pattern == "" {
+			fail(p.Line, key, "empty prefix")
+			continue
+		}
+		if strings.ContainsAny(p.Pattern, "\r\n") {
+			fail(p.Line, key, "a subject prefix cannot span lines")
+			continue
+		}
+		t.subject = append(t.subject, prefixSignal{prefix: p.Pattern, strong: strength(p.Strong, true, p.Line, key+".strong")})
+	}
+	globs := func(list []Pattern, field string, check func(string) string) []globSignal {
+		var out []globSignal
+		for i, p := range list {
+			key := fmt.Sprintf("%s[%d]", field, i)
+			switch {
+			case p.Pattern == "":
+				fail(p.Line, key, "empty glob")
+				continue
+			case !doublestar.ValidatePattern(p.Pattern):
+				fail(p.Line, key, "invalid glob %s", quoteShort(p.Pattern))
+				continue
+			}
+			if msg := check(p.Pattern); msg != "" {
+				fail(p.Line, key, "%s", msg)
+				continue
+			}
+			out = append(out, globSignal{glob: p.Pattern, literal: globLiteral(p.Pattern), strong: strength(p.Strong, false, p.Line, key+".strong")})
+		}
+		return out
+	}
+	t.branches = globs(s.Branches, "branches", func(g string) string {
+		if strings.HasPrefix(g, "refs/") {
+			return fmt.Sprintf("branch globs match short branch names: write %s without refs/heads/", quoteShort(g))
+		}
+		return ""
+	})
+	t.files = globs(s.Files, "files", func(g string) string {
+		if strings.HasPrefix(g, "/") {
+			return fmt.Sprintf("paths are relative to the repository root: write %s without the leading slash", quoteShort(g))
+		}
+		return ""
+	})
+	slices.SortStableFunc(errs, func(a, b error) int {
+		var x, y *SpecError
+		if errors.As(a, &x) && errors.As(b, &y) {
+			return x.Line - y.Line
+		}
+		return 0
+	})
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return c, nil
+}
+
+// validID reports whether id is lower-case letters and digits in groups
+// joined by single dashes, at most 64 bytes.
+func validID(id string) bool {
+	if id == "" || len(id) > 64 || id[0] == '-' || id[len(id)-1] == '-' || strings.Contains(id, "--") {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validTrailerKey reports whether k is a trailer key as git reads one:
+// ASCII letters, digits and dashes.
+func validTrailerKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if !isTokenByte(k[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// globLiteral returns the longest run of plain characters of a glob that
+// every match must contain (cut at separators, since `**/` may match
+// nothing), or "" when the glob has character classes, alternatives or
+// escapes, whose text is not literal.
+func globLiteral(g string) string {
+	if strings.ContainsAny(g, "[{\\") {
+		return ""
+	}
+	best := ""
+	for _, part := range strings.FieldsFunc(g, func(r rune) bool { return r == '*' || r == '?' || r == '/' }) {
+		if len(part) > len(best) {
+			best = part
+		}
+	}
+	return best
+}
+
+// prefilter is a substring every match of a regular expression contains:
+// checking it first is much cheaper than running the regexp on text that
+// cannot match. fold means the regexp matches it case-insensitively; lit is
+// then lower-case ASCII.
+type prefilter struct {
+	lit  string
+	fold bool
+}
+
+// ok reports whether text may match; false only when it cannot.
+func (p prefilter) ok(h *haystack) bool {
+	switch {
+	case p.lit == "":
+		return true
+	case !p.fold:
+		return strings.Contains(h.s, p.lit)
+	}
+	if lower, ok := h.lower(); ok {
+		return strings.Contains(lower, p.lit)
+	}
+	return true
+}
+
+// haystack is a text to match, with its lower-case form computed on first
+// use. Only ASCII text is lowered: under (?i), RE2 also folds 's' with
+// U+017F and 'k' with U+212A, which a byte comparison would miss.
+type haystack struct {
+	s     string
+	low   string
+	state int8 // 0 not computed, 1 lowered, -1 not ASCII
+}
+
+func (h *haystack) lower() (string, bool) {
+	if h.state == 0 {
+		h.state = -1
+		if isASCII(h.s) {
+			h.low, h.state = strings.ToLower(h.s), 1
+		}
+	}
+	return h.low, h.state == 1
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// newPrefilter finds the longest literal that every match of expr
+// contains: one in a concatenation, group or repetition of at least one.
+// It gives up (an empty prefilter) on anything else.
+func newPrefilter(expr string) prefilter {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return prefilter{}
+	}
+	return literalOf(re.Simplify())
+}
+
+func literalOf(re *syntax.Regexp) prefilter {
+	switch re.Op {
+	case syntax.OpLiteral:
+		lit := string(re.Rune)
+		if re.Flags&syntax.FoldCase == 0 {
+			return prefilter{lit: lit}
+		}
+		if !isASCII(lit) {
+			return prefilter{}
+		}
+		return prefilter{lit: strings.ToLower(lit), fold: true}
+	case syntax.OpCapture, syntax.OpPlus:
+		return literalOf(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return literalOf(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var best prefilter
+		for _, sub := range re.Sub {
+			if p := literalOf(sub); len(p.lit) > len(best.lit) {
+				best = p
+			}
+		}
+		return best
+	}
+	return prefilter{}
+}

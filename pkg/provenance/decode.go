@@ -1,0 +1,512 @@
+package provenance
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxNodes bounds the YAML nodes one file may expand to, aliases included,
+// so that an alias bomb cannot exhaust memory or time.
+const maxNodes = 200_000
+
+// LoadFS reads the markers file name from fsys (typically the embedded
+// rules.FS) and returns its tool specs, as [ParseToolSpecs] does.
+func LoadFS(fsys fs.FS, name string) ([]ToolSpec, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading AI tool markers: %w", err)
+	}
+	return ParseToolSpecs(name, data)
+}
+
+// ParseToolSpecs decodes the AI tool specs of one YAML file: the `ai_tools:`
+// list and the `declared_trailers:` shorthand (read as if it were a first
+// ai_tools entry with id "declared"). A `rules:` key is left to the rule
+// loader; any other top-level key is an error. name is used in error
+// messages only.
+//
+// Decoding is strict (unknown or duplicate keys, wrong types and empty values
+// are errors) and every spec is validated (regular expressions, globs,
+// trailer keys, ids) as [Compile] would, so that a broken file is reported
+// with positions as file:line: tool "id": what is wrong. An empty file has no
+// specs.
+func ParseToolSpecs(name string, data []byte) ([]ToolSpec, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, yamlError(name, err)
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		line := extra.Line
+		if len(extra.Content) > 0 {
+			line = extra.Content[0].Line
+		}
+		return nil, &SpecError{File: name, Line: line, Msg: "only one YAML document per file is allowed"}
+	case !errors.Is(err, io.EOF):
+		return nil, yamlError(name, err)
+	}
+
+	d := &decoder{file: name, budget: maxNodes}
+	var tools, declared *yaml.Node
+	if len(doc.Content) > 0 {
+		root := d.resolve(doc.Content[0])
+		switch {
+		case root == nil:
+		case root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null":
+			// A file of comments only.
+		case root.Kind != yaml.MappingNode:
+			d.errorf(root, "", "", "expected a mapping with the keys ai_tools and declared_trailers, got %s", describe(root))
+		default:
+			seen := make(map[string]*yaml.Node)
+			for i := 0; i+1 < len(root.Content); i += 2 {
+				kn, vn := d.resolve(root.Content[i]), root.Content[i+1]
+				if kn == nil {
+					break
+				}
+				if kn.Kind != yaml.ScalarNode {
+					d.errorf(kn, "", "", "keys must be plain names, got %s", describe(kn))
+					continue
+				}
+				if prev, dup := seen[kn.Value]; dup {
+					d.errorf(kn, "", kn.Value, "duplicate key (first given at line %d)", prev.Line)
+					continue
+				}
+				seen[kn.Value] = kn
+				switch kn.Value {
+				case "ai_tools":
+					tools = vn
+				case "declared_trailers":
+					declared = vn
+				case "rules":
+					// Read by the rule loader.
+				default:
+					d.errorf(kn, "", "", "unknown top-level key %q (valid keys: ai_tools, declared_trailers, rules)", kn.Value)
+				}
+			}
+		}
+	}
+	specs := d.decodeSpecs(tools, declared)
+	return d.finish(specs)
+}
+
+// DecodeToolSpecs decodes already parsed YAML: aiTools is the value of an
+// `ai_tools:` key and declaredTrailers the value of a `declared_trailers:`
+// key; either may be nil. It is for rule loaders that parse the file
+// themselves; the result and errors are those of [ParseToolSpecs].
+func DecodeToolSpecs(name string, aiTools, declaredTrailers *yaml.Node) ([]ToolSpec, error) {
+	d := &decoder{file: name, budget: maxNodes}
+	return d.finish(d.decodeSpecs(aiTools, declaredTrailers))
+}
+
+// decoder walks yaml.Node trees into specs, strictly, recording every
+// problem with its position.
+type decoder struct {
+	file   string
+	errs   []error
+	budget int
+}
+
+// finish validates the decoded specs and returns them, or every problem
+// found.
+func (d *decoder) finish(specs []ToolSpec) ([]ToolSpec, error) {
+	if len(d.errs) == 0 {
+		for i := range specs {
+			if _, errs := compileTool(&specs[i]); len(errs) > 0 {
+				d.errs = append(d.errs, errs...)
+			}
+		}
+	}
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
+	}
+	return specs, nil
+}
+
+// errorf records a problem at node n (which may be nil).
+func (d *decoder) errorf(n *yaml.Node, tool, key, format string, args ...any) {
+	e := &SpecError{File: d.file, Tool: tool, Key: key, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line = n.Line
+	}
+	d.errs = append(d.errs, e)
+}
+
+// resolve follows an alias and charges the node to the budget. It returns
+// nil when the budget is exhausted (an error has then been recorded once).
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if d.budget--; d.budget < 0 {
+		if d.budget == -1 {
+			d.errorf(n, "", "", "document too large: more than %d YAML nodes after expanding aliases", maxNodes)
+		}
+		return nil
+	}
+	return n
+}
+
+// decodeSpecs decodes the declared_trailers shorthand (first) and the
+// ai_tools list.
+func (d *decoder) decodeSpecs(tools, declared *yaml.Node) []ToolSpec {
+	var specs []ToolSpec
+	if declared != nil {
+		c := ctx{tool: DeclaredID, key: "declared_trailers"}
+		if trs, ok := d.trailers(declared, c, true); ok {
+			specs = append(specs, ToolSpec{
+				ID:       DeclaredID,
+				Name:     "Declared AI use",
+				Trailers: trs,
+				File:     d.file,
+				Line:     declared.Line,
+			})
+		}
+	}
+	if tools == nil {
+		return specs
+	}
+	n := d.resolve(tools)
+	if n == nil {
+		return specs
+	}
+	if isNull(n) {
+		d.errorf(tools, "", "ai_tools", "no value given (remove the key or give it a list of tools)")
+		return specs
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(tools, "", "ai_tools", "expected a list of tools, got %s", describe(n))
+		return specs
+	}
+	for i, item := range n.Content {
+		if s, ok := d.tool(item, i); ok {
+			specs = append(specs, s)
+		}
+	}
+	return specs
+}
+
+// ctx names where a value is, for messages: the tool id (or empty) and the
+// key path (which starts with ai_tools[N] when the tool has no id).
+type ctx struct {
+	tool string
+	key  string
+}
+
+func (c ctx) sub(name string) ctx {
+	if c.key == "" {
+		return ctx{tool: c.tool, key: name}
+	}
+	return ctx{tool: c.tool, key: c.key + "." + name}
+}
+
+func (c ctx) index(i int) ctx {
+	return ctx{tool: c.tool, key: fmt.Sprintf("%s[%d]", c.key, i)}
+}
+
+// pair is one key of a mapping with its key and value nodes.
+type pair struct {
+	key    string
+	kn, vn *yaml.Node
+}
+
+// pairs returns the keys of a mapping node, reporting non-scalar, merge and
+// duplicate keys.
+func (d *decoder) pairs(n *yaml.Node, c ctx) []pair {
+	var out []pair
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn := d.resolve(n.Content[i])
+		if kn == nil {
+			return out
+		}
+		if kn.Kind != yaml.ScalarNode {
+			d.errorf(kn, c.tool, c.key, "keys must be plain names, got %s", describe(kn))
+			continue
+		}
+		if kn.Value == "<<" {
+			d.errorf(kn, c.tool, c.key, "merge keys (<<) are not supported; write the keys out")
+			continue
+		}
+		if prev, dup := seen[kn.Value]; dup {
+			d.errorf(kn, c.tool, c.sub(kn.Value).key, "duplicate key (first given at line %d)", prev.Line)
+			continue
+		}
+		seen[kn.Value] = kn
+		out = append(out, pair{key: kn.Value, kn: kn, vn: n.Content[i+1]})
+	}
+	return out
+}
+
+// toolKeys lists the keys of a tool spec, in the order of the documentation.
+func toolKeys() string {
+	return "id, name, disabled, trailers, trailer_keys, message, subject_prefix, emails, names, branches, files, declared_values"
+}
+
+// tool decodes one entry of ai_tools.
+func (d *decoder) tool(item *yaml.Node, i int) (ToolSpec, bool) {
+	pos := item
+	n := d.resolve(item)
+	if n == nil {
+		return ToolSpec{}, false
+	}
+	c := ctx{key: fmt.Sprintf("ai_tools[%d]", i)}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(pos, "", c.key, "expected a mapping (id, name and signal lists), got %s", describe(n))
+		return ToolSpec{}, false
+	}
+	spec := ToolSpec{File: d.file, Line: pos.Line}
+	// The id first, so that every message can name the tool.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == "id" {
+			if s, ok := d.str(n.Content[i+1], c.sub("id")); ok {
+				spec.ID = s
+				if validID(s) {
+					c = ctx{tool: s}
+				}
+			}
+			break
+		}
+	}
+	ps := d.pairs(n, c)
+	if _, ok := findPair(ps, "id"); !ok {
+		d.errorf(pos, "", c.key, "id is missing")
+	}
+	errs := len(d.errs)
+	for _, p := range ps {
+		fc := c.sub(p.key)
+		switch p.key {
+		case "id":
+		case "name":
+			spec.Name, _ = d.str(p.vn, fc)
+		case "disabled":
+			spec.Disabled = d.boolean(p.vn, fc)
+		case "trailers":
+			spec.Trailers, _ = d.trailers(p.vn, fc, false)
+		case "trailer_keys":
+			spec.TrailerKeys = d.patterns(p.vn, fc)
+		case "message":
+			spec.Message = d.patterns(p.vn, fc)
+		case "subject_prefix":
+			spec.SubjectPrefix = d.patterns(p.vn, fc)
+		case "emails":
+			spec.Emails = d.patterns(p.vn, fc)
+		case "names":
+			spec.Names = d.patterns(p.vn, fc)
+		case "branches":
+			spec.Branches = d.patterns(p.vn, fc)
+		case "files":
+			spec.Files = d.patterns(p.vn, fc)
+		case "declared_values":
+			spec.DeclaredValues = d.patterns(p.vn, fc)
+		default:
+			d.errorf(p.kn, c.tool, c.key, "unknown key %q (valid keys: %s)", p.key, toolKeys())
+		}
+	}
+	return spec, len(d.errs) == errs
+}
+
+func findPair(ps []pair, key string) (pair, bool) {
+	for _, p := range ps {
+		if p.key == key {
+			return p, true
+		}
+	}
+	return pair{}, false
+}
+
+// str decodes a string scalar.
+func (d *decoder) str(n *yaml.Node, c ctx) (string, bool) {
+	pos := n
+	if n = d.resolve(n); n == nil {
+		return "", false
+	}
+	if isNull(n) {
+		d.errorf(pos, c.tool, c.key, "no value given (remove the key or give it a value)")
+		return "", false
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		d.errorf(pos, c.tool, c.key, "expected a string, got %s (quote it)", describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// boolean decodes true or false.
+func (d *decoder) boolean(n *yaml.Node, c ctx) bool {
+	pos := n
+	if n = d.resolve(n); n == nil {
+		return false
+	}
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+		d.errorf(pos, c.tool, c.key, "expected true or false, got %s", describe(n))
+		return false
+	}
+	return b
+}
+
+// list resolves a sequence node, reporting anything else.
+func (d *decoder) list(n *yaml.Node, c ctx, what string) []*yaml.Node {
+	pos := n
+	if n = d.resolve(n); n == nil {
+		return nil
+	}
+	if isNull(n) {
+		d.errorf(pos, c.tool, c.key, "no value given (remove the key or give it a list)")
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(pos, c.tool, c.key, "expected a list of %s, got %s", what, describe(n))
+		return nil
+	}
+	return n.Content
+}
+
+// patterns decodes a signal list: strings or {pattern, strong} mappings.
+func (d *decoder) patterns(n *yaml.Node, c ctx) []Pattern {
+	items := d.list(n, c, "patterns")
+	out := make([]Pattern, 0, len(items))
+	for i, item := range items {
+		ic := c.index(i)
+		pos := item
+		m := d.resolve(item)
+		if m == nil {
+			return out
+		}
+		if m.Kind != yaml.MappingNode {
+			if s, ok := d.str(item, ic); ok {
+				out = append(out, Pattern{Pattern: s, Line: pos.Line})
+			}
+			continue
+		}
+		p := Pattern{Line: pos.Line}
+		has := false
+		for _, kv := range d.pairs(m, ic) {
+			switch kv.key {
+			case "pattern":
+				has = true
+				p.Pattern, _ = d.str(kv.vn, ic.sub("pattern"))
+			case "strong":
+				b := d.boolean(kv.vn, ic.sub("strong"))
+				p.Strong = &b
+			default:
+				d.errorf(kv.kn, ic.tool, ic.key, "unknown key %q (valid keys: pattern, strong)", kv.key)
+			}
+		}
+		if !has {
+			d.errorf(pos, ic.tool, ic.key, "pattern is missing")
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// trailers decodes a list of trailer signals. With keyOnly, an entry may
+// also be a plain string: the key (the declared_trailers shorthand).
+func (d *decoder) trailers(n *yaml.Node, c ctx, keyOnly bool) ([]TrailerSpec, bool) {
+	errs := len(d.errs)
+	items := d.list(n, c, "trailers")
+	out := make([]TrailerSpec, 0, len(items))
+	for i, item := range items {
+		ic := c.index(i)
+		pos := item
+		m := d.resolve(item)
+		if m == nil {
+			return out, false
+		}
+		if m.Kind != yaml.MappingNode {
+			if !keyOnly {
+				d.errorf(pos, ic.tool, ic.key, "expected a mapping {key, value, not_value, strong}, got %s (use trailer_keys for a key alone)", describe(m))
+				continue
+			}
+			if s, ok := d.str(item, ic); ok {
+				out = append(out, TrailerSpec{Key: s, Line: pos.Line})
+			}
+			continue
+		}
+		t := TrailerSpec{Line: pos.Line}
+		hasKey := false
+		for _, kv := range d.pairs(m, ic) {
+			kc := ic.sub(kv.key)
+			switch kv.key {
+			case "key":
+				t.Key, _ = d.str(kv.vn, kc)
+				hasKey = true
+			case "value":
+				t.Value, _ = d.str(kv.vn, kc)
+			case "not_value":
+				t.NotValue, _ = d.str(kv.vn, kc)
+			case "strong":
+				b := d.boolean(kv.vn, kc)
+				t.Strong = &b
+			default:
+				d.errorf(kv.kn, ic.tool, ic.key, "unknown key %q (valid keys: key, value, not_value, strong)", kv.key)
+			}
+		}
+		if !hasKey {
+			d.errorf(pos, ic.tool, ic.key, "key is missing")
+		}
+		out = append(out, t)
+	}
+	return out, len(d.errs) == errs
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// describe names what a node is, for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "nothing"
+		case "!!str":
+			return "the string " + quoteShort(n.Value)
+		default:
+			return quoteShort(n.Value)
+		}
+	}
+	return "an unsupported YAML node"
+}
+
+// quoteShort quotes s for a message, cut to a readable length.
+func quoteShort(s string) string {
+	const max = 60
+	r := []rune(s)
+	if len(r) > max {
+		return strconv.Quote(string(r[:max])) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// yamlError turns a yaml.v3 syntax error ("yaml: line 3: ...") into a
+// SpecError with the position.
+func yamlError(name string, err error) error {
+	msg := err.Error()
+	rest, ok := strings.CutPrefix(msg, "yaml: line ")
+	if ok {
+		num, tail, found := strings.Cut(rest, ": ")
+		if line, convErr := strconv.Atoi(num); found && convErr == nil {
+			return &SpecError{File: name, Line: line, Msg: "invalid YAML: " + tail}
+		}
+	}
+	return &SpecError{File: name, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}

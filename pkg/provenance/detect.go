@@ -1,0 +1,400 @@
+package provenance
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/pushguard/pushguard/pkg/trailers"
+)
+
+// Evidence kinds.
+const (
+	KindTrailer  = "trailer"
+	KindMessage  = "message"
+	KindIdentity = "identity"
+	KindDeclared = "declared"
+	KindBranch   = "branch"
+	KindFile     = "file"
+)
+
+// MaxEvidenceText is the most bytes of pushed text an Evidence carries.
+const MaxEvidenceText = 200
+
+// maxDeclared bounds the declared values (and declared evidence) kept per
+// commit: a message can hold any number of trailer lines.
+const maxDeclared = 32
+
+// Input is what Detect reads of one commit (or annotated tag).
+type Input struct {
+	Message        string
+	AuthorName     string
+	AuthorEmail    string
+	CommitterName  string
+	CommitterEmail string
+	// Refs are the full ref names the commit is pushed on; only branches
+	// (refs/heads/...) give branch signals.
+	Refs []string
+	// Paths are the paths the commit adds or modifies, slash-separated,
+	// relative to the repository root.
+	Paths []string
+}
+
+// Evidence is one signal found in a commit.
+type Evidence struct {
+	// Kind is trailer, message, identity, declared, branch or file.
+	Kind string
+	// Tool is the canonical id the signal points at ("declared" for a
+	// declaration naming no known tool).
+	Tool string
+	// Text is what matched, as pushed (not escaped), cut to
+	// MaxEvidenceText bytes: the trailer ("Key: value"), the message
+	// line(s) holding the match, the subject line, "Name <email>", the
+	// short branch name or the path.
+	Text string
+	// Strong tells whether the signal is enough on its own to classify the
+	// commit as AI-assisted (see the package documentation).
+	Strong bool
+}
+
+// Result is the provenance of one commit.
+type Result struct {
+	// Detected is true when strong evidence or a declaration was found.
+	Detected bool
+	// Tools are the tools with strong evidence or a declaration, sorted,
+	// without duplicates. "declared" is among them only when a declaration
+	// names no known tool and no tool was found otherwise.
+	Tools []string
+	// Suspected are the tools with only weak evidence (agent branch, agent
+	// file), sorted; they are not in Tools.
+	Suspected []string
+	// Evidence is every signal found: strong before weak, then by kind
+	// (trailer, message, identity, declared, branch, file), tool and text.
+	// Each signal entry of a spec gives at most one piece of evidence.
+	Evidence []Evidence
+	// Declared is true when a declared-use trailer is present.
+	Declared bool
+	// DeclaredValues are the values of the declared-use trailers, in
+	// message order, without duplicates, each cut to MaxEvidenceText bytes
+	// (at most 32).
+	DeclaredValues []string
+}
+
+// Detect classifies one commit. It never fails: malformed input simply
+// matches nothing.
+func (d *Detector) Detect(in Input) Result {
+	var res Result
+	var seen []int // trailer rules that gave evidence
+	for _, t := range messageTrailers(in.Message) {
+		if t.Value == "" {
+			continue
+		}
+		key := strings.ToLower(t.Key)
+		value := haystack{s: t.Value}
+		for _, r := range d.trailers[key] {
+			if slices.Contains(seen, r.id) || !r.accepts(&value) {
+				continue
+			}
+			seen = append(seen, r.id)
+			res.add(KindTrailer, r.tool.id, trailerText(t), r.strong)
+		}
+		if rules := d.declared[key]; len(rules) > 0 {
+			d.declare(&res, t, &value, rules)
+		}
+	}
+
+	subject, _, _ := strings.Cut(in.Message, "\n")
+	subject = strings.TrimSuffix(subject, "\r")
+	type ident struct{ name, email haystack }
+	idents := [2]ident{
+		{haystack{s: strings.TrimSpace(in.AuthorName)}, haystack{s: strings.TrimSpace(in.AuthorEmail)}},
+		{haystack{s: strings.TrimSpace(in.CommitterName)}, haystack{s: strings.TrimSpace(in.CommitterEmail)}},
+	}
+	msg := haystack{s: in.Message}
+	var branches []string
+	for _, ref := range in.Refs {
+		if b, ok := strings.CutPrefix(ref, "refs/heads/"); ok && b != "" {
+			branches = append(branches, b)
+		}
+	}
+
+	for _, tl := range d.tools {
+		for _, s := range tl.message {
+			if !s.pre.ok(&msg) {
+				continue
+			}
+			if loc := s.re.FindStringIndex(in.Message); loc != nil {
+				res.add(KindMessage, tl.id, linesAround(in.Message, loc[0], loc[1]), s.strong)
+			}
+		}
+		for _, s := range tl.subject {
+			if strings.HasPrefix(subject, s.prefix) {
+				res.add(KindMessage, tl.id, subject, s.strong)
+			}
+		}
+		for _, s := range tl.emails {
+			for i := range idents {
+				id := &idents[i]
+				if id.email.s != "" && s.match(&id.email) {
+					res.add(KindIdentity, tl.id, identity(id.name.s, id.email.s), s.strong)
+					break
+				}
+			}
+		}
+		for _, s := range tl.names {
+			for i := range idents {
+				id := &idents[i]
+				if id.name.s != "" && s.match(&id.name) {
+					res.add(KindIdentity, tl.id, identity(id.name.s, id.email.s), s.strong)
+					break
+				}
+			}
+		}
+		for _, s := range tl.branches {
+			for _, b := range branches {
+				if doublestar.MatchUnvalidated(s.glob, b) {
+					res.add(KindBranch, tl.id, b, s.strong)
+					break
+				}
+			}
+		}
+		for _, s := range tl.files {
+			for _, p := range in.Paths {
+				if s.literal != "" && !strings.Contains(p, s.literal) {
+					continue
+				}
+				if doublestar.MatchUnvalidated(s.glob, p) {
+					res.add(KindFile, tl.id, p, s.strong)
+					break
+				}
+			}
+		}
+	}
+	res.finish()
+	return res
+}
+
+// accepts reports whether a trailer value satisfies the rule.
+func (r *trailerRule) accepts(v *haystack) bool {
+	if r.value != nil && (!r.pre.ok(v) || !r.value.MatchString(v.s)) {
+		return false
+	}
+	return r.notValue == nil || !r.notValue.MatchString(v.s)
+}
+
+// declare records a declared-use trailer, attributing it to tools.
+func (d *Detector) declare(res *Result, t trailers.Trailer, value *haystack, rules []*trailerRule) {
+	accepted := false
+	for _, r := range rules {
+		if r.accepts(value) {
+			accepted = true
+			break
+		}
+	}
+	if !accepted {
+		return
+	}
+	tools, person := d.attribute(t.Value)
+	if person {
+		return
+	}
+	res.Declared = true
+	if v := capText(t.Value); len(res.DeclaredValues) < maxDeclared && !slices.Contains(res.DeclaredValues, v) {
+		res.DeclaredValues = append(res.DeclaredValues, v)
+	}
+	if len(tools) == 0 {
+		tools = []string{DeclaredID}
+	}
+	declaredEvidence := 0
+	for _, e := range res.Evidence {
+		if e.Kind == KindDeclared {
+			declaredEvidence++
+		}
+	}
+	for _, id := range tools {
+		if declaredEvidence >= maxDeclared {
+			return
+		}
+		if res.add(KindDeclared, id, trailerText(t), true) {
+			declaredEvidence++
+		}
+	}
+}
+
+// attribute returns the tools a declared value names. A value written as
+// an identity ("Name <email>") is attributed by its email and name like a
+// co-author; person is true when no tool claims it. Otherwise the agent
+// part (before the first ':' or '(': the kernel's AGENT:MODEL, or
+// "Tool (model)") is tried first, then the whole value.
+func (d *Detector) attribute(v string) (tools []string, person bool) {
+	if name, email, ok := splitIdentity(v); ok {
+		nameH, emailH := haystack{s: name}, haystack{s: email}
+		for _, tl := range d.tools {
+			if matchesAny(tl.emails, &emailH) || (name != "" && matchesAny(tl.names, &nameH)) {
+				tools = append(tools, tl.id)
+			}
+		}
+		return tools, len(tools) == 0
+	}
+	if i := strings.IndexAny(v, ":("); i > 0 {
+		if agent := strings.TrimSpace(v[:i]); agent != "" {
+			tools = d.declaredTools(agent)
+		}
+	}
+	if len(tools) == 0 {
+		tools = d.declaredTools(v)
+	}
+	return tools, false
+}
+
+func (d *Detector) declaredTools(v string) []string {
+	var tools []string
+	for _, tl := range d.tools {
+		for _, re := range tl.declaredValues {
+			if re.MatchString(v) {
+				tools = append(tools, tl.id)
+				break
+			}
+		}
+	}
+	return tools
+}
+
+func matchesAny(list []reSignal, s *haystack) bool {
+	for _, r := range list {
+		if r.match(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitIdentity splits "Name <email>" (or "<email>"); ok is false unless
+// the value ends with an angle-bracketed address holding an '@'.
+func splitIdentity(v string) (name, email string, ok bool) {
+	v = strings.TrimSpace(v)
+	if !strings.HasSuffix(v, ">") {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(v, '<')
+	if i < 0 {
+		return "", "", false
+	}
+	email = strings.TrimSpace(v[i+1 : len(v)-1])
+	if !strings.Contains(email, "@") || strings.ContainsAny(email, "<> ") {
+		return "", "", false
+	}
+	return strings.TrimSpace(v[:i]), email, true
+}
+
+// add appends evidence unless the same was recorded; it reports whether it
+// appended.
+func (r *Result) add(kind, tool, text string, strong bool) bool {
+	e := Evidence{Kind: kind, Tool: tool, Text: capText(text), Strong: strong}
+	if slices.Contains(r.Evidence, e) {
+		return false
+	}
+	r.Evidence = append(r.Evidence, e)
+	return true
+}
+
+// finish derives Detected, Tools and Suspected from the evidence and sorts
+// it.
+func (r *Result) finish() {
+	var strong, weak []string
+	for _, e := range r.Evidence {
+		if e.Strong {
+			strong = append(strong, e.Tool)
+		} else {
+			weak = append(weak, e.Tool)
+		}
+	}
+	slices.Sort(strong)
+	strong = slices.Compact(strong)
+	if len(strong) > 1 {
+		strong = slices.DeleteFunc(strong, func(id string) bool { return id == DeclaredID })
+	}
+	slices.Sort(weak)
+	weak = slices.Compact(weak)
+	weak = slices.DeleteFunc(weak, func(id string) bool { _, found := slices.BinarySearch(strong, id); return found })
+	if len(strong) > 0 {
+		r.Tools = strong
+	}
+	if len(weak) > 0 {
+		r.Suspected = weak
+	}
+	r.Detected = len(r.Tools) > 0
+	slices.SortFunc(r.Evidence, func(a, b Evidence) int {
+		if a.Strong != b.Strong {
+			if a.Strong {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(
+			cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)),
+			cmp.Compare(a.Tool, b.Tool),
+			cmp.Compare(a.Text, b.Text),
+		)
+	})
+}
+
+func kindRank(k string) int {
+	switch k {
+	case KindTrailer:
+		return 0
+	case KindMessage:
+		return 1
+	case KindIdentity:
+		return 2
+	case KindDeclared:
+		return 3
+	case KindBranch:
+		return 4
+	default:
+		return 5
+	}
+}
+
+// identity formats "Name <email>".
+func identity(name, email string) string {
+	switch {
+	case email == "":
+		return name
+	case name == "":
+		return "<" + email + ">"
+	}
+	return name + " <" + email + ">"
+}
+
+// linesAround widens s[i:j] to the whole lines holding it, without the line
+// terminators.
+func linesAround(s string, i, j int) string {
+	start := strings.LastIndexByte(s[:i], '\n') + 1
+	end := len(s)
+	if j > i && s[j-1] == '\n' {
+		j--
+	}
+	if k := strings.IndexByte(s[j:], '\n'); k >= 0 {
+		end = j + k
+	}
+	if end < start {
+		end = start
+	}
+	return strings.TrimRight(s[start:end], "\r")
+}
+
+// capText cuts s to MaxEvidenceText bytes at a character boundary.
+func capText(s string) string {
+	if len(s) <= MaxEvidenceText {
+		return s
+	}
+	cut := MaxEvidenceText
+	for k := 0; k < utf8.UTFMax-1 && !utf8.RuneStart(s[cut]); k++ {
+		cut--
+	}
+	return s[:cut]
+}
