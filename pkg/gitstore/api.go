@@ -45,7 +45,11 @@ type Tag struct {
 	Target     plumbing.Hash
 	TargetType plumbing.ObjectType
 	Tagger     Person
-	Message    string
+	// Message is the tag message without its trailing signature block.
+	Message string
+	// Signed reports whether the message carried a signature block
+	// (PGP, SSH or X.509).
+	Signed bool
 }
 
 // Ref is one reference of the repository and the object it points at.

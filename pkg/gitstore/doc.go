@@ -3,6 +3,21 @@
 // (GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES), and lists
 // the commits a push adds.
 //
-// It uses go-git's storage underneath but none of its slow paths: no
-// object.DiffTree, no revlist.Objects (see ../../docs/design notes).
+// Objects are read with go-git's object formats (loose objects, pack
+// indexes and packfiles, one shared LRU cache) from an explicit list of
+// object directories built by Open: the quarantine, the alternates from
+// the environment, the repository's objects directory, and whatever their
+// objects/info/alternates files name. go-git's storage/filesystem is not
+// used for objects because its dotgit layer guesses quarantine directories
+// from their names and resolves relative alternates wrongly.
+//
+// None of go-git's slow paths are used (see /work/shared/design.md):
+// NewCommits is a paint walk that reads only as much of the excluded
+// history as its dates require, instead of revlist.Objects, and Changes
+// compares sorted tree entry lists, decoded by this package and cached
+// with the raw trees, instead of object.DiffTree.
+//
+// SHA-256 repositories and reftable refs are refused by Open with an error
+// wrapping ErrUnsupportedRepository: go-git v5 cannot read them, and
+// callers fail closed.
 package gitstore

@@ -63,12 +63,12 @@ func parseAlternates(s string, sep rune) ([]string, error) {
 		case '"':
 			v, rest, err := unquoteC(s)
 			if err != nil {
-				return nil, fmt.Errorf("entry %q: %w", firstField(s, sep), err)
+				return nil, fmt.Errorf("entry %q: %w", excerpt(s), err)
 			}
 			if rest != "" {
 				r := []rune(rest)[0]
 				if r != sep {
-					return nil, fmt.Errorf("entry %q: unexpected %q after closing quote", firstField(s, sep), r)
+					return nil, fmt.Errorf("entry %q: unexpected %q after closing quote", excerpt(s), r)
 				}
 				rest = rest[len(string(sep)):]
 			}
@@ -87,12 +87,9 @@ func parseAlternates(s string, sep rune) ([]string, error) {
 	return out, nil
 }
 
-// firstField returns s up to the first sep, for error messages.
-func firstField(s string, sep rune) string {
-	if i := strings.IndexRune(s, sep); i >= 0 && !strings.HasPrefix(s, `"`) {
-		return s[:i]
-	}
-	const max = 200
+// excerpt returns the start of s for error messages.
+func excerpt(s string) string {
+	const max = 80
 	if len(s) > max {
 		return s[:max] + "..."
 	}

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -155,6 +154,11 @@ func (d *objectDir) findPacked(h plumbing.Hash) (plumbing.EncodedObject, error) 
 			continue
 		}
 		pf, err := p.open(d.cache, d.largeObjectThreshold)
+		if errors.Is(err, fs.ErrNotExist) {
+			// Removed by a concurrent repack since it was listed: the
+			// caller lists the packs again.
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -249,26 +253,17 @@ type rawObject struct {
 	h    plumbing.Hash
 	t    plumbing.ObjectType
 	data []byte
+	tree *tree // decoded entries of a tree object, set on first use
 }
 
 var errReadOnly = errors.New("gitstore: read-only object")
 
-func (o *rawObject) Hash() plumbing.Hash           { return o.h }
-func (o *rawObject) Type() plumbing.ObjectType     { return o.t }
-func (o *rawObject) SetType(plumbing.ObjectType)   {}
-func (o *rawObject) Size() int64                   { return int64(len(o.data)) }
-func (o *rawObject) SetSize(int64)                 {}
+func (o *rawObject) Hash() plumbing.Hash             { return o.h }
+func (o *rawObject) Type() plumbing.ObjectType       { return o.t }
+func (o *rawObject) SetType(plumbing.ObjectType)     {}
+func (o *rawObject) Size() int64                     { return int64(len(o.data)) }
+func (o *rawObject) SetSize(int64)                   {}
 func (o *rawObject) Writer() (io.WriteCloser, error) { return nil, errReadOnly }
 func (o *rawObject) Reader() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(o.data)), nil
-}
-
-// sortedDirs is a helper for tests and diagnostics.
-func sortedDirs(dirs []*objectDir) []string {
-	out := make([]string, len(dirs))
-	for i, d := range dirs {
-		out[i] = d.path
-	}
-	sort.Strings(out)
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/scan"
@@ -56,7 +57,17 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 		} else {
 			line("pushguard: WARNING: the push could not be checked; accepted because the server is configured to fail open.")
 		}
-		line("  error: %s", Clean(v.Err.Error(), 500))
+		for i, l := range splitLines(v.Err.Error()) {
+			if i == 20 {
+				line("  ...")
+				break
+			}
+			if i == 0 {
+				line("  error: %s", clip(l, 500))
+			} else {
+				line("    %s", clip(l, 500))
+			}
+		}
 		line("  This is not a problem with your changes. Try again; if it persists, contact the server admins.")
 		writeFooter(line, o)
 		_, err := io.WriteString(w, b.String())
@@ -105,6 +116,17 @@ func splitLines(s string) []string {
 		lines[i] = Clean(l, 0)
 	}
 	return lines
+}
+
+// clip caps an already cleaned string at max bytes, on a rune boundary.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
+	}
+	return s[:max] + "…"
 }
 
 func summary(v *verdict.Verdict) string {

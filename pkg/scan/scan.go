@@ -6,6 +6,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -314,6 +315,39 @@ func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) err
 type fileChange struct {
 	gitstore.Change
 	parentBlobs []plumbing.Hash
+	// movedFrom are blobs of files the same (non-merge) commit deletes that
+	// may be where an added file's content came from (a rename with edits
+	// that pairing by name missed): lines found in them are not new.
+	movedFrom []plumbing.Hash
+}
+
+// maxMovedFrom bounds the deleted files an added file is compared with.
+const maxMovedFrom = 8
+
+// linkMoves gives every added file the deleted files of the same commit
+// with the same extension as possible origins. The file keeps its status:
+// only which lines count as added changes.
+func linkMoves(out []fileChange) {
+	var deleted []gitstore.Change
+	for _, fc := range out {
+		if fc.Status == gitstore.Deleted && fc.OldMode != filemode.Submodule {
+			deleted = append(deleted, fc.Change)
+		}
+	}
+	if len(deleted) == 0 {
+		return
+	}
+	for i := range out {
+		if out[i].Status != gitstore.Added {
+			continue
+		}
+		ext := path.Ext(out[i].Path)
+		for _, d := range deleted {
+			if path.Ext(d.Path) == ext && len(out[i].movedFrom) < maxMovedFrom {
+				out[i].movedFrom = append(out[i].movedFrom, d.OldHash)
+			}
+		}
+	}
 }
 
 // changes lists what a commit changed. For a merge, only paths that differ
@@ -329,6 +363,7 @@ func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
 		for i, ch := range chs {
 			out[i] = fileChange{Change: ch, parentBlobs: []plumbing.Hash{ch.OldHash}}
 		}
+		linkMoves(out)
 		return out, nil
 	}
 	var out []fileChange
@@ -370,6 +405,9 @@ func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
 		for i, fc := range out {
 			index[fc.Path] = i
 		}
+	}
+	if len(c.Parents) == 1 {
+		linkMoves(out)
 	}
 	return out, nil
 }
@@ -458,6 +496,10 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 	for _, p := range ch.parentBlobs {
 		kb.WriteString(p.String())
 	}
+	kb.WriteString("<")
+	for _, p := range ch.movedFrom {
+		kb.WriteString(p.String())
+	}
 	key := kb.String()
 	if f, ok := e.facts[key]; ok {
 		return f, nil
@@ -490,6 +532,16 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 			return nil, fmt.Errorf("read parent version %s: %w", ph, err)
 		}
 		parents[i] = old
+	}
+	if len(parents) == 1 && parents[0] == nil && len(ch.movedFrom) > 0 {
+		parents = parents[:0]
+		for _, h := range ch.movedFrom {
+			old, _, err := e.store.ReadBlob(h, e.opts.MaxFileSize+1)
+			if err != nil {
+				return nil, fmt.Errorf("read deleted version %s: %w", h, err)
+			}
+			parents = append(parents, old)
+		}
 	}
 	visit := func(l diff.Line) bool {
 		e.matcher.Match(l.Text, nil, func(r *ruleset.Rule, start, end int) {

@@ -1,0 +1,179 @@
+package gitstore
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// benchRepo is a packed repository of benchCommits commits over a tree of
+// 40 directories x 10 files (some nested), each commit editing a few files
+// and now and then adding, deleting or moving one.
+type benchRepo struct {
+	repo    *testRepo
+	commits []plumbing.Hash // oldest first
+}
+
+const benchCommits = 400
+
+func newBenchRepo(b *testing.B) *benchRepo {
+	b.Helper()
+	rng := rand.New(rand.NewSource(42))
+	h := newHistory()
+	var files []string
+	var base []op
+	for d := 0; d < 40; d++ {
+		for f := 0; f < 10; f++ {
+			p := fmt.Sprintf("pkg%02d/sub%d/file%02d.go", d, f%3, f)
+			files = append(files, p)
+			base = append(base, put(p, fmt.Sprintf("package p%d\n\n// file %d\nvar x = %d\n", d, f, rng.Int())))
+		}
+	}
+	h.commit("c0", 0, nil, base...)
+	names := []string{"c0"}
+	for i := 1; i < benchCommits; i++ {
+		var ops []op
+		for k := 0; k < 3; k++ {
+			p := files[rng.Intn(len(files))]
+			ops = append(ops, put(p, fmt.Sprintf("package p\n\n// edit %d.%d\nvar y = %d\n", i, k, rng.Int())))
+		}
+		switch rng.Intn(10) {
+		case 0:
+			p := fmt.Sprintf("pkg%02d/new%d.go", rng.Intn(40), i)
+			files = append(files, p)
+			ops = append(ops, put(p, fmt.Sprintf("package p\nvar n%d = 1\n", i)))
+		case 1:
+			j := rng.Intn(len(files))
+			ops = append(ops, del(files[j]))
+			files = append(files[:j], files[j+1:]...)
+		}
+		name := fmt.Sprintf("c%d", i)
+		h.commit(name, int64(i*600), []string{names[i-1]}, ops...)
+		names = append(names, name)
+	}
+	h.ref("refs/heads/main", names[len(names)-1])
+	h.ref("refs/heads/old", names[len(names)-11])
+	r := newRepo(b, true)
+	ids := h.load(r)
+	r.git("repack", "-a", "-d", "-q")
+	br := &benchRepo{repo: r}
+	for _, n := range names {
+		br.commits = append(br.commits, ids[n])
+	}
+	return br
+}
+
+// BenchmarkChanges compares every commit of the generated history with its
+// parent (one op = the whole history).
+func BenchmarkChanges(b *testing.B) {
+	br := newBenchRepo(b)
+	s := br.repo.open()
+	trees := make([]plumbing.Hash, len(br.commits))
+	for i, h := range br.commits {
+		c, err := s.Commit(h)
+		if err != nil {
+			b.Fatal(err)
+		}
+		trees[i] = c.Tree
+	}
+	run := func(b *testing.B, s *Store) int {
+		n := 0
+		for i := 1; i < len(trees); i++ {
+			chs, err := s.Changes(trees[i-1], trees[i])
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(chs)
+		}
+		return n
+	}
+	b.Run("warm", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n = run(b, s)
+		}
+		b.ReportMetric(float64(n), "changes/op")
+	})
+	b.Run("cold", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			cs, err := Open(Env{GitDir: br.repo.dir})
+			if err != nil {
+				b.Fatal(err)
+			}
+			run(b, cs)
+			cs.Close()
+		}
+	})
+}
+
+// BenchmarkNewCommits lists new commits for typical pushes on the
+// generated history.
+func BenchmarkNewCommits(b *testing.B) {
+	br := newBenchRepo(b)
+	n := len(br.commits)
+	tip := br.commits[n-1]
+	cases := []struct {
+		name    string
+		tips    []plumbing.Hash
+		exclude []plumbing.Hash
+		want    int
+	}{
+		{"push10", []plumbing.Hash{tip}, []plumbing.Hash{br.commits[n-11]}, 10},
+		{"newBranchOnOld", []plumbing.Hash{br.commits[n/2]}, []plumbing.Hash{tip}, 0},
+		{"wholeHistory", []plumbing.Hash{tip}, nil, n},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			s := br.repo.open()
+			b.ReportAllocs()
+			for b.Loop() {
+				got, err := s.NewCommits(tc.tips, tc.exclude)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(got) != tc.want {
+					b.Fatalf("got %d commits, want %d", len(got), tc.want)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTreeDecode compares this package's tree decoding with go-git's
+// object.Tree on the largest tree of the generated repository.
+func BenchmarkTreeDecode(b *testing.B) {
+	br := newBenchRepo(b)
+	s := br.repo.open()
+	c, err := s.Commit(br.commits[len(br.commits)-1])
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The root tree: 40 directory entries.
+	data, err := s.typed(c.Tree, plumbing.TreeObject)
+	if err != nil {
+		b.Fatal(err)
+	}
+	obj := &rawObject{h: c.Tree, t: plumbing.TreeObject, data: data}
+	b.Run("gitstore", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := parseTree(c.Tree, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("go-git", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var t object.Tree
+			if err := t.Decode(obj); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,183 @@
+package gitstore
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// maxPeel bounds the chain of tags Peel follows (a cycle is impossible
+// with content hashes, but a hostile pack could hold a very long chain).
+const maxPeel = 64
+
+// ObjectType returns the type of object h.
+func (s *Store) ObjectType(h plumbing.Hash) (plumbing.ObjectType, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, _, err := s.header(h)
+	return t, err
+}
+
+// typed returns the content of h and checks that it is an object of type
+// want.
+func (s *Store) typed(h plumbing.Hash, want plumbing.ObjectType) ([]byte, error) {
+	o, err := s.rawObj(h)
+	if err != nil {
+		return nil, err
+	}
+	if o.t != want {
+		return nil, fmt.Errorf("object %s is a %s, not a %s", h, o.t, want)
+	}
+	return o.data, nil
+}
+
+// Commit returns the facts of commit h.
+func (s *Store) Commit(h plumbing.Hash) (*Commit, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commit(h)
+}
+
+func (s *Store) commit(h plumbing.Hash) (*Commit, error) {
+	data, err := s.typed(h, plumbing.CommitObject)
+	if err != nil {
+		return nil, err
+	}
+	var c object.Commit
+	if err := c.Decode(&rawObject{h: h, t: plumbing.CommitObject, data: data}); err != nil {
+		return nil, fmt.Errorf("decode commit %s: %w", h, err)
+	}
+	return &Commit{
+		Hash:      h,
+		Tree:      c.TreeHash,
+		Parents:   append([]plumbing.Hash(nil), c.ParentHashes...),
+		Author:    person(c.Author),
+		Committer: person(c.Committer),
+		Message:   c.Message,
+		Signed:    c.PGPSignature != "",
+	}, nil
+}
+
+func person(s object.Signature) Person {
+	return Person{Name: s.Name, Email: s.Email, When: s.When}
+}
+
+// Tag returns annotated tag object h. Message excludes a trailing
+// signature block; Signed reports whether there was one.
+func (s *Store) Tag(h plumbing.Hash) (*Tag, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tag(h)
+}
+
+func (s *Store) tag(h plumbing.Hash) (*Tag, error) {
+	data, err := s.typed(h, plumbing.TagObject)
+	if err != nil {
+		return nil, err
+	}
+	var t object.Tag
+	if err := t.Decode(&rawObject{h: h, t: plumbing.TagObject, data: data}); err != nil {
+		return nil, fmt.Errorf("decode tag %s: %w", h, err)
+	}
+	return &Tag{
+		Hash:       h,
+		Name:       t.Name,
+		Target:     t.Target,
+		TargetType: t.TargetType,
+		Tagger:     person(t.Tagger),
+		Message:    t.Message,
+		Signed:     t.PGPSignature != "",
+	}, nil
+}
+
+// Peel follows annotated tags, possibly nested, to the first object that
+// is not a tag. It returns that object's hash and type and the tags passed
+// through, outermost first (none when h is not a tag). The target object
+// must exist.
+func (s *Store) Peel(h plumbing.Hash) (plumbing.Hash, plumbing.ObjectType, []*Tag, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peel(h)
+}
+
+func (s *Store) peel(h plumbing.Hash) (plumbing.Hash, plumbing.ObjectType, []*Tag, error) {
+	var tags []*Tag
+	for range maxPeel {
+		t, _, err := s.header(h)
+		if err != nil {
+			return plumbing.ZeroHash, plumbing.InvalidObject, nil, err
+		}
+		if t != plumbing.TagObject {
+			return h, t, tags, nil
+		}
+		tag, err := s.tag(h)
+		if err != nil {
+			return plumbing.ZeroHash, plumbing.InvalidObject, nil, err
+		}
+		tags = append(tags, tag)
+		h = tag.Target
+	}
+	return plumbing.ZeroHash, plumbing.InvalidObject, nil, fmt.Errorf("tag %s: more than %d nested tags", tags[0].Hash, maxPeel)
+}
+
+// BlobSize returns the size of blob h without reading its content (for a
+// large packed delta only the delta header is read).
+func (s *Store) BlobSize(h plumbing.Hash) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, size, err := s.header(h)
+	if err != nil {
+		return 0, err
+	}
+	if t != plumbing.BlobObject {
+		return 0, fmt.Errorf("object %s is a %s, not a blob", h, t)
+	}
+	return size, nil
+}
+
+// ReadBlob returns the content of blob h, at most limit bytes (limit <= 0:
+// all of it), and whether it was truncated. The content is read straight
+// into a buffer of the final size: a large blob is streamed from its pack
+// or loose file, never inflated into memory a second time. The returned
+// slice belongs to the caller.
+func (s *Store) ReadBlob(h plumbing.Hash, limit int64) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	obj, loose, err := s.lookup(h)
+	if err != nil {
+		return nil, false, err
+	}
+	var (
+		r    io.Reader
+		typ  plumbing.ObjectType
+		size int64
+	)
+	if loose != nil {
+		defer loose.Close()
+		r, typ, size = loose, loose.typ, loose.size
+	} else {
+		typ, size = obj.Type(), obj.Size()
+		if typ == plumbing.BlobObject {
+			rc, err := obj.Reader()
+			if err != nil {
+				return nil, false, fmt.Errorf("read blob %s: %w", h, err)
+			}
+			defer rc.Close()
+			r = rc
+		}
+	}
+	if typ != plumbing.BlobObject {
+		return nil, false, fmt.Errorf("object %s is a %s, not a blob", h, typ)
+	}
+	n, truncated := size, false
+	if limit > 0 && size > limit {
+		n, truncated = limit, true
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, false, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	return buf, truncated, nil
+}
