@@ -42,6 +42,8 @@ Usage:
   pushguard scan [flags]           scan a repository's history with the same engine
   pushguard rules validate [PATH...]  load rule files and report every error
   pushguard rules test [PATH...]      run the tests written inside the rules
+  pushguard install TARGET [flags]    put the hook in place (plain git, GitLab, Gitea/Forgejo, GHES)
+  pushguard stats --audit-log FILE    summarise the audit log (pushes, rejections, AI share, top rules)
   pushguard version                print the version
 
 Run "pushguard <command> -h" for a command's flags.
@@ -64,6 +66,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return a.scan(args[2:])
 	case "rules":
 		return a.rules(args[2:])
+	case "install":
+		return a.install(args[2:])
+	case "stats":
+		return a.stats(args[2:])
 	case "version", "--version":
 		fmt.Fprintf(stdout, "pushguard %s\n", version)
 		return exitOK

@@ -1,5 +1,7 @@
 package ruleset
 
+import "gopkg.in/yaml.v3"
+
 // This file is the YAML schema of a rule file. It is decoded strictly: an
 // unknown key anywhere is an error naming file:line. New condition groups
 // (AI provenance, dependencies, ...) are added as new optional keys, so old
@@ -13,17 +15,24 @@ package ruleset
 type File struct {
 	// Rules are the rules the file defines.
 	Rules []RuleSpec `yaml:"rules"`
+
+	// AITools and DeclaredTrailers are the AI tool markers a file may carry
+	// (see rules/ai-tools.yml). They belong to pkg/provenance, which decodes
+	// and validates them (provenance.ParseToolSpecs, DecodeToolSpecs); the
+	// rule loader accepts the keys and leaves their values alone.
+	AITools          *yaml.Node `yaml:"ai_tools"`
+	DeclaredTrailers *yaml.Node `yaml:"declared_trailers"`
 }
 
 // RuleSpec is one rule as written in YAML. All conditions that are present
 // must hold for the rule to fire. The finest condition present decides what a
 // finding points at: a line (content), else a file (paths/file), else a commit.
 type RuleSpec struct {
-	ID          string   `yaml:"id"`
-	Description string   `yaml:"description"`
-	Severity    string   `yaml:"severity"` // block | warn | info
-	Message     string   `yaml:"message"`
-	Help        string   `yaml:"help"`
+	ID          string   `yaml:"id"`          // required; unique within a file
+	Description string   `yaml:"description"` // what the rule detects, for admins
+	Severity    string   `yaml:"severity"`    // required: block | warn | info
+	Message     string   `yaml:"message"`     // required: what the pusher reads
+	Help        string   `yaml:"help"`        // how to fix it
 	Tags        []string `yaml:"tags"`
 	// Redact hides the matched text in every output except its first
 	// characters. Defaults to true for rules with a content condition.
@@ -31,12 +40,12 @@ type RuleSpec struct {
 	// Disabled turns a rule off (useful to override an embedded default by id).
 	Disabled bool `yaml:"disabled"`
 
-	Refs    *GlobSet     `yaml:"refs"`
-	Paths   *GlobSet     `yaml:"paths"`
-	Commit  *CommitSpec  `yaml:"commit"`
-	File    *FileSpec    `yaml:"file"`
-	Content *ContentSpec `yaml:"content"`
-	Tests   *TestsSpec   `yaml:"tests"`
+	Refs    *GlobSet     `yaml:"refs"`    // pushed refs the rule applies to
+	Paths   *GlobSet     `yaml:"paths"`   // changed files the rule applies to
+	Commit  *CommitSpec  `yaml:"commit"`  // conditions on the commit
+	File    *FileSpec    `yaml:"file"`    // conditions on the changed file
+	Content *ContentSpec `yaml:"content"` // conditions on the added lines
+	Tests   *TestsSpec   `yaml:"tests"`   // examples the rule is tested with
 }
 
 // GlobSet is an include/exclude pair of doublestar globs. A value matches when
@@ -47,7 +56,7 @@ type RuleSpec struct {
 // a trailing slash means everything below a directory, as in .gitignore.
 // Under refs, patterns match full ref names such as refs/heads/main.
 type GlobSet struct {
-	Include []string `yaml:"include"`
+	Include []string `yaml:"include"` // empty: everything
 	Exclude []string `yaml:"exclude"`
 }
 
@@ -91,8 +100,8 @@ type ContentSpec struct {
 
 // EntropySpec is a minimum Shannon entropy condition.
 type EntropySpec struct {
-	Min   float64 `yaml:"min"`
-	Group int     `yaml:"group"`
+	Min   float64 `yaml:"min"`   // required, bits per byte, 0 to 8
+	Group int     `yaml:"group"` // capture group; 0 (default) is the whole match
 }
 
 // TestsSpec are examples a rule must (match) and must not (nomatch) fire on.

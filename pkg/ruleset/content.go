@@ -1,0 +1,94 @@
+package ruleset
+
+import (
+	"math"
+	"regexp"
+)
+
+// contentCond is a compiled ContentSpec.
+type contentCond struct {
+	re        *regexp.Regexp
+	keywords  []string // lower-cased (ASCII)
+	stopwords []string // lower-cased (ASCII)
+	allow     []*regexp.Regexp
+	// entropyGroup is the capture group the entropy condition measures;
+	// entropyMin <= 0 means no entropy condition.
+	entropyGroup int
+	entropyMin   float64
+}
+
+// each calls fn(r, start, end) with the span of every match of the rule r
+// (whose condition c is) in line that survives the stopwords, allow and
+// entropy filters.
+func (c *contentCond) each(line []byte, r *Rule, fn func(r *Rule, start, end int)) {
+	if c.entropyGroup > 0 && c.entropyMin > 0 {
+		for _, loc := range c.re.FindAllSubmatchIndex(line, -1) {
+			if loc[0] < loc[1] && c.accept(line, loc, nil) {
+				fn(r, loc[0], loc[1])
+			}
+		}
+		return
+	}
+	for _, loc := range c.re.FindAllIndex(line, -1) {
+		if loc[0] < loc[1] && c.accept(line, loc, nil) {
+			fn(r, loc[0], loc[1])
+		}
+	}
+}
+
+// accept applies the filters to one match. loc is a FindIndex or
+// FindSubmatchIndex result. When the match is rejected and why is not nil,
+// it says why.
+func (c *contentCond) accept(line []byte, loc []int, why *string) bool {
+	text := line[loc[0]:loc[1]]
+	for _, s := range c.stopwords {
+		if indexFold(text, s) >= 0 {
+			explain(why, "match %s ignored: it contains stopword %q", quoteShort(string(text)), s)
+			return false
+		}
+	}
+	for _, a := range c.allow {
+		if a.Match(text) {
+			explain(why, "match %s ignored: allowed by %s", quoteShort(string(text)), quoteShort(a.String()))
+			return false
+		}
+	}
+	if c.entropyMin > 0 {
+		g := text
+		if c.entropyGroup > 0 {
+			i := 2 * c.entropyGroup
+			if i+1 >= len(loc) || loc[i] < 0 {
+				g = nil // the group did not take part in the match
+			} else {
+				g = line[loc[i]:loc[i+1]]
+			}
+		}
+		if h := Entropy(g); h < c.entropyMin {
+			explain(why, "match %s ignored: entropy %.2f of group %d is below %g",
+				quoteShort(string(text)), h, c.entropyGroup, c.entropyMin)
+			return false
+		}
+	}
+	return true
+}
+
+// Entropy returns the Shannon entropy of b in bits per byte: 0 for empty or
+// uniform input, at most 8.
+func Entropy(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range b {
+		counts[c]++
+	}
+	n := float64(len(b))
+	h := 0.0
+	for _, k := range counts {
+		if k > 0 {
+			p := float64(k) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}

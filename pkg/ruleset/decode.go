@@ -1,0 +1,313 @@
+package ruleset
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxAliasNodes bounds the YAML nodes one file may reach through aliases,
+// so that an alias bomb cannot exhaust memory or time. Nodes written out
+// are bounded by the size of the file already.
+const maxAliasNodes = 100_000
+
+// scalarDecoder is implemented by schema types that may also be written as a
+// plain string (ExampleSpec).
+type scalarDecoder interface {
+	decodeScalar(s string)
+}
+
+// decoder decodes yaml.Node trees into the schema structs strictly: unknown
+// and duplicate keys, wrong types and empty values are errors with the
+// position of the offending node. It records, for every field it decoded, the
+// node the value came from (keyed by the field's address), which tells both
+// whether a key was written and where.
+type decoder struct {
+	file  string
+	errs  []*Error
+	nodes map[any]*yaml.Node
+	// bad holds the fields (by address) whose value had the wrong type:
+	// they are left zero, and later checks skip them so that one mistake
+	// gives one message.
+	bad map[any]bool
+	// budget is what remains of maxAliasNodes; aliasDepth > 0 while
+	// decoding below an alias.
+	budget     int
+	aliasDepth int
+}
+
+func newDecoder(file string) *decoder {
+	return &decoder{file: file, nodes: make(map[any]*yaml.Node), bad: make(map[any]bool), budget: maxAliasNodes}
+}
+
+// errorf records a problem at node n.
+func (d *decoder) errorf(n *yaml.Node, key, format string, args ...any) {
+	e := &Error{File: d.file, Key: key, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	d.errs = append(d.errs, e)
+}
+
+// node returns the node a field (given by address) was decoded from, or nil
+// when the key was not written.
+func (d *decoder) node(ptr any) *yaml.Node { return d.nodes[ptr] }
+
+// has reports whether the field at ptr was written in the YAML.
+func (d *decoder) has(ptr any) bool { return d.nodes[ptr] != nil }
+
+// ok reports whether the field at ptr was written with a value of the right
+// type.
+func (d *decoder) ok(ptr any) bool { return d.nodes[ptr] != nil && !d.bad[ptr] }
+
+// typeError records a problem with the value of v and marks v bad.
+func (d *decoder) typeError(v reflect.Value, n *yaml.Node, key, format string, args ...any) {
+	d.bad[v.Addr().Interface()] = true
+	d.errorf(n, key, format, args...)
+}
+
+// at returns the node of the field at ptr, or fallback when it was not
+// written.
+func (d *decoder) at(ptr any, fallback *yaml.Node) *yaml.Node {
+	if n := d.nodes[ptr]; n != nil {
+		return n
+	}
+	return fallback
+}
+
+// resolve follows an alias, charging the nodes reached through aliases to
+// the budget. It returns nil when the budget is exhausted (the error is
+// recorded once).
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	if n.Kind != yaml.AliasNode && d.aliasDepth == 0 {
+		return n
+	}
+	if d.budget--; d.budget < 0 {
+		if d.budget == -1 {
+			d.errorf(n, "", "too many aliases: more than %d YAML nodes reached through aliases", maxAliasNodes)
+		}
+		return nil
+	}
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// decode decodes n into the addressable value v; key is the dotted path of
+// v, for messages.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
+	pos := n
+	if n.Kind == yaml.AliasNode {
+		d.aliasDepth++
+		defer func() { d.aliasDepth-- }()
+	}
+	if n = d.resolve(n); n == nil {
+		return
+	}
+	// Positions are those of the value as written: for an alias, its use.
+	d.nodes[v.Addr().Interface()] = pos
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		d.typeError(v, pos, key, "no value given (remove the key or give it a value)")
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		elem := reflect.New(v.Type().Elem())
+		v.Set(elem)
+		d.decode(n, elem.Elem(), key)
+	case reflect.Struct:
+		d.decodeStruct(n, pos, v, key)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.typeError(v, pos, key, "expected a list, got %s", describe(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		v.Set(s)
+		for i, c := range n.Content {
+			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", key, i))
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			d.typeError(v, pos, key, "expected a string, got %s", describe(n))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Bool:
+		var b bool
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+			d.typeError(v, pos, key, "expected true or false, got %s", describe(n))
+			return
+		}
+		v.SetBool(b)
+	case reflect.Int:
+		var i int
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
+			d.typeError(v, pos, key, "expected a whole number, got %s", describe(n))
+			return
+		}
+		v.SetInt(int64(i))
+	case reflect.Float64:
+		var f float64
+		tag := n.ShortTag()
+		if n.Kind != yaml.ScalarNode || (tag != "!!int" && tag != "!!float") || n.Decode(&f) != nil ||
+			math.IsNaN(f) || math.IsInf(f, 0) {
+			d.typeError(v, pos, key, "expected a finite number, got %s", describe(n))
+			return
+		}
+		v.SetFloat(f)
+	default:
+		// The schema uses only the kinds above; reaching this is a bug in
+		// the schema, reported rather than panicking.
+		d.typeError(v, pos, key, "internal error: cannot decode into %s", v.Type())
+	}
+}
+
+// decodeStruct decodes a mapping into a schema struct.
+func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
+	if sd, ok := v.Addr().Interface().(scalarDecoder); ok && n.Kind == yaml.ScalarNode {
+		sd.decodeScalar(n.Value)
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.typeError(v, pos, key, "expected a mapping of keys, got %s", describe(n))
+		return
+	}
+	fields, names := yamlFields(v.Type())
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kpos, vn := n.Content[i], n.Content[i+1]
+		kn := d.resolve(kpos)
+		if kn == nil {
+			return
+		}
+		if kn.Kind != yaml.ScalarNode {
+			d.errorf(kpos, key, "keys must be plain names, got %s", describe(kn))
+			continue
+		}
+		name := kn.Value
+		if name == "<<" {
+			d.errorf(kpos, key, "merge keys (<<) are not supported; write the keys out")
+			continue
+		}
+		if prev, dup := seen[name]; dup {
+			d.errorf(kpos, joinKey(key, name), "duplicate key (first given at line %d)", prev.Line)
+			continue
+		}
+		seen[name] = kpos
+		idx, ok := fields[name]
+		if !ok {
+			d.errorf(kpos, key, "unknown key %s%s (valid keys: %s)", quoteShort(name), suggest(name, names), strings.Join(names, ", "))
+			continue
+		}
+		d.decode(vn, v.Field(idx), joinKey(key, name))
+	}
+}
+
+// emptyList reports whether the field at ptr was written as an empty list
+// (rather than not at all, or as something else).
+func (d *decoder) emptyList(ptr any) bool {
+	n := d.nodes[ptr]
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n != nil && n.Kind == yaml.SequenceNode && len(n.Content) == 0
+}
+
+// suggest returns ` (did you mean "x"?)` for the valid name closest to a
+// mistyped one, or "" when none is close.
+func suggest(name string, valid []string) string {
+	best, bestDist := "", 3
+	for _, v := range valid {
+		if dist := editDistance(strings.ToLower(name), v); dist < bestDist {
+			best, bestDist = v, dist
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance of a and b, by bytes.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64 // not a typo of a key name
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// yamlFields maps the yaml keys of a struct type to field indexes, and lists
+// the keys in declaration order.
+func yamlFields(t reflect.Type) (map[string]int, []string) {
+	fields := make(map[string]int, t.NumField())
+	var names []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		fields[tag] = i
+		names = append(names, tag)
+	}
+	return fields, names
+}
+
+// joinKey appends name to a dotted key path.
+func joinKey(key, name string) string {
+	if key == "" {
+		return name
+	}
+	return key + "." + name
+}
+
+// describe names what a node is, for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "nothing"
+		case "!!str":
+			return fmt.Sprintf("the string %s", quoteShort(n.Value))
+		default:
+			return quoteShort(n.Value)
+		}
+	}
+	return "an unsupported YAML node"
+}
+
+// quoteShort quotes s for a message, cut to a readable length.
+func quoteShort(s string) string {
+	const max = 60
+	r := []rune(s)
+	if len(r) > max {
+		return fmt.Sprintf("%q…", string(r[:max]))
+	}
+	return fmt.Sprintf("%q", s)
+}

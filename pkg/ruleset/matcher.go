@@ -1,0 +1,219 @@
+package ruleset
+
+// lineIndex is the immutable part of line matching for a Set: its content
+// rules and the keyword automaton over all of their keywords.
+type lineIndex struct {
+	rules []*Rule // content rules in Index order; their position is their slot
+	keyed []bool  // keyed[slot]: the rule has keywords (else it always runs)
+	ac    *automaton
+}
+
+// newLineIndex builds the line index of a set's rules.
+func newLineIndex(rules []*Rule) *lineIndex {
+	idx := &lineIndex{}
+	var kws []keyword
+	for _, r := range rules {
+		if r.content == nil {
+			continue
+		}
+		slot := int32(len(idx.rules))
+		idx.rules = append(idx.rules, r)
+		idx.keyed = append(idx.keyed, len(r.content.keywords) > 0)
+		for _, k := range r.content.keywords {
+			kws = append(kws, keyword{text: k, slot: slot})
+		}
+	}
+	if len(kws) > 0 {
+		idx.ac = newAutomaton(kws)
+	}
+	return idx
+}
+
+// LineMatcher runs the content rules of a Set against added lines. The
+// keyword prefilter runs once per line for all rules (an Aho-Corasick
+// automaton, ASCII case-insensitive, allocation-free); a rule's regex runs
+// only when one of its keywords occurs in the line, or always when it has no
+// keywords. A LineMatcher is not safe for concurrent use: take one per
+// goroutine.
+type LineMatcher struct {
+	idx *lineIndex
+	// seen[slot] == epoch when a keyword of the slot's rule occurs in the
+	// current line; bumping epoch clears the marks of the previous line.
+	seen  []uint32
+	epoch uint32
+}
+
+// NewLineMatcher returns a LineMatcher for the content rules of s.
+func (s *Set) NewLineMatcher() *LineMatcher {
+	idx := s.lines
+	if idx == nil { // a Set not built by NewSet
+		idx = newLineIndex(s.Rules)
+	}
+	return &LineMatcher{idx: idx, seen: make([]uint32, len(idx.rules))}
+}
+
+// Match calls fn for every match in line of every content rule that applies,
+// in rule order and, within a rule, from left to right; matches of one rule
+// do not overlap. start and end are byte offsets in line. active[r.Index]
+// tells which rules apply to the current file (nil: all; rules beyond
+// len(active) do not apply). Matches hit by a stopword or an allow regex,
+// or below the rule's entropy, are not reported.
+func (m *LineMatcher) Match(line []byte, active []bool, fn func(r *Rule, start, end int)) {
+	idx := m.idx
+	if idx.ac != nil {
+		m.epoch++
+		if m.epoch == 0 {
+			clear(m.seen)
+			m.epoch = 1
+		}
+		idx.ac.scan(line, m.seen, m.epoch)
+	}
+	for slot, r := range idx.rules {
+		if active != nil && (r.Index >= len(active) || !active[r.Index]) {
+			continue
+		}
+		if idx.keyed[slot] && m.seen[slot] != m.epoch {
+			continue
+		}
+		r.content.each(line, r, fn)
+	}
+}
+
+// keyword is one lower-cased keyword of the rule in a slot.
+type keyword struct {
+	text string
+	slot int32
+}
+
+// automaton is an Aho-Corasick automaton over lower-cased keywords, compiled
+// to a full DFA so that the scan does one table lookup per input byte.
+//
+// Bytes are mapped to classes: one class per distinct keyword byte (an ASCII
+// letter and its upper case share one, which makes the scan
+// case-insensitive), and class 1 for every other byte. A state is a row of
+// width columns in delta and is named by the offset of its row: column 0
+// holds the state's output marker (0: none, else 1 + the index in outs of a
+// list of slots ended by -1), column c the row offset of the next state on
+// class c.
+type automaton struct {
+	class [256]int32
+	width int32
+	delta []int32
+	outs  []int32
+}
+
+// newAutomaton builds the automaton for kws.
+func newAutomaton(kws []keyword) *automaton {
+	a := &automaton{}
+	var assigned [256]bool
+	next := int32(2)
+	for i := range a.class {
+		a.class[i] = 1
+	}
+	for _, k := range kws {
+		for i := 0; i < len(k.text); i++ {
+			b := k.text[i]
+			if assigned[b] {
+				continue
+			}
+			assigned[b], a.class[b] = true, next
+			if 'a' <= b && b <= 'z' {
+				up := b - 'a' + 'A'
+				assigned[up], a.class[up] = true, next
+			}
+			next++
+		}
+	}
+	w := next
+	a.width = w
+
+	// The trie, with states named by number and -1 for "no edge".
+	newRow := func() {
+		a.delta = append(a.delta, 0)
+		for range w - 1 {
+			a.delta = append(a.delta, -1)
+		}
+	}
+	newRow()
+	outSets := [][]int32{nil}
+	for _, k := range kws {
+		s := int32(0)
+		for i := 0; i < len(k.text); i++ {
+			e := s*w + a.class[k.text[i]]
+			if a.delta[e] < 0 {
+				a.delta[e] = int32(len(outSets))
+				outSets = append(outSets, nil)
+				newRow()
+			}
+			s = a.delta[e]
+		}
+		outSets[s] = addSlot(outSets[s], k.slot)
+	}
+
+	// Failure links in breadth-first order turn the trie into a DFA; each
+	// state also outputs what its failure state outputs.
+	fail := make([]int32, len(outSets))
+	var queue []int32
+	for c := int32(1); c < w; c++ {
+		if t := a.delta[c]; t < 0 {
+			a.delta[c] = 0
+		} else {
+			queue = append(queue, t)
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, slot := range outSets[fail[s]] {
+			outSets[s] = addSlot(outSets[s], slot)
+		}
+		for c := int32(1); c < w; c++ {
+			e := s*w + c
+			if t := a.delta[e]; t < 0 {
+				a.delta[e] = a.delta[fail[s]*w+c]
+			} else {
+				fail[t] = a.delta[fail[s]*w+c]
+				queue = append(queue, t)
+			}
+		}
+	}
+
+	// Rename states to row offsets and store the outputs.
+	for s, set := range outSets {
+		row := int32(s) * w
+		for c := int32(1); c < w; c++ {
+			a.delta[row+c] *= w
+		}
+		if len(set) > 0 {
+			a.delta[row] = int32(len(a.outs)) + 1
+			a.outs = append(a.outs, set...)
+			a.outs = append(a.outs, -1)
+		}
+	}
+	return a
+}
+
+// addSlot adds slot to a small set kept as a slice.
+func addSlot(set []int32, slot int32) []int32 {
+	for _, s := range set {
+		if s == slot {
+			return set
+		}
+	}
+	return append(set, slot)
+}
+
+// scan marks seen[slot] = epoch for the slot of every keyword that occurs
+// in line. It does not allocate.
+func (a *automaton) scan(line []byte, seen []uint32, epoch uint32) {
+	delta, outs := a.delta, a.outs
+	s := int32(0)
+	for _, b := range line {
+		s = delta[s+a.class[b]]
+		if o := delta[s]; o != 0 {
+			for j := o - 1; outs[j] >= 0; j++ {
+				seen[outs[j]] = epoch
+			}
+		}
+	}
+}
