@@ -60,7 +60,7 @@ func (a *app) preReceive(args []string) (code int) {
 	if _, err := push.FromEnv(a.getenv); err != nil {
 		return fail(exitUsage, err)
 	}
-	set, err := loadRules(rulePaths, *noDefaults)
+	pol, err := loadRules(rulePaths, *noDefaults)
 	if err != nil {
 		return fail(exitUsage, fmt.Errorf("the server's pushguard rules are invalid: %w", err))
 	}
@@ -90,7 +90,7 @@ func (a *app) preReceive(args []string) (code int) {
 		}
 		tips = append(tips, scan.Tip{Ref: u.Ref, Hash: plumbing.NewHash(u.New)})
 	}
-	res, err := scan.New(store, set, scan.Options{}).Run(context.Background(), tips, exclude)
+	res, err := scan.New(store, pol.rules, scan.Options{Provenance: pol.ai}).Run(context.Background(), tips, exclude)
 	if err != nil {
 		return fail(exitInternal, err)
 	}

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
+	"github.com/pushguard/pushguard/pkg/provenance"
 	"github.com/pushguard/pushguard/pkg/report"
 	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/rules"
@@ -17,11 +19,25 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
+// policy is what rule files define: the rules and the AI-tool markers.
+type policy struct {
+	rules *ruleset.Set
+	ai    *provenance.Detector
+}
+
 // loadRules loads the embedded default rules (unless noDefaults) and then
-// each path, a later rule replacing an earlier one with the same id.
-func loadRules(paths []string, noDefaults bool) (*ruleset.Set, error) {
+// each path, a later rule (or AI-tool marker) replacing an earlier one with
+// the same id. The embedded AI-tool markers are always loaded: disabling the
+// default rules must not blind provenance detection.
+func loadRules(paths []string, noDefaults bool) (*policy, error) {
 	var lists [][]*ruleset.Rule
+	var specs []provenance.ToolSpec
 	var errs []error
+	tools, err := provenance.LoadFS(rules.FS, ".")
+	if err != nil {
+		errs = append(errs, fmt.Errorf("embedded AI-tool markers: %w", err))
+	}
+	specs = append(specs, tools...)
 	if !noDefaults {
 		l, err := ruleset.LoadFS(rules.FS, ".")
 		if err != nil {
@@ -35,11 +51,36 @@ func loadRules(paths []string, noDefaults bool) (*ruleset.Set, error) {
 			errs = append(errs, err)
 		}
 		lists = append(lists, l)
+		t, err := loadToolSpecs(p)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		specs = append(specs, t...)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return ruleset.NewSet(lists...), nil
+	det, err := provenance.Compile(specs)
+	if err != nil {
+		return nil, fmt.Errorf("AI-tool markers: %w", err)
+	}
+	return &policy{rules: ruleset.NewSet(lists...), ai: det}, nil
+}
+
+// loadToolSpecs reads the ai_tools sections of a rule file or directory.
+func loadToolSpecs(p string) ([]provenance.ToolSpec, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("rules %s: %w", p, err)
+	}
+	if st.IsDir() {
+		return provenance.LoadFS(os.DirFS(p), ".")
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("rules %s: %w", p, err)
+	}
+	return provenance.ParseToolSpecs(p, data)
 }
 
 // rules implements "pushguard rules validate|test [PATH...]".
@@ -56,15 +97,16 @@ func (a *app) rules(args []string) int {
 		return exitUsage
 	}
 	// With explicit paths, only those are checked.
-	set, err := loadRules(fs.Args(), *noDefaults || fs.NArg() > 0)
+	pol, err := loadRules(fs.Args(), *noDefaults || fs.NArg() > 0)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "pushguard: invalid rules:\n%s\n", indent(err.Error()))
 		return exitUsage
 	}
 	if verb == "validate" {
-		fmt.Fprintf(a.stdout, "ok: %d rules\n", len(set.Rules))
+		fmt.Fprintf(a.stdout, "ok: %d rules, %d AI tools\n", len(pol.rules.Rules), len(pol.ai.Tools()))
 		return exitOK
 	}
+	set := pol.rules
 	failures := set.RunTests()
 	for _, f := range failures {
 		want := "should match but did not"

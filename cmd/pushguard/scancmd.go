@@ -40,7 +40,7 @@ func (a *app) scan(args []string) int {
 		fmt.Fprintf(a.stderr, "pushguard scan: unknown --format %q (text, json)\n", *format)
 		return exitUsage
 	}
-	set, err := loadRules(rulePaths, *noDefaults)
+	pol, err := loadRules(rulePaths, *noDefaults)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "pushguard: invalid rules:\n%s\n", indent(err.Error()))
 		return exitUsage
@@ -82,7 +82,7 @@ func (a *app) scan(args []string) int {
 			exclude = []plumbing.Hash{fromHash}
 		}
 	}
-	res, err := scan.New(store, set, scan.Options{MaxFileSize: *maxFile}).Run(context.Background(), tips, exclude)
+	res, err := scan.New(store, pol.rules, scan.Options{MaxFileSize: *maxFile, Provenance: pol.ai}).Run(context.Background(), tips, exclude)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
 		return exitInternal

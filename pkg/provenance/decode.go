@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"strconv"
 	"strings"
 
@@ -16,14 +17,57 @@ import (
 // so that an alias bomb cannot exhaust memory or time.
 const maxNodes = 200_000
 
-// LoadFS reads the markers file name from fsys (typically the embedded
-// rules.FS) and returns its tool specs, as [ParseToolSpecs] does.
+// LoadFS reads the markers of name in fsys (typically the embedded
+// rules.FS): a file, or a directory whose *.yml and *.yaml files are read
+// recursively in lexical order, hidden entries skipped, as the rule loader
+// does. Specs come back in file order, so a later file overrides an earlier
+// one in [Compile].
 func LoadFS(fsys fs.FS, name string) ([]ToolSpec, error) {
-	data, err := fs.ReadFile(fsys, name)
+	st, err := fs.Stat(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("reading AI tool markers: %w", err)
 	}
-	return ParseToolSpecs(name, data)
+	if !st.IsDir() {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("reading AI tool markers: %w", err)
+		}
+		return ParseToolSpecs(name, data)
+	}
+	var specs []ToolSpec
+	var errs []error
+	err = fs.WalkDir(fsys, name, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		base := path.Base(p)
+		if p != name && strings.HasPrefix(base, ".") {
+			if de.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if de.IsDir() || !(strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")) {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		s, err := ParseToolSpecs(p, data)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		specs = append(specs, s...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading AI tool markers: %w", err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return specs, nil
 }
 
 // ParseToolSpecs decodes the AI tool specs of one YAML file: the `ai_tools:`
@@ -89,10 +133,9 @@ func ParseToolSpecs(name string, data []byte) ([]ToolSpec, error) {
 					tools = vn
 				case "declared_trailers":
 					declared = vn
-				case "rules":
-					// Read by the rule loader.
 				default:
-					d.errorf(kn, "", "", "unknown top-level key %q (valid keys: ai_tools, declared_trailers, rules)", kn.Value)
+					// Other top-level keys (rules, ...) belong to the rule
+					// loader, which validates them strictly.
 				}
 			}
 		}

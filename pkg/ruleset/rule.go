@@ -1,6 +1,8 @@
 package ruleset
 
 import (
+	"github.com/pushguard/pushguard/pkg/provenance"
+
 	"fmt"
 	"regexp"
 	"strings"
@@ -68,6 +70,10 @@ type CommitInfo struct {
 	// Trailers maps lower-cased trailer keys to their values, filled by the
 	// caller (pushguard parses them the way git interpret-trailers does).
 	Trailers map[string][]string
+	// Signed reports whether the commit (or tag) carries a signature.
+	Signed bool
+	// AI is the commit's AI-provenance classification; nil when none was made.
+	AI *provenance.Result
 }
 
 // FileInfo holds the facts of a changed file that paths and file conditions

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pushguard/pushguard/pkg/diff"
 	"github.com/pushguard/pushguard/pkg/gitstore"
+	"github.com/pushguard/pushguard/pkg/provenance"
 	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/trailers"
 )
@@ -27,6 +28,8 @@ const DefaultMaxFileSize = 5 << 20
 type Options struct {
 	// MaxFileSize: files larger than this skip content rules (0 = default).
 	MaxFileSize int64
+	// Provenance classifies commits by AI tool; nil skips classification.
+	Provenance *provenance.Detector
 }
 
 // Tip is a pushed ref and the object it will point at (a commit or an
@@ -79,16 +82,25 @@ type CommitInfo struct {
 
 // AI is the AI-provenance result of a commit.
 type AI struct {
-	Detected bool       `json:"detected"`
-	Tools    []string   `json:"tools"`
+	// Detected: strong evidence or a declared-use trailer was found.
+	Detected bool `json:"detected"`
+	// Tools are canonical tool ids (sorted; "declared" when only a
+	// declared-use trailer names no known tool).
+	Tools []string `json:"tools"`
+	// Evidence is every signal that matched, strong first.
 	Evidence []Evidence `json:"evidence"`
+	// Declared: a declared-use trailer (Assisted-by, Generated-by, ...) is present.
+	Declared bool `json:"declared"`
+	// Suspected are tools with weak evidence only (agent branch or file).
+	Suspected []string `json:"suspected,omitempty"`
 }
 
 // Evidence is one AI-provenance signal that matched.
 type Evidence struct {
-	Kind string `json:"kind"`
-	Tool string `json:"tool"`
-	Text string `json:"text"`
+	Kind   string `json:"kind"`
+	Tool   string `json:"tool"`
+	Text   string `json:"text"`
+	Strong bool   `json:"strong"`
 }
 
 // Result is what a scan found.
@@ -275,11 +287,23 @@ func firstRef(r *ruleset.Rule, refs []string) (string, bool) {
 }
 
 func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) error {
-	res.Commits = append(res.Commits, CommitInfo{
-		Hash: c.Hash, Refs: refs, Subject: subject(c.Message), Author: c.Author,
-		AI: AI{Tools: []string{}, Evidence: []Evidence{}},
-	})
+	info := CommitInfo{Hash: c.Hash, Refs: refs, Subject: subject(c.Message), Author: c.Author}
 	facts := commitFacts(c.Message, c.Author, c.Committer)
+	// The tree comparison is needed by file and line rules and by the
+	// agent-file signal of provenance; skip it when nothing uses it.
+	var changes []fileChange
+	if e.opts.Provenance != nil || e.needsFiles(refs) {
+		var err error
+		if changes, err = e.changes(c); err != nil {
+			return err
+		}
+	}
+	var raw provenance.Result
+	info.AI, raw = e.provenance(c, refs, changes)
+	res.Commits = append(res.Commits, info)
+	facts.AI = &raw
+	facts.Signed = c.Signed
+
 	// Rules that apply to this commit at all: ref and commit conditions.
 	var active []*ruleset.Rule
 	ruleRef := make([]string, len(e.rules.Rules))
@@ -296,11 +320,7 @@ func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) err
 		active = append(active, r)
 	}
 	if len(active) == 0 {
-		return nil // no file or line rule can fire: skip the tree comparison
-	}
-	changes, err := e.changes(c)
-	if err != nil {
-		return err
+		return nil
 	}
 	for _, ch := range changes {
 		if err := e.checkFile(res, c, ch, active, ruleRef); err != nil {
@@ -308,6 +328,49 @@ func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) err
 		}
 	}
 	return nil
+}
+
+// needsFiles reports whether any file or line rule applies on refs.
+func (e *Engine) needsFiles(refs []string) bool {
+	for _, r := range e.rules.Rules {
+		if r.Level() == ruleset.LevelCommit {
+			continue
+		}
+		if _, ok := firstRef(r, refs); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// provenance classifies the commit with the AI-tool markers.
+func (e *Engine) provenance(c *gitstore.Commit, refs []string, changes []fileChange) (AI, provenance.Result) {
+	ai := AI{Tools: []string{}, Evidence: []Evidence{}}
+	if e.opts.Provenance == nil {
+		return ai, provenance.Result{}
+	}
+	in := provenance.Input{
+		Message:    c.Message,
+		AuthorName: c.Author.Name, AuthorEmail: c.Author.Email,
+		CommitterName: c.Committer.Name, CommitterEmail: c.Committer.Email,
+		Refs: refs,
+	}
+	for _, ch := range changes {
+		if ch.Status != gitstore.Deleted {
+			in.Paths = append(in.Paths, ch.Path)
+		}
+	}
+	r := e.opts.Provenance.Detect(in)
+	ai.Detected = r.Detected
+	ai.Declared = r.Declared
+	if r.Tools != nil {
+		ai.Tools = r.Tools
+	}
+	ai.Suspected = r.Suspected
+	for _, ev := range r.Evidence {
+		ai.Evidence = append(ai.Evidence, Evidence{Kind: ev.Kind, Tool: ev.Tool, Text: ev.Text, Strong: ev.Strong})
+	}
+	return ai, r
 }
 
 // fileChange is a path the commit changed compared with every parent, with
