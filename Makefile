@@ -26,5 +26,9 @@ demo: build
 bench:
 	./scripts/bench.sh
 
+# Every fuzz target of every package, FUZZTIME each: make fuzz FUZZTIME=60s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
 clean:
 	rm -rf bin

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/pushguard/pushguard/pkg/baseline"
 	"github.com/pushguard/pushguard/pkg/gitstore"
 	"github.com/pushguard/pushguard/pkg/report"
 	"github.com/pushguard/pushguard/pkg/scan"
@@ -29,9 +30,22 @@ func (a *app) scan(args []string) int {
 	var rulePaths stringList
 	fs.Var(&rulePaths, "rules", "rule file or directory, added to the embedded defaults (repeatable)")
 	noDefaults := fs.Bool("no-default-rules", false, "do not load the embedded default rules")
+	baselineIn := fs.String("baseline", "", "baseline file: drop the findings it knows (see --baseline-out)")
+	baselineOut := fs.String("baseline-out", "", "write the findings of this scan to a baseline file (JSON)")
+	prof := addProfileFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	stopProfiles, err := prof.start()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", err)
+		return exitUsage
+	}
+	defer func() {
+		if err := stopProfiles(); err != nil {
+			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", err)
+		}
+	}()
 	if (*rng == "") == !*all || fs.NArg() > 0 {
 		fmt.Fprintln(a.stderr, "pushguard scan: give exactly one of --range A..B or --all")
 		return exitUsage
@@ -82,11 +96,25 @@ func (a *app) scan(args []string) int {
 			exclude = []plumbing.Hash{fromHash}
 		}
 	}
+	var known *baseline.Baseline
+	if *baselineIn != "" {
+		if known, err = baseline.Load(*baselineIn); err != nil {
+			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+			return exitUsage
+		}
+	}
 	res, err := scan.New(store, pol.rules, scan.Options{MaxFileSize: *maxFile, Provenance: pol.ai}).Run(context.Background(), tips, exclude)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
 		return exitInternal
 	}
+	if *baselineOut != "" {
+		if err := baseline.WriteFile(*baselineOut, res.Findings); err != nil {
+			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+			return exitInternal
+		}
+	}
+	res.Findings, _ = known.Filter(res.Findings)
 	v := verdict.Decide(res, verdict.Options{})
 	switch *format {
 	case "json":

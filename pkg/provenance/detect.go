@@ -81,6 +81,14 @@ type Result struct {
 	// message order, without duplicates, each cut to MaxEvidenceText bytes
 	// (at most 32).
 	DeclaredValues []string
+	// AuthorTools are the tools whose identity markers match the author
+	// (not the committer): the author is an agent or a bot account.
+	AuthorTools []string
+	// AgentTrailers are the trailers, of any key, whose value is an
+	// identity a tool's identity markers match, in message order (at most
+	// 32). Policies use them for "no agent Signed-off-by" and "a human
+	// Reviewed-by".
+	AgentTrailers []AgentTrailer
 }
 
 // Detect classifies one commit. It never fails: malformed input simply
@@ -92,6 +100,7 @@ func (d *Detector) Detect(in Input) Result {
 		if t.Value == "" {
 			continue
 		}
+		d.agentTrailer(&res, t.Key, t.Value)
 		key := strings.ToLower(t.Key)
 		value := haystack{s: t.Value}
 		for _, r := range d.trailers[key] {
@@ -173,6 +182,7 @@ func (d *Detector) Detect(in Input) Result {
 			}
 		}
 	}
+	res.AuthorTools = d.IdentityTools(in.AuthorName, in.AuthorEmail)
 	res.finish()
 	return res
 }

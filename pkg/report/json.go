@@ -51,6 +51,13 @@ type JSONFinding struct {
 	Message  string `json:"message"`
 	Help     string `json:"help,omitempty"`
 	Source   string `json:"rule_source,omitempty"`
+	// Detail names what matched when the rule's condition describes it
+	// ("U+202E RIGHT-TO-LEFT OVERRIDE at column 17").
+	Detail string `json:"detail,omitempty"`
+	// Suppressed: an inline pushguard:allow comment covers the finding,
+	// with Reason; it does not count in counts or the decision.
+	Suppressed bool   `json:"suppressed,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // JSONSkip is content that was not examined.
@@ -84,15 +91,19 @@ func BuildJSON(v *verdict.Verdict, commits []scan.CommitInfo) JSONReport {
 			SHA: c.Hash.String(), Refs: refs, Subject: c.Subject, Author: c.Author.Email, AI: c.AI,
 		})
 	}
-	for _, f := range v.Findings {
+	for _, f := range append(append([]scan.Finding(nil), v.Findings...), v.Suppressed...) {
 		m := f.Match
 		if f.Rule.Redact && m != "" {
 			m = Redact(m)
+		}
+		if f.Detail != "" { // the match may be invisible characters: escape them
+			m = Clean(m, 80)
 		}
 		r.Findings = append(r.Findings, JSONFinding{
 			Rule: f.Rule.ID, Severity: string(f.Rule.Severity), Kind: string(f.Kind),
 			Commit: f.Commit.String(), Ref: f.Ref, Path: f.Path, Line: f.Line, Column: f.Column,
 			Match: m, Message: f.Rule.Message, Help: f.Rule.Help, Source: f.Rule.Source,
+			Detail: f.Detail, Suppressed: f.Suppressed, Reason: f.SuppressReason,
 		})
 	}
 	for _, s := range v.Skipped {

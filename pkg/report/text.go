@@ -36,13 +36,19 @@ type TextOptions struct {
 const maxField = 200
 
 // Text writes the report a pusher sees. Nothing is written for a clean push
-// without findings.
+// without findings and without unscanned (too large) files.
 func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 	if o.MaxFindings <= 0 {
 		o.MaxFindings = DefaultMaxFindings
 	}
 	if v.Decision == verdict.Accept && v.Err == nil {
-		return nil
+		if err := writeAIAccepted(w, v, o); err != nil {
+			return err
+		}
+		if err := writeSuppressedAccepted(w, v, o); err != nil {
+			return err
+		}
+		return writeAcceptedNotes(w, v, o)
 	}
 	var b strings.Builder
 	line := func(format string, args ...any) {
@@ -74,6 +80,7 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 		return err
 	}
 	line("pushguard: %s", summary(v))
+	writeAISummary(line, v)
 	line("")
 	for i, f := range v.Findings {
 		if i == o.MaxFindings {
@@ -81,9 +88,23 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 			line("")
 			break
 		}
-		writeFinding(line, f)
+		writeFinding(line, f, &v.AI, o.Scan)
 	}
-	if v.Decision == verdict.Reject && !o.Scan {
+	writeUnscanned(line, v)
+	writeSuppressed(line, v)
+	if v.Bypassed && v.Bypass != nil {
+		line("Bypass used by %s, reason: \"%s\"", Clean(v.Bypass.Pusher, maxField), Clean(v.Bypass.Reason, maxField))
+		line("The blocking findings above were let through and recorded; fix them in a follow-up.")
+	}
+	if v.BypassRefusal != "" {
+		line("Bypass refused: %s", Clean(v.BypassRefusal, 500))
+	}
+	if len(v.NotBypassable) > 0 && v.Decision == verdict.Reject {
+		line("Bypass not possible: rule(s) %s cannot be bypassed.", strings.Join(v.NotBypassable, ", "))
+	}
+	if v.Decision == verdict.Reject && !o.Scan && aiOnlyRejection(v) {
+		writeAIHowTo(line)
+	} else if v.Decision == verdict.Reject && !o.Scan {
 		line("How to fix: remove the blocked content from every commit that adds it, then push again.")
 		line("  Last commit only:  fix the file, `git add` it, `git commit --amend`.")
 		line("  Older commits:     `git rebase -i <commit>~1`, mark the commit `edit`, fix, `git commit --amend`,")
@@ -99,7 +120,7 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 
 func writeFooter(line func(string, ...any), o TextOptions) {
 	if o.HelpURL != "" {
-		line("Policy: %s", o.HelpURL)
+		line("Policy: %s", Clean(o.HelpURL, 0))
 	}
 	for _, f := range splitLines(o.Footer) {
 		line("%s", f)
@@ -144,8 +165,11 @@ func summary(v *verdict.Verdict) string {
 	if v.Decision == verdict.AcceptWithWarnings {
 		head = "push accepted with warnings"
 	}
-	if v.Mode == verdict.Audit && v.Counts[ruleset.SeverityBlock] > 0 {
+	if v.Decision != verdict.Reject && v.AuditBlocked > 0 {
 		head = "push accepted (audit mode: blocking findings are recorded, not enforced)"
+	}
+	if v.Bypassed {
+		head = "push ACCEPTED BY BYPASS (break-glass; recorded in the audit log)"
 	}
 	return fmt.Sprintf("%s: %s in %s", head, strings.Join(parts, ", "), scope)
 }
@@ -168,7 +192,7 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-func writeFinding(line func(string, ...any), f scan.Finding) {
+func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISummary, scanOnly bool) {
 	r := f.Rule
 	line("%s  %s: %s", strings.ToUpper(string(r.Severity)), r.ID, Clean(r.Message, maxField))
 	where := "commit " + short(f)
@@ -185,10 +209,14 @@ func writeFinding(line func(string, ...any), f scan.Finding) {
 		if r.Redact {
 			m = Redact(m)
 		}
-		line("  %s:%d:%d  %s", Clean(f.Path, maxField), f.Line, f.Column, Clean(m, 80))
+		if f.Detail != "" { // names what matched; the match may be invisible
+			m = f.Detail
+		}
+		line("  %s:%d:%d  %s", Clean(f.Path, maxField), f.Line, f.Column, Clean(m, maxField))
 	case scan.KindFile:
 		line("  %s", Clean(f.Path, maxField))
 	}
+	writeAIEvidence(line, f, ai)
 	if r.Help != "" {
 		for i, h := range splitLines(r.Help) {
 			if i == 0 {
@@ -198,6 +226,7 @@ func writeFinding(line func(string, ...any), f scan.Finding) {
 			}
 		}
 	}
+	writeAIFix(line, f, scanOnly)
 	line("")
 }
 

@@ -62,17 +62,27 @@ func (d *decoder) compileRule(spec *RuleSpec, n *yaml.Node) *Rule {
 	r.commit = d.compileCommit(spec.Commit, n)
 	r.file = d.compileFile(spec.File, n)
 	r.content = d.compileContent(spec.Content, n)
+	r.ai = d.compileAI(spec.AI, n)
+	r.require = d.compileRequire(spec.Require, n)
+	r.deps = d.compileDeps(spec.Dependencies, spec, n)
 
 	level := d.specLevel(spec)
-	if level == LevelCommit && !d.has(&spec.Commit) && !spec.Disabled {
-		d.errorf(n, "", "no condition: a rule needs at least one of paths, file, commit, content (refs alone would fire on every push)")
+	if level == LevelCommit && !d.has(&spec.Commit) && !d.has(&spec.AI) && !d.has(&spec.Require) && !spec.Disabled {
+		d.errorf(n, "", "no condition: a rule needs at least one of paths, file, commit, content, ai, require (refs alone would fire on every push)")
 	}
-	r.Redact = level == LevelLine
+	r.Redact = level == LevelLine && !d.has(&spec.Dependencies) // package names are not secrets
 	if spec.Redact != nil {
 		r.Redact = *spec.Redact
 	}
+	r.Bypassable = spec.Bypassable == nil || *spec.Bypassable
+	r.Suppressible = spec.Suppressible == nil || *spec.Suppressible
+	r.allow = d.compileAllowlist(spec.Allowlist, "allowlist", n)
 	if spec.Tests != nil && !d.bad[spec.Tests] {
-		r.tests = d.compileTests(spec.Tests, d.at(spec.Tests, n), level)
+		if d.has(&spec.Dependencies) {
+			r.tests = d.compileDepTests(spec.Tests, d.at(spec.Tests, n))
+		} else {
+			r.tests = d.compileTests(spec.Tests, d.at(spec.Tests, n), level)
+		}
 	}
 	if len(d.errs) > start {
 		return nil
@@ -234,8 +244,10 @@ func (d *decoder) compileContent(c *ContentSpec, rule *yaml.Node) *contentCond {
 	}
 	n := d.at(c, rule)
 	out := &contentCond{}
-	if !d.has(&c.Regex) {
-		d.errorf(n, "content", `missing required key "regex"`)
+	if d.has(&c.Unicode) {
+		out.unicode = d.checkUnicodeContent(c, n)
+	} else if !d.has(&c.Regex) {
+		d.errorf(n, "content", `missing required key "regex" (or "unicode")`)
 	} else if out.re = d.compileRegex(&c.Regex, "content.regex", n); out.re != nil && out.re.MatchString("") {
 		d.errorf(d.at(&c.Regex, n), "content.regex", "matches the empty string, so it would fire on every line")
 	}
@@ -291,7 +303,7 @@ func (d *decoder) words(list []string, ptr *[]string, key string, fallback *yaml
 // is invalid.
 func (d *decoder) specLevel(spec *RuleSpec) Level {
 	switch {
-	case d.has(&spec.Content):
+	case d.has(&spec.Content) || d.has(&spec.Dependencies):
 		return LevelLine
 	case d.has(&spec.Paths) || d.has(&spec.File):
 		return LevelFile

@@ -15,23 +15,32 @@ type contentCond struct {
 	// entropyMin <= 0 means no entropy condition.
 	entropyGroup int
 	entropyMin   float64
+	// unicode, when set, replaces re: the condition matches hidden code
+	// points (unicode.go).
+	unicode *unicodeCond
 }
 
-// each calls fn(r, start, end) with the span of every match of the rule r
-// (whose condition c is) in line that survives the stopwords, allow and
-// entropy filters.
-func (c *contentCond) each(line []byte, r *Rule, fn func(r *Rule, start, end int)) {
+// each calls fn with every match of the rule r (whose condition c is) in
+// line that survives the stopwords, allow and entropy filters. lineNo is the
+// line's 1-based number in its file, 0 when unknown.
+func (c *contentCond) each(line []byte, lineNo int, r *Rule, fn func(LineMatch)) {
+	if c.unicode != nil {
+		c.unicode.each(line, lineNo, func(start, end int, detail string) {
+			fn(LineMatch{Rule: r, Start: start, End: end, Detail: detail})
+		})
+		return
+	}
 	if c.entropyGroup > 0 && c.entropyMin > 0 {
 		for _, loc := range c.re.FindAllSubmatchIndex(line, -1) {
 			if loc[0] < loc[1] && c.accept(line, loc, nil) {
-				fn(r, loc[0], loc[1])
+				fn(LineMatch{Rule: r, Start: loc[0], End: loc[1]})
 			}
 		}
 		return
 	}
 	for _, loc := range c.re.FindAllIndex(line, -1) {
 		if loc[0] < loc[1] && c.accept(line, loc, nil) {
-			fn(r, loc[0], loc[1])
+			fn(LineMatch{Rule: r, Start: loc[0], End: loc[1]})
 		}
 	}
 }

@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"fmt"
+	"io/fs"
 	"math"
 	"reflect"
 	"strings"
@@ -37,6 +38,11 @@ type decoder struct {
 	// decoding below an alias.
 	budget     int
 	aliasDepth int
+	// fsys and fsPath locate the rule file when it was loaded from a file
+	// system, for the files it names (dependency allowlists, deps.go); nil
+	// fsys: d.file is a path on disk.
+	fsys   fs.FS
+	fsPath string
 }
 
 func newDecoder(file string) *decoder {

@@ -29,7 +29,14 @@ var yamlErrorPattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // error joins one *Error per problem (see Errors), each naming name:LINE and
 // the rule. On error no rules are returned.
 func Parse(name string, data []byte) ([]*Rule, error) {
+	return parseIn(nil, "", name, data)
+}
+
+// parseIn is Parse for a rule file at fsPath in fsys (nil fsys: name is a
+// path on disk), which files it names are read relative to.
+func parseIn(fsys fs.FS, fsPath, name string, data []byte) ([]*Rule, error) {
 	d := newDecoder(name)
+	d.fsys, d.fsPath = fsys, fsPath
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
@@ -92,6 +99,9 @@ func (d *decoder) document(doc *yaml.Node) []*Rule {
 		d.errorf(doc.Content[0], "", "a rule file is a mapping with a rules list, got %s", describe(root))
 		return rules
 	}
+	if d.isDepAllowlistFile(root) {
+		return rules // a dependency allowlist (deps.go), not a rule file
+	}
 	fields, names := yamlFields(reflect.TypeFor[File]())
 	seen := make(map[string]*yaml.Node)
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -109,6 +119,12 @@ func (d *decoder) document(doc *yaml.Node) []*Rule {
 			continue
 		}
 		seen[kn.Value] = k
+		if kn.Value == "allowlist" {
+			if r := d.globalAllowlist(root.Content[i+1]); r != nil {
+				rules = append(rules, r)
+			}
+			continue
+		}
 		if kn.Value != "rules" {
 			continue // ai_tools, declared_trailers: pkg/provenance's
 		}
@@ -234,7 +250,7 @@ func loadFS(fsys fs.FS, root string, display func(string) string) ([]*Rule, erro
 			errs = append(errs, fmt.Errorf("load rules from %s: %w", display(p), err))
 			return nil
 		}
-		rs, err := Parse(display(p), data)
+		rs, err := parseIn(fsys, p, display(p), data)
 		if err != nil {
 			errs = append(errs, err)
 			return nil

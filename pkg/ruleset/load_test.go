@@ -51,7 +51,7 @@ func TestParseErrors(t *testing.T) {
 			name: "unknown top-level key",
 			src:  "rule:\n  - id: a\n",
 			want: []string{
-				`t.yml:1: unknown key "rule" (did you mean "rules"?) (valid keys: rules, ai_tools, declared_trailers)`,
+				`t.yml:1: unknown key "rule" (did you mean "rules"?) (valid keys: rules, ai_tools, declared_trailers, allowlist)`,
 				`t.yml:1: missing required key "rules"`,
 			},
 		},
@@ -79,7 +79,7 @@ func TestParseErrors(t *testing.T) {
     path: {include: ["*.go"]}
     paths: {include: ["*.go"]}
 `,
-			want: []string{`t.yml:5: rule "a": unknown key "path" (did you mean "paths"?) (valid keys: id, description, severity, message, help, tags, redact, disabled, refs, paths, commit, file, content, tests)`},
+			want: []string{`t.yml:5: rule "a": unknown key "path" (did you mean "paths"?) (valid keys: id, description, severity, message, help, tags, redact, bypassable, suppressible, allowlist, disabled, refs, paths, commit, file, content, ai, require, tests, dependencies)`},
 		},
 		{
 			name: "unknown key nested two levels",
@@ -106,7 +106,7 @@ func TestParseErrors(t *testing.T) {
       match:
         - {line: x, file: y.go}
 `,
-			want: []string{`t.yml:8: rule "a": tests.match[0]: unknown key "file" (did you mean "line"?) (valid keys: line, path, status, size, binary, ref, message, author_name, author_email, committer_name, committer_email)`},
+			want: []string{`t.yml:8: rule "a": tests.match[0]: unknown key "file" (did you mean "line"?) (valid keys: line, path, status, size, binary, ref, message, author_name, author_email, committer_name, committer_email, signed, old, new)`},
 		},
 		{
 			name: "missing id severity message",
@@ -202,7 +202,7 @@ rules:
     content: {regex: x}
 `,
 			want: []string{
-				`t.yml:1: unknown key "base" (valid keys: rules, ai_tools, declared_trailers)`,
+				`t.yml:1: unknown key "base" (valid keys: rules, ai_tools, declared_trailers, allowlist)`,
 				`t.yml:3: rule "a": merge keys (<<) are not supported; write the keys out`,
 				`t.yml:3: rule "a": missing required key "severity" (block, warn or info)`,
 			},
@@ -264,7 +264,7 @@ rules:
     content:
       keywords: [x]
 `,
-			want: []string{`t.yml:6: rule "a": content: missing required key "regex"`},
+			want: []string{`t.yml:6: rule "a": content: missing required key "regex" (or "unicode")`},
 		},
 		{
 			name: "bad globs",
@@ -319,7 +319,7 @@ rules:
     message: m
     refs: {include: [refs/heads/main]}
 `,
-			want: []string{`t.yml:2: rule "a": no condition: a rule needs at least one of paths, file, commit, content (refs alone would fire on every push)`},
+			want: []string{`t.yml:2: rule "a": no condition: a rule needs at least one of paths, file, commit, content, ai, require (refs alone would fire on every push)`},
 		},
 		{
 			name: "bad size and status",
@@ -647,7 +647,7 @@ func TestLoadPath(t *testing.T) {
 		_, err := LoadPath(bad)
 		want := []string{
 			filepath.Join(bad, "1.yml") + `:2: rule "a": severity: invalid severity "x": must be one of block, warn, info`,
-			filepath.Join(bad, "2.yml") + `:2: rule "b": no condition: a rule needs at least one of paths, file, commit, content (refs alone would fire on every push)`,
+			filepath.Join(bad, "2.yml") + `:2: rule "b": no condition: a rule needs at least one of paths, file, commit, content, ai, require (refs alone would fire on every push)`,
 		}
 		if diff := cmp.Diff(want, errorLines(err)); diff != "" {
 			t.Errorf("errors (-want +got):\n%s", diff)

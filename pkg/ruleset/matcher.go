@@ -59,6 +59,23 @@ func (s *Set) NewLineMatcher() *LineMatcher {
 // len(active) do not apply). Matches hit by a stopword or an allow regex,
 // or below the rule's entropy, are not reported.
 func (m *LineMatcher) Match(line []byte, active []bool, fn func(r *Rule, start, end int)) {
+	m.MatchLine(line, 0, active, func(lm LineMatch) { fn(lm.Rule, lm.Start, lm.End) })
+}
+
+// LineMatch is one match of a content rule in a line.
+type LineMatch struct {
+	Rule       *Rule
+	Start, End int // byte offsets in the line
+	// Detail describes the match for conditions that name what they found,
+	// such as "U+202E RIGHT-TO-LEFT OVERRIDE at column 17" (content.unicode);
+	// "" for regex matches. Reports show it instead of the matched text.
+	Detail string
+}
+
+// MatchLine is Match with the line's 1-based number in its file (0 when
+// unknown; content.unicode needs it to tell a byte order mark) and with the
+// match's detail.
+func (m *LineMatcher) MatchLine(line []byte, lineNo int, active []bool, fn func(LineMatch)) {
 	idx := m.idx
 	if idx.ac != nil {
 		m.epoch++
@@ -75,7 +92,7 @@ func (m *LineMatcher) Match(line []byte, active []bool, fn func(r *Rule, start, 
 		if idx.keyed[slot] && m.seen[slot] != m.epoch {
 			continue
 		}
-		r.content.each(line, r, fn)
+		r.content.each(line, lineNo, r, fn)
 	}
 }
 

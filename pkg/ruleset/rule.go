@@ -102,6 +102,11 @@ type Rule struct {
 	// Redact hides matched text in outputs. Defaults to true when the rule
 	// has a content condition, else false.
 	Redact bool
+	// Bypassable: a permitted break-glass push may override the rule.
+	Bypassable bool
+	// Suppressible: an inline pushguard:allow comment with a reason may
+	// suppress the rule's findings (YAML suppressible, default true).
+	Suppressible bool
 	// Disabled rules remove the rule with the same id when merged by NewSet;
 	// they are never part of a Set.
 	Disabled bool
@@ -115,7 +120,12 @@ type Rule struct {
 	commit  *commitCond
 	file    *fileCond
 	content *contentCond
+	ai      *aiCond      // ai.go
+	deps    *depCond     // deps.go
+	require *requireCond // ai.go
 	tests   []example
+	allow   *allowlist // allowlist.go
+	global  *allowlist // set for a file's top-level allowlist (GlobalAllowlist)
 }
 
 // commitCond is a compiled CommitSpec.
@@ -172,7 +182,7 @@ func parseStatus(s string) statusSet {
 // for rules with paths or file conditions, else LevelCommit.
 func (r *Rule) Level() Level {
 	switch {
-	case r.content != nil:
+	case r.content != nil || r.deps != nil:
 		return LevelLine
 	case r.paths != nil || r.file != nil:
 		return LevelFile
@@ -214,7 +224,7 @@ func (r *Rule) MatchCommit(c *CommitInfo) bool { return r.matchCommit(c, nil) }
 func (r *Rule) matchCommit(c *CommitInfo, why *string) bool {
 	cc := r.commit
 	if cc == nil {
-		return true
+		return r.matchAIAndRequire(c, why)
 	}
 	for _, f := range []struct {
 		re    *regexp.Regexp
@@ -244,7 +254,7 @@ func (r *Rule) matchCommit(c *CommitInfo, why *string) bool {
 			return false
 		}
 	}
-	return true
+	return r.matchAIAndRequire(c, why)
 }
 
 // MatchFile reports whether the paths and file conditions hold for f. True

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pushguard/pushguard/pkg/provenance"
 )
 
 // example is a compiled rule test case.
@@ -19,6 +21,7 @@ type example struct {
 	commit *CommitInfo
 	ref    string
 	hasRef bool
+	dep    *depExample // dependencies rules (deps.go)
 }
 
 // TestFailure is a rule test case whose outcome differs from the expected
@@ -77,7 +80,7 @@ func (d *decoder) compileExample(e *ExampleSpec, key string, n *yaml.Node, level
 	plain := n.Kind == yaml.ScalarNode || (n.Kind == yaml.AliasNode && n.Alias != nil && n.Alias.Kind == yaml.ScalarNode)
 	fileFacts := d.has(&e.Path) || d.has(&e.Status) || d.has(&e.Size) || d.has(&e.Binary)
 	commitFacts := d.has(&e.Message) || d.has(&e.AuthorName) || d.has(&e.AuthorEmail) ||
-		d.has(&e.CommitterName) || d.has(&e.CommitterEmail)
+		d.has(&e.CommitterName) || d.has(&e.CommitterEmail) || d.has(&e.Signed)
 
 	path := e.Path
 	switch level {
@@ -142,6 +145,7 @@ func (d *decoder) compileExample(e *ExampleSpec, key string, n *yaml.Node, level
 			CommitterName:  e.CommitterName,
 			CommitterEmail: e.CommitterEmail,
 			Trailers:       parseTrailers(e.Message),
+			Signed:         e.Signed,
 		}
 	}
 	if d.ok(&e.Ref) {
@@ -156,7 +160,12 @@ func (d *decoder) compileExample(e *ExampleSpec, key string, n *yaml.Node, level
 // RunTests runs every rule's test examples and returns those whose outcome
 // differs from the expected one, in rule order. Line examples go through the
 // same LineMatcher (keyword prefilter included) that scans pushes.
-func (s *Set) RunTests() []TestFailure {
+func (s *Set) RunTests() []TestFailure { return s.RunTestsWith(nil) }
+
+// RunTestsWith is RunTests with the AI-tool markers that classify the
+// examples of rules with ai or require conditions (see withAI); without
+// them, those examples fail.
+func (s *Set) RunTestsWith(det *provenance.Detector) []TestFailure {
 	m := s.NewLineMatcher()
 	active := make([]bool, len(s.Rules))
 	var out []TestFailure
@@ -165,7 +174,11 @@ func (s *Set) RunTests() []TestFailure {
 			active[r.Index] = true
 		}
 		for i := range r.tests {
-			ex := &r.tests[i]
+			ex, why := r.withAI(&r.tests[i], det)
+			if why != "" {
+				out = append(out, TestFailure{Rule: r, Source: ex.source, Example: ex.text, Want: ex.want, Reason: why})
+				continue
+			}
 			got, why := r.runExample(m, active, ex)
 			if got != ex.want {
 				out = append(out, TestFailure{Rule: r, Source: ex.source, Example: ex.text, Want: ex.want, Reason: why})
@@ -190,19 +203,45 @@ func (r *Rule) runExample(m *LineMatcher, active []bool, ex *example) (bool, str
 	if ex.file != nil && !r.matchFile(ex.file, &why) {
 		return false, why
 	}
+	path := ""
+	if ex.file != nil {
+		path = ex.file.Path
+	}
+	if ex.dep != nil {
+		return r.runDepExample(ex)
+	}
 	if r.content == nil {
+		if r.allow.allows("", path, "", &why) {
+			return false, why
+		}
+		if why != "" { // a requirement that is not met (ai.go)
+			return true, "all of the rule's conditions hold; " + why
+		}
 		return true, "all of the rule's conditions hold"
 	}
 	line := []byte(ex.line)
-	matched := ""
+	matched, allowed := "", ""
 	found := false
-	m.Match(line, active, func(got *Rule, start, end int) {
-		if got == r && !found {
-			found, matched = true, ex.line[start:end]
+	// An example is line 1 of its file (content.unicode tells a byte order
+	// mark by it).
+	m.MatchLine(line, 1, active, func(lm LineMatch) {
+		if lm.Rule != r || found {
+			return
+		}
+		text := ex.line[lm.Start:lm.End]
+		if r.allow.allows("", path, text, &allowed) {
+			return
+		}
+		found, matched = true, quoteShort(text)
+		if lm.Detail != "" {
+			matched = lm.Detail
 		}
 	})
 	if found {
-		return true, "the rule matches " + quoteShort(matched)
+		return true, "the rule matches " + matched
+	}
+	if allowed != "" {
+		return false, allowed
 	}
 	return false, r.content.explainNoMatch(line)
 }
@@ -211,6 +250,9 @@ func (r *Rule) runExample(m *LineMatcher, active []bool, ex *example) (bool, str
 func (c *contentCond) explainNoMatch(line []byte) string {
 	if len(c.keywords) > 0 && !hasKeyword(line, c.keywords) {
 		return fmt.Sprintf("none of the keywords (%s) occurs in the line", strings.Join(c.keywords, ", "))
+	}
+	if c.unicode != nil {
+		return "no hidden character of content.unicode outside legitimate text (emoji, byte order mark, joining scripts)"
 	}
 	locs := c.re.FindAllSubmatchIndex(line, -1)
 	var why string

@@ -22,6 +22,10 @@ type File struct {
 	// rule loader accepts the keys and leaves their values alone.
 	AITools          *yaml.Node `yaml:"ai_tools"`
 	DeclaredTrailers *yaml.Node `yaml:"declared_trailers"`
+
+	// Allowlist applies to every rule of the set the file is loaded into
+	// (see AllowlistSpec; allowlist.go).
+	Allowlist *AllowlistSpec `yaml:"allowlist"`
 }
 
 // RuleSpec is one rule as written in YAML. All conditions that are present
@@ -37,6 +41,14 @@ type RuleSpec struct {
 	// Redact hides the matched text in every output except its first
 	// characters. Defaults to true for rules with a content condition.
 	Redact *bool `yaml:"redact"`
+	// Bypassable: a break-glass push (-o pushguard.bypass=...) may override
+	// the rule. Defaults to true; set false for rules no one may override.
+	Bypassable *bool `yaml:"bypassable"`
+	// Suppressible: an inline "pushguard:allow <id> -- <reason>" comment
+	// may suppress the rule's findings. Defaults to true.
+	Suppressible *bool `yaml:"suppressible"`
+	// Allowlist drops findings of the rule by path, match, commit.
+	Allowlist *AllowlistSpec `yaml:"allowlist"`
 	// Disabled turns a rule off (useful to override an embedded default by id).
 	Disabled bool `yaml:"disabled"`
 
@@ -45,7 +57,12 @@ type RuleSpec struct {
 	Commit  *CommitSpec  `yaml:"commit"`  // conditions on the commit
 	File    *FileSpec    `yaml:"file"`    // conditions on the changed file
 	Content *ContentSpec `yaml:"content"` // conditions on the added lines
+	AI      *AISpec      `yaml:"ai"`      // conditions on AI provenance (ai.go)
+	Require *RequireSpec `yaml:"require"` // what a commit must have, else the rule fires (ai.go)
 	Tests   *TestsSpec   `yaml:"tests"`   // examples the rule is tested with
+
+	// Dependencies fires on dependencies a commit adds to manifests (deps.go).
+	Dependencies *DependenciesSpec `yaml:"dependencies"`
 }
 
 // GlobSet is an include/exclude pair of doublestar globs. A value matches when
@@ -96,6 +113,10 @@ type ContentSpec struct {
 	Stopwords []string `yaml:"stopwords"`
 	// Allow: a match whose text matches one of these regexes is ignored.
 	Allow []string `yaml:"allow"`
+	// Unicode matches hidden code points instead of a regex: classes (bidi,
+	// zero-width, tags, variation-selectors) or ranges ("U+202A-U+202E").
+	// See unicode.go.
+	Unicode []string `yaml:"unicode"`
 }
 
 // EntropySpec is a minimum Shannon entropy condition.
@@ -137,6 +158,11 @@ type ExampleSpec struct {
 	AuthorEmail    string `yaml:"author_email"`
 	CommitterName  string `yaml:"committer_name"`
 	CommitterEmail string `yaml:"committer_email"`
+	Signed         bool   `yaml:"signed"` // the commit is signed; default false
+	// Old and New are a manifest's content before and after the change
+	// (dependencies rules only; see deps.go).
+	Old string `yaml:"old"`
+	New string `yaml:"new"`
 }
 
 // decodeScalar sets the plain-string form of an example.

@@ -9,6 +9,8 @@ type Set struct {
 
 	// lines is built by NewSet and shared by every LineMatcher.
 	lines *lineIndex
+	// global are the top-level allowlists of the merged files.
+	global []*allowlist
 }
 
 // NewSet merges rule lists in order, such as the embedded defaults followed
@@ -19,17 +21,22 @@ type Set struct {
 //   - a rule with disabled: true removes the earlier rule with its id (and
 //     is itself not part of the set); a rule defined again after being
 //     removed goes at the end;
-//   - Index is set to each rule's position.
+//   - Index is set to each rule's position;
+//   - the top-level allowlists of the files (GlobalAllowlist) apply to every
+//     rule of the set.
 //
 // The order is deterministic: first definition order. The Rules of the Set
 // are copies, so loaded lists can be shared by several Sets.
 func NewSet(lists ...[]*Rule) *Set {
 	var slots []*Rule
+	var global []*allowlist
 	pos := make(map[string]int)
 	for _, list := range lists {
 		for _, r := range list {
 			i, seen := pos[r.ID]
 			switch {
+			case r.global != nil:
+				global = append(global, r.global)
 			case r.Disabled:
 				if seen {
 					slots[i] = nil
@@ -43,7 +50,7 @@ func NewSet(lists ...[]*Rule) *Set {
 			}
 		}
 	}
-	s := &Set{Rules: make([]*Rule, 0, len(pos))}
+	s := &Set{Rules: make([]*Rule, 0, len(pos)), global: global}
 	for _, r := range slots {
 		if r != nil {
 			c := *r

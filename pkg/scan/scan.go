@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -30,6 +31,10 @@ type Options struct {
 	MaxFileSize int64
 	// Provenance classifies commits by AI tool; nil skips classification.
 	Provenance *provenance.Detector
+	// NoInlineSuppression turns inline "pushguard:allow <rule> -- <reason>"
+	// comments off (server config inline_suppression: false). The zero
+	// value keeps them on, the default (suppress.go).
+	NoInlineSuppression bool
 }
 
 // Tip is a pushed ref and the object it will point at (a commit or an
@@ -58,9 +63,18 @@ type Finding struct {
 	Ref      string        // a pushed ref that carries the commit
 	Path     string        // KindLine, KindFile
 	Line     int           // KindLine: 1-based line in the new file
-	Column   int           // KindLine: 1-based byte column of the match
+	Column   int           // KindLine: 1-based character (rune) column of the match
 	Match    string        // KindLine: the matched text, unredacted (renderers redact)
 	LineText string        // KindLine: the whole added line, unredacted, capped
+	// Detail describes the match when the condition names what it found
+	// ("U+202E RIGHT-TO-LEFT OVERRIDE at column 17"); reports show it
+	// instead of Match.
+	Detail string
+	// Suppressed: an inline pushguard:allow comment with a reason covers the
+	// finding. It is kept for the record and does not count (suppress.go).
+	Suppressed bool
+	// SuppressReason is the reason the comment gives.
+	SuppressReason string
 }
 
 // Skip records content the scan did not read, and why.
@@ -127,12 +141,20 @@ type Engine struct {
 	facts map[string]*blobFacts
 	// seen deduplicates findings across commits (same rule, blob, line).
 	seen map[string]bool
+	// allowRule is the built-in rule that reports malformed inline
+	// suppressions (suppress.go).
+	allowRule *ruleset.Rule
+	// deps caches what each manifest change adds (deps.go).
+	deps map[string]*depResult
 }
 
 type lineMatch struct {
 	rule       *ruleset.Rule
 	line, col  int
 	match, txt string
+	detail     string
+	suppressed bool
+	reason     string // the suppression's reason
 }
 
 // New returns an engine over store with rules.
@@ -141,12 +163,13 @@ func New(store *gitstore.Store, rules *ruleset.Set, opts Options) *Engine {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
 	return &Engine{
-		store:   store,
-		rules:   rules,
-		opts:    opts,
-		matcher: rules.NewLineMatcher(),
-		facts:   map[string]*blobFacts{},
-		seen:    map[string]bool{},
+		store:     store,
+		rules:     rules,
+		opts:      opts,
+		matcher:   rules.NewLineMatcher(),
+		facts:     map[string]*blobFacts{},
+		seen:      map[string]bool{},
+		allowRule: newAllowRule(),
 	}
 }
 
@@ -175,7 +198,13 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 			e.checkTag(res, t.Ref, tag)
 		}
 		if typ != plumbing.CommitObject {
-			continue // a tag of a tree or blob: nothing more to walk
+			// A ref to a tree or blob: no commit to walk, but content to check.
+			if !old[target] {
+				if err := e.checkLoose(res, t.Ref, target, typ); err != nil {
+					return nil, err
+				}
+			}
+			continue
 		}
 		if len(refsOf[target]) == 0 {
 			commitTips = append(commitTips, target)
@@ -272,7 +301,9 @@ func (e *Engine) checkTag(res *Result, ref string, tag *gitstore.Tag) {
 		if r.Level() != ruleset.LevelCommit || !r.MatchRef(ref) || !r.MatchCommit(facts) {
 			continue
 		}
-		res.Findings = append(res.Findings, Finding{Rule: r, Kind: KindTag, Commit: tag.Hash, Ref: ref})
+		if !e.rules.Allowlisted(r, tag.Hash.String(), "", "") {
+			res.Findings = append(res.Findings, Finding{Rule: r, Kind: KindTag, Commit: tag.Hash, Ref: ref})
+		}
 	}
 }
 
@@ -314,7 +345,9 @@ func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) err
 		}
 		ruleRef[r.Index] = ref
 		if r.Level() == ruleset.LevelCommit {
-			res.Findings = append(res.Findings, Finding{Rule: r, Kind: KindCommit, Commit: c.Hash, Ref: ref})
+			if !e.rules.Allowlisted(r, c.Hash.String(), "", "") {
+				res.Findings = append(res.Findings, Finding{Rule: r, Kind: KindCommit, Commit: c.Hash, Ref: ref})
+			}
 			continue
 		}
 		active = append(active, r)
@@ -507,8 +540,13 @@ func (e *Engine) checkFile(res *Result, c *gitstore.Commit, ch fileChange, activ
 		}
 	}
 	var lineRules []bool
+	var depRules []*ruleset.Rule
 	for _, r := range active {
 		if !r.MatchFile(info) {
+			continue
+		}
+		if r.HasDependencies() {
+			depRules = append(depRules, r)
 			continue
 		}
 		if r.Level() == ruleset.LevelFile {
@@ -520,23 +558,37 @@ func (e *Engine) checkFile(res *Result, c *gitstore.Commit, ch fileChange, activ
 		}
 		lineRules[r.Index] = true
 	}
+	if err := e.checkDeps(res, c, ch, facts, depRules, ruleRef); err != nil {
+		return err
+	}
 	if lineRules == nil || facts == nil {
 		return nil
 	}
 	for _, m := range facts.matches {
-		if !lineRules[m.rule.Index] {
-			continue
+		ref := ""
+		if m.rule.Index >= 0 { // built-in rules (Index -1) apply everywhere
+			if !lineRules[m.rule.Index] {
+				continue
+			}
+			ref = ruleRef[m.rule.Index]
+		} else {
+			ref = ruleRef[active[0].Index]
 		}
 		e.add(res, Finding{
-			Rule: m.rule, Kind: KindLine, Commit: c.Hash, Ref: ruleRef[m.rule.Index],
+			Rule: m.rule, Kind: KindLine, Commit: c.Hash, Ref: ref,
 			Path: ch.Path, Line: m.line, Column: m.col, Match: m.match, LineText: m.txt,
+			Detail: m.detail, Suppressed: m.suppressed, SuppressReason: m.reason,
 		})
 	}
 	return nil
 }
 
-// add appends f unless the same rule already fired on the same place.
+// add appends f unless the same rule already fired on the same place, or an
+// allowlist drops it.
 func (e *Engine) add(res *Result, f Finding) {
+	if e.rules.Allowlisted(f.Rule, f.Commit.String(), f.Path, f.Match) {
+		return
+	}
 	key := f.Rule.ID + "\x00" + string(f.Kind) + "\x00" + f.Path + "\x00" + fmt.Sprint(f.Line, ":", f.Column, ":", f.Match)
 	if f.Kind == KindFile {
 		key += "\x00" + f.Commit.String()
@@ -607,16 +659,15 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		}
 	}
 	visit := func(l diff.Line) bool {
-		e.matcher.Match(l.Text, nil, func(r *ruleset.Rule, start, end int) {
-			txt := l.Text
-			if len(txt) > maxLineText {
-				txt = txt[:maxLineText]
-			}
+		e.matcher.MatchLine(l.Text, l.No, nil, func(m ruleset.LineMatch) {
 			f.matches = append(f.matches, lineMatch{
-				rule: r, line: l.No, col: start + 1,
-				match: string(l.Text[start:end]), txt: string(txt),
+				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
+				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
 			})
 		})
+		if !e.opts.NoInlineSuppression {
+			f.matches = append(f.matches, e.checkDirectives(l)...)
+		}
 		return true
 	}
 	if len(parents) == 1 {
@@ -625,6 +676,9 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		for _, l := range e.differ.AddedMerge(parents, newer) {
 			visit(l)
 		}
+	}
+	if !e.opts.NoInlineSuppression {
+		e.suppress(f.matches, newer)
 	}
 	return f, nil
 }

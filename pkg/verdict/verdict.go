@@ -42,6 +42,20 @@ const (
 // Options tune the decision.
 type Options struct {
 	Mode Mode // default Enforce
+	// AuditOnly reports a blocking finding that is recorded but not
+	// enforced (its ref or repository is in an audit-mode scope). nil: all
+	// blocking findings are enforced.
+	AuditOnly func(f scan.Finding) bool
+	// Bypass is a permitted break-glass request (the caller has checked the
+	// pusher and the reason). It overrides blocking findings of bypassable
+	// rules only.
+	Bypass *Bypass
+}
+
+// Bypass is a permitted break-glass request.
+type Bypass struct {
+	Pusher string
+	Reason string
 }
 
 // Verdict is the decision and everything that led to it.
@@ -58,6 +72,22 @@ type Verdict struct {
 	Skipped []scan.Skip
 	// Err is an internal error that decided the push (fail closed).
 	Err error
+	// AI is the AI provenance of the new commits (ai.go).
+	AI AISummary
+	// AuditBlocked counts blocking findings recorded but not enforced.
+	AuditBlocked int
+	// Bypassed: a break-glass request turned a rejection into acceptance.
+	Bypassed bool
+	// Bypass is the permitted request, when there was one.
+	Bypass *Bypass
+	// NotBypassable lists the rules that kept a bypass from applying.
+	NotBypassable []string
+	// BypassRefusal says why a requested bypass was not permitted (set by
+	// the caller; rendered to the pusher).
+	BypassRefusal string
+	// Suppressed are the findings covered by an inline pushguard:allow
+	// comment: reported as such, never counted (suppressed.go).
+	Suppressed []scan.Finding
 }
 
 // Blocking reports the number of blocking findings.
@@ -70,20 +100,42 @@ func Decide(res *scan.Result, opts Options) *Verdict {
 	}
 	v := &Verdict{
 		Mode:     opts.Mode,
-		Findings: append([]scan.Finding(nil), res.Findings...),
+		Findings: counted(res.Findings), // suppressed ones are not counted
 		Counts:   map[ruleset.Severity]int{},
 		Commits:  len(res.Commits),
 		Tags:     len(res.Tags),
 		Skipped:  res.Skipped,
+		AI:       summarizeAI(res),
 	}
+	v.Suppressed = suppressed(res.Findings)
 	sort.SliceStable(v.Findings, func(i, j int) bool {
 		return v.Findings[i].Rule.Severity.Rank() > v.Findings[j].Rule.Severity.Rank()
 	})
 	for _, f := range v.Findings {
 		v.Counts[f.Rule.Severity]++
 	}
+	v.Bypass = opts.Bypass
+	enforced := 0
+	seen := map[string]bool{}
+	for _, f := range v.Findings {
+		if f.Rule.Severity != ruleset.SeverityBlock {
+			continue
+		}
+		if opts.Mode != Enforce || (opts.AuditOnly != nil && opts.AuditOnly(f)) {
+			v.AuditBlocked++
+			continue
+		}
+		enforced++
+		if !f.Rule.Bypassable && !seen[f.Rule.ID] {
+			seen[f.Rule.ID] = true
+			v.NotBypassable = append(v.NotBypassable, f.Rule.ID)
+		}
+	}
 	switch {
-	case v.Counts[ruleset.SeverityBlock] > 0 && opts.Mode == Enforce:
+	case enforced > 0 && opts.Bypass != nil && len(v.NotBypassable) == 0:
+		v.Decision = AcceptWithWarnings
+		v.Bypassed = true
+	case enforced > 0:
 		v.Decision = Reject
 	case len(v.Findings) > 0:
 		v.Decision = AcceptWithWarnings

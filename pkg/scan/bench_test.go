@@ -1,0 +1,128 @@
+package scan_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/pushguard/pushguard/internal/benchrepo"
+	"github.com/pushguard/pushguard/pkg/gitstore"
+	"github.com/pushguard/pushguard/pkg/provenance"
+	"github.com/pushguard/pushguard/pkg/ruleset"
+	"github.com/pushguard/pushguard/pkg/scan"
+	"github.com/pushguard/pushguard/rules"
+)
+
+// benchCommits is the size of the generated history; 500 commits keep one
+// iteration well under a second.
+const benchCommits = 500
+
+// benchSetup generates a history and loads the embedded rules and AI-tool
+// markers, as `pushguard scan` does.
+func benchSetup(b *testing.B) (dir string, set *ruleset.Set, det *provenance.Detector) {
+	b.Helper()
+	dir = filepath.Join(b.TempDir(), "bench.git")
+	if _, err := benchrepo.Create(dir, benchrepo.Options{Seed: 1, Commits: benchCommits}); err != nil {
+		b.Fatal(err)
+	}
+	rs, err := ruleset.LoadFS(rules.FS, ".")
+	if err != nil {
+		b.Fatal(err)
+	}
+	specs, err := provenance.LoadFS(rules.FS, ".")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if det, err = provenance.Compile(specs); err != nil {
+		b.Fatal(err)
+	}
+	return dir, ruleset.NewSet(rs), det
+}
+
+// allTips lists every ref of store as a tip, as `scan --all` does.
+func allTips(b *testing.B, store *gitstore.Store) []scan.Tip {
+	b.Helper()
+	refs, err := store.Refs()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tips []scan.Tip
+	for _, r := range refs {
+		tips = append(tips, scan.Tip{Ref: r.Name, Hash: r.Hash})
+	}
+	return tips
+}
+
+// BenchmarkEngineRun scans the whole generated history with the embedded
+// rules: "cold" opens the repository each time (empty object cache, as the
+// hook and `scan` run), "warm" reuses one store.
+func BenchmarkEngineRun(b *testing.B) {
+	dir, set, det := benchSetup(b)
+	run := func(b *testing.B, store *gitstore.Store) *scan.Result {
+		res, err := scan.New(store, set, scan.Options{Provenance: det}).Run(context.Background(), allTips(b, store), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Commits) < benchCommits {
+			b.Fatalf("scanned %d commits, want at least %d", len(res.Commits), benchCommits)
+		}
+		return res
+	}
+	b.Run("cache=cold", func(b *testing.B) {
+		b.ReportAllocs()
+		var res *scan.Result
+		for b.Loop() {
+			store, err := gitstore.Open(gitstore.Env{GitDir: dir})
+			if err != nil {
+				b.Fatal(err)
+			}
+			res = run(b, store)
+			store.Close()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(res.Commits)), "ns/commit")
+		b.ReportMetric(float64(res.BytesRead), "bytes-read/op")
+	})
+	b.Run("cache=warm", func(b *testing.B) {
+		store, err := gitstore.Open(gitstore.Env{GitDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer store.Close()
+		b.ReportAllocs()
+		for b.Loop() {
+			run(b, store)
+		}
+	})
+}
+
+// BenchmarkEngineOneCommit scans the newest commit only, excluding its
+// parent: the shape of a typical push.
+func BenchmarkEngineOneCommit(b *testing.B) {
+	dir, set, det := benchSetup(b)
+	store, err := gitstore.Open(gitstore.Env{GitDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	tip, err := store.Resolve("refs/heads/main")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := store.Commit(tip)
+	if err != nil {
+		b.Fatal(err)
+	}
+	exclude := []plumbing.Hash{c.Parents[0]}
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := scan.New(store, set, scan.Options{Provenance: det}).Run(context.Background(), []scan.Tip{{Ref: "refs/heads/main", Hash: tip}}, exclude)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Commits) != 1 {
+			b.Fatalf("scanned %d commits, want 1", len(res.Commits))
+		}
+	}
+}
