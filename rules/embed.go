@@ -1,7 +1,7 @@
 // Package rules holds pushguard's defaults, YAML files embedded into the
-// binary: the rule packs (secrets-core.yml; load them with
-// ruleset.LoadFS(rules.FS, ".")) and the AI tool markers (ai-tools.yml, read
-// by pkg/provenance).
+// binary: the rule packs (secrets.yml, risky-code.yml, files.yml, …; load
+// them with ruleset.LoadFS(rules.FS, ".")) and the AI tool markers
+// (ai-tools.yml, read by pkg/provenance).
 package rules
 
 import "embed"

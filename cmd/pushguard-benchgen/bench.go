@@ -23,6 +23,9 @@ type benchConfig struct {
 	dir, repo       string
 	pushes, runs    int
 	commits         int
+	refCommits      int // commits of the ref-heavy repository
+	refs            int // extra branches of the ref-heavy repository
+	bigMB           int // size of the big file pushed, in MB
 }
 
 func benchCmd(args []string, stdout, stderr io.Writer) error {
@@ -35,6 +38,9 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.pushes, "pushes", 50, "one-commit pushes into the 10k-ref repository")
 	fs.IntVar(&c.runs, "runs", 3, "runs of each whole-history measurement (the median is reported)")
 	fs.IntVar(&c.commits, "commits", 2000, "commits of the generated history")
+	fs.IntVar(&c.refCommits, "ref-commits", 5000, "commits of the ref-heavy repository (also the many-commit push)")
+	fs.IntVar(&c.refs, "refs", 10000, "extra branches of the ref-heavy repository")
+	fs.IntVar(&c.bigMB, "big-mb", 200, "size of the big file pushed, in MB")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -270,7 +276,7 @@ func copyRepo(src, dst string) error {
 // repository: the whole `git push`, and the hook process alone as git ran
 // it (measured by the rss wrapper around it).
 func benchHook(c benchConfig, t *table, progress func(string, ...any)) error {
-	src, err := cachedRepo(c, "refs", benchrepo.Options{Seed: 2, Commits: 5000, Refs: 10000}, progress)
+	src, err := cachedRepo(c, "refs", benchrepo.Options{Seed: 2, Commits: c.refCommits, Refs: c.refs}, progress)
 	if err != nil {
 		return err
 	}
@@ -360,7 +366,7 @@ func benchHook(c benchConfig, t *table, progress func(string, ...any)) error {
 		}
 		return fmt.Sprintf("p50 %s / p95 %s", ms(percentile(ds, 50)), ms(percentile(ds, 95)))
 	}
-	what := fmt.Sprintf("one-commit push, %d refs / 5000 commits", nrefs)
+	what := fmt.Sprintf("one-commit push, %d refs / %d commits", nrefs, c.refCommits)
 	t.add(what+": `git push`, no hook (10 pushes)", pp(base, false), pp(base, true), "", "")
 	t.add(fmt.Sprintf("%s: `git push` with the hook (%d pushes)", what, c.pushes), pp(whole, false), pp(whole, true), "", "")
 	t.add(what+": **hook process alone**", pp(us, false), pp(us, true), "", mib(rss))
@@ -369,14 +375,14 @@ func benchHook(c benchConfig, t *table, progress func(string, ...any)) error {
 
 // benchBigFile pushes one commit carrying a 200 MB text file, as a pack.
 func benchBigFile(c benchConfig, t *table, progress func(string, ...any)) error {
-	client := filepath.Join(c.dir, "bigfile-client")
+	client := filepath.Join(c.dir, fmt.Sprintf("bigfile-%dmb-client", c.bigMB))
 	if _, err := os.Stat(filepath.Join(client, ".git", "refs", "heads", "main")); err != nil {
-		progress("creating a 200 MB file commit")
+		progress("creating a %d MB file commit", c.bigMB)
 		_ = os.RemoveAll(client)
 		if err := gitRun("", "init", "-q", "-b", "main", client); err != nil {
 			return err
 		}
-		if err := writeBigFile(filepath.Join(client, "data", "dump.sql"), 200<<20); err != nil {
+		if err := writeBigFile(filepath.Join(client, "data", "dump.sql"), c.bigMB<<20); err != nil {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(client, "README.md"), []byte("# data\n"), 0o644); err != nil {
@@ -393,7 +399,7 @@ func benchBigFile(c benchConfig, t *table, progress func(string, ...any)) error 
 	if err != nil {
 		return err
 	}
-	t.add("push of one commit with a 200 MB file: hook process", ms(u.Wall), ms(u.CPU), "", mib(u.MaxRSS))
+	t.add(fmt.Sprintf("push of one commit with a %d MB file: hook process", c.bigMB), ms(u.Wall), ms(u.CPU), "", mib(u.MaxRSS))
 	return nil
 }
 
@@ -421,16 +427,16 @@ func writeBigFile(name string, size int) error {
 // benchManyCommits pushes the 5,000-commit history into an empty
 // repository.
 func benchManyCommits(c benchConfig, t *table, progress func(string, ...any)) error {
-	src, err := cachedRepo(c, "refs", benchrepo.Options{Seed: 2, Commits: 5000, Refs: 10000}, progress)
+	src, err := cachedRepo(c, "refs", benchrepo.Options{Seed: 2, Commits: c.refCommits, Refs: c.refs}, progress)
 	if err != nil {
 		return err
 	}
-	progress("pushing 5000 commits into an empty repository")
+	progress("pushing %d commits into an empty repository", c.refCommits)
 	u, err := pushInto(c, src, "main", filepath.Join(c.dir, "run-many"))
 	if err != nil {
 		return err
 	}
-	t.add("push of 5000 commits into an empty repository: hook process", ms(u.Wall), ms(u.CPU), "", mib(u.MaxRSS))
+	t.add(fmt.Sprintf("push of %d commits into an empty repository: hook process", c.refCommits), ms(u.Wall), ms(u.CPU), "", mib(u.MaxRSS))
 	return nil
 }
 

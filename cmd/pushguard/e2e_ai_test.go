@@ -95,7 +95,7 @@ func TestAIPushRebaseFixFromAdvice(t *testing.T) {
 	w.commit("add readme", map[string]string{"README.md": "# demo\n"})
 	w.mustAccept(w.push("main"))
 	w.git(w.client, "checkout", "-q", "-b", "agent-work")
-	w.commit("Tweak CODEOWNERS\n\n"+claudeTrailer, map[string]string{".github/CODEOWNERS": "* @team\n"})
+	w.commit("Tweak pre-commit hook\n\n"+claudeTrailer, map[string]string{".husky/pre-commit": "npm test\n"})
 	w.commit("Add docs", map[string]string{"docs/a.md": "a\n"})
 	p := w.push("agent-work")
 	w.mustReject(p)

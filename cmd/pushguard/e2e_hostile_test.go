@@ -421,7 +421,7 @@ func TestHostileCorruptQuarantineFailsClosed(t *testing.T) {
 			`for f in ??/*; do chmod u+w "$f"; printf 'not zlib at all' > "$f"; done`, "zlib"},
 		{"corrupt pack", 120,
 			`for f in pack/*.pack; do chmod u+w "$f"; sz=$(wc -c < "$f"); ` +
-				`dd if=/dev/zero of="$f" bs=1 seek=$((sz / 2)) count=64 conv=notrunc 2>/dev/null; done`, "pack"},
+				`dd if=/dev/zero of="$f" bs=1 seek=$((sz / 2)) count=64 conv=notrunc 2>/dev/null; done`, "from pack"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -436,7 +436,7 @@ func TestHostileCorruptQuarantineFailsClosed(t *testing.T) {
 			w.mustReject(p)
 			assertSafeOutput(t, p.out)
 			mustContain(t, p.remote(), "push REJECTED: the push could not be checked, so nothing was accepted",
-				"error: read ", tc.want)
+				"  error: ", tc.want)
 			code, err := os.ReadFile(codeFile)
 			if err != nil || strings.TrimSpace(string(code)) != fmt.Sprint(exitInternal) {
 				t.Errorf("pushguard exit code %q (%v), want %d", code, err, exitInternal)
@@ -471,4 +471,19 @@ func TestHostileRefToBlobOrTree(t *testing.T) {
 	w.mustReject(p)
 	assertSafeOutput(t, p.out)
 	mustContain(t, p.remote(), "refs/tags/tree-tag", "deep/creds.txt:1:")
+}
+
+// TestHostileSecretInGitNotes: notes refs are commits like any other; the
+// note text is a file of the notes tree and is scanned.
+func TestHostileSecretInGitNotes(t *testing.T) {
+	w := newWorld(t)
+	w.installHook()
+	c := w.commit("base", map[string]string{"a.txt": "a\n"})
+	w.mustAccept(w.push("main"))
+	w.tick++
+	w.git(w.client, "notes", "add", "-m", "deploy with aws_access_key_id="+fakeAWSKey, c)
+	p := w.push("refs/notes/commits")
+	w.mustReject(p)
+	assertSafeOutput(t, p.out)
+	mustContain(t, p.remote(), "refs/notes/commits", c+":1:", "aws-access-key-id")
 }

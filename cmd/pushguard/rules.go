@@ -164,7 +164,7 @@ func treeSource(store *gitstore.Store, commit plumbing.Hash, dir, label string) 
 			continue
 		}
 		name := label + ":" + f.Path
-		l, err := ruleset.Parse(name, data)
+		l, err := ruleset.ParseWith(name, data, treeReader(store, files, f.Path, label))
 		if err != nil {
 			errs = append(errs, err)
 		}

@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 
@@ -137,6 +138,9 @@ func (s *Store) BlobSize(h plumbing.Hash) (int64, error) {
 	return size, nil
 }
 
+// maxCachedBlob is the largest blob ReadBlob keeps in the object cache.
+const maxCachedBlob = 256 << 10
+
 // ReadBlob returns the content of blob h, at most limit bytes (limit <= 0:
 // all of it), and whether it was truncated. The content is read straight
 // into a buffer of the final size: a large blob is streamed from its pack
@@ -157,6 +161,28 @@ func (s *Store) ReadBlob(h plumbing.Hash, limit int64) ([]byte, bool, error) {
 	if loose != nil {
 		defer loose.Close()
 		r, typ, size = loose, loose.typ, loose.size
+	} else if po, ok := obj.(*packedObject); ok && !po.streaming && po.typ == plumbing.BlobObject {
+		// Built in memory already: hand it over, copied only when a
+		// cache shares it. A small blob is kept in the object cache: the
+		// version a commit adds is the parent version of the next commit
+		// that changes the file, and inflating it again would cost more
+		// than the copy.
+		data, shared, err := po.bytes()
+		if err != nil {
+			return nil, false, fmt.Errorf("read blob %s: %w", h, err)
+		}
+		if len(data) <= maxCachedBlob {
+			s.cache.Put(&rawObject{h: h, t: plumbing.BlobObject, data: data})
+			shared = true
+		}
+		truncated := limit > 0 && int64(len(data)) > limit
+		if truncated {
+			data = data[:limit]
+		}
+		if shared {
+			data = bytes.Clone(data)
+		}
+		return data, truncated, nil
 	} else {
 		typ, size = obj.Type(), obj.Size()
 		if typ == plumbing.BlobObject {

@@ -13,12 +13,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-git/go-billy/v5"
-	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
 // objectDir reads the loose and packed objects of one objects directory
@@ -34,9 +30,9 @@ import (
 // It never writes: files are only opened read-only.
 type objectDir struct {
 	path  string
-	cache cache.Object
-	// largeObjectThreshold: packed objects larger than this are streamed
-	// from the pack instead of being inflated into memory (and the cache).
+	cache *deltaCache
+	// largeObjectThreshold: packed whole (non-delta) objects larger than
+	// this are streamed from the pack instead of being inflated into memory.
 	largeObjectThreshold int64
 
 	loaded bool
@@ -47,11 +43,11 @@ type objectDir struct {
 type pack struct {
 	hash plumbing.Hash
 	idx  *idxfile.MemoryIndex
-	fs   billy.Filesystem // rooted at the pack directory
-	pf   *packfile.Packfile
+	dir  string // the pack directory
+	pr   *packReader
 }
 
-func newObjectDir(path string, c cache.Object, largeObjectThreshold int64) *objectDir {
+func newObjectDir(path string, c *deltaCache, largeObjectThreshold int64) *objectDir {
 	return &objectDir{path: path, cache: c, largeObjectThreshold: largeObjectThreshold}
 }
 
@@ -70,7 +66,6 @@ func (d *objectDir) loadPacks() error {
 	for _, e := range entries {
 		names[e.Name()] = true
 	}
-	pfs := osfs.New(packDir)
 	var packs []*pack
 	for _, e := range entries {
 		name := e.Name()
@@ -90,7 +85,7 @@ func (d *objectDir) loadPacks() error {
 		if !bytes.Equal(idx.PackfileChecksum[:], h[:]) {
 			return fmt.Errorf("pack index %s/%s.idx: checksum does not match the pack name", packDir, base)
 		}
-		packs = append(packs, &pack{hash: h, idx: idx, fs: pfs})
+		packs = append(packs, &pack{hash: h, idx: idx, dir: packDir})
 	}
 	d.closePacks()
 	d.packs = packs
@@ -121,30 +116,34 @@ func (d *objectDir) reload() {
 
 func (d *objectDir) closePacks() {
 	for _, p := range d.packs {
-		if p.pf != nil {
-			_ = p.pf.Close()
-			p.pf = nil
+		if p.pr != nil {
+			_ = p.pr.Close()
+			p.pr = nil
 		}
 	}
 }
 
-// open returns the packfile reader, opening the pack on first use.
-func (p *pack) open(c cache.Object, threshold int64) (*packfile.Packfile, error) {
-	if p.pf != nil {
-		return p.pf, nil
+// open returns the pack reader, opening the pack on first use.
+func (p *pack) open(c *deltaCache) (*packReader, error) {
+	if p.pr != nil {
+		return p.pr, nil
 	}
-	name := "pack-" + p.hash.String() + ".pack"
-	f, err := p.fs.Open(name)
+	name := filepath.Join(p.dir, "pack-"+p.hash.String()+".pack")
+	find := func(h plumbing.Hash) (int64, bool) {
+		off, err := p.idx.FindOffset(h)
+		return off, err == nil
+	}
+	pr, err := openPackReader(name, find, c)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	p.pf = packfile.NewPackfileWithCache(p.idx, p.fs, f, c, threshold)
-	return p.pf, nil
+	p.pr = pr
+	return pr, nil
 }
 
-// findPacked returns the object from a pack of this directory. Small
-// objects come back in memory; larger ones as a lazy packfile.FSObject whose
-// type and size are known without inflating the content.
+// findPacked returns the object from a pack of this directory as a lazy
+// packedObject: its type and size come from the entry headers, its content
+// is read only when asked for.
 func (d *objectDir) findPacked(h plumbing.Hash) (plumbing.EncodedObject, error) {
 	if err := d.loadPacks(); err != nil {
 		return nil, err
@@ -153,7 +152,7 @@ func (d *objectDir) findPacked(h plumbing.Hash) (plumbing.EncodedObject, error) 
 		if ok, _ := p.idx.Contains(h); !ok {
 			continue
 		}
-		pf, err := p.open(d.cache, d.largeObjectThreshold)
+		pr, err := p.open(d.cache)
 		if errors.Is(err, fs.ErrNotExist) {
 			// Removed by a concurrent repack since it was listed: the
 			// caller lists the packs again.
@@ -162,7 +161,7 @@ func (d *objectDir) findPacked(h plumbing.Hash) (plumbing.EncodedObject, error) 
 		if err != nil {
 			return nil, err
 		}
-		obj, err := pf.Get(h)
+		obj, err := pr.object(h, d.largeObjectThreshold)
 		if err != nil {
 			return nil, fmt.Errorf("read %s from pack %s: %w", h, p.hash, err)
 		}
@@ -247,7 +246,7 @@ func (r *looseReader) readHeader() error {
 
 // rawObject is an object held in memory by this package. It implements
 // plumbing.EncodedObject so that it can live in go-git's object cache next
-// to the objects the packfile reader puts there, without hashing it again.
+// without hashing it again.
 // Its data is never handed out to callers who could modify it.
 type rawObject struct {
 	h    plumbing.Hash

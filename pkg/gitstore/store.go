@@ -16,12 +16,15 @@ import (
 )
 
 const (
-	// cacheSize bounds the shared LRU of decoded objects (commits, trees,
-	// tags, small blobs and delta bases).
-	cacheSize = 48 * cache.MiByte
-	// largeObjectThreshold: packed objects above this size are streamed
-	// from the pack rather than inflated into memory and cached, so a
-	// giant blob is never held twice.
+	// cacheSize bounds the LRU of decoded commits, trees and tags.
+	cacheSize = 32 * cache.MiByte
+	// deltaCacheSize bounds the delta bases kept by pack offset (git's
+	// core.deltaBaseCacheLimit is 96 MiB; the hook must stay well under
+	// 150 MB in all).
+	deltaCacheSize = 16 << 20
+	// largeObjectThreshold: packed whole objects above this size are
+	// streamed from the pack rather than inflated into memory, so reading
+	// the start of a giant blob never inflates the rest.
 	largeObjectThreshold = 1 << 20
 	// maxAlternateDepth is git's limit on nested objects/info/alternates.
 	maxAlternateDepth = 5
@@ -61,6 +64,7 @@ type Store struct {
 	commonDir string
 	dirs      []*objectDir
 	cache     cache.Object
+	deltas    *deltaCache
 }
 
 // Open opens the repository described by env for reading.
@@ -110,6 +114,7 @@ func Open(env Env) (*Store, error) {
 		gitDir:    gitDir,
 		commonDir: commonDir,
 		cache:     cache.NewObjectLRU(cacheSize),
+		deltas:    newDeltaCache(deltaCacheSize),
 	}
 	seen := make(map[string]bool)
 	add := func(dir string) error { return s.addObjectDir(dir, 0, seen) }
@@ -159,7 +164,7 @@ func (s *Store) addObjectDir(dir string, depth int, seen map[string]bool) error 
 		return nil
 	}
 	seen[key] = true
-	s.dirs = append(s.dirs, newObjectDir(dir, s.cache, largeObjectThreshold))
+	s.dirs = append(s.dirs, newObjectDir(dir, s.deltas, largeObjectThreshold))
 
 	altFile := filepath.Join(dir, "info", "alternates")
 	b, err := os.ReadFile(altFile)
@@ -367,6 +372,20 @@ func (s *Store) rawObj(h plumbing.Hash) (*rawObject, error) {
 		return nil, err
 	}
 	if ro, ok := obj.(*rawObject); ok {
+		return ro, nil
+	}
+	if po, ok := obj.(*packedObject); ok && !po.streaming {
+		// Built in memory already: keep it without copying (the delta
+		// cache may share it; neither side modifies it).
+		if po.size > maxRawSize {
+			return nil, fmt.Errorf("object %s: %s of %d bytes is too large to decode", h, po.typ, po.size)
+		}
+		data, _, err := po.bytes()
+		if err != nil {
+			return nil, fmt.Errorf("read object %s: %w", h, err)
+		}
+		ro := &rawObject{h: h, t: po.typ, data: data}
+		s.cache.Put(ro)
 		return ro, nil
 	}
 	var (

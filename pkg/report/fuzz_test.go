@@ -20,8 +20,9 @@ import (
 )
 
 // fuzzVerdict builds a verdict whose every pushed string is the fuzzer's:
-// a line finding, a file finding and a commit finding, a skipped file and,
-// when withErr, an internal error carrying pushed text.
+// a line finding, a file finding and a commit finding, a skipped file, a
+// bypass reason and refusal and, when withErr, an internal error carrying
+// pushed text.
 func fuzzVerdict(path, match, ref, msg, help string, sev uint8, redact, withErr bool) *verdict.Verdict {
 	sevs := []ruleset.Severity{ruleset.SeverityBlock, ruleset.SeverityWarn, ruleset.SeverityInfo}
 	r := &ruleset.Rule{ID: "fuzz-rule", Message: msg, Help: help, Severity: sevs[int(sev)%len(sevs)], Redact: redact, Source: "fuzz.yml:1"}
@@ -39,7 +40,12 @@ func fuzzVerdict(path, match, ref, msg, help string, sev uint8, redact, withErr 
 	if withErr {
 		return verdict.Failed(errors.New("read "+path+": "+msg+"\n"+match), sev%2 == 0)
 	}
-	return verdict.Decide(res, verdict.Options{})
+	v := verdict.Decide(res, verdict.Options{})
+	// The bypass reason comes from a push option: pushed text too.
+	v.Bypassed = sev%2 == 1
+	v.Bypass = &verdict.Bypass{Pusher: ref, Reason: match}
+	v.BypassRefusal = help
+	return v
 }
 
 // FuzzText renders a verdict whose paths, matches, refs, messages and help

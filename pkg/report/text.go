@@ -79,7 +79,7 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	line("pushguard: %s", summary(v))
+	line("pushguard: %s", summary(v, o.Scan))
 	writeAISummary(line, v)
 	line("")
 	for i, f := range v.Findings {
@@ -150,7 +150,7 @@ func clip(s string, max int) string {
 	return s[:max] + "…"
 }
 
-func summary(v *verdict.Verdict) string {
+func summary(v *verdict.Verdict, forScan bool) string {
 	var parts []string
 	for _, s := range []ruleset.Severity{ruleset.SeverityBlock, ruleset.SeverityWarn, ruleset.SeverityInfo} {
 		if n := v.Counts[s]; n > 0 {
@@ -170,6 +170,10 @@ func summary(v *verdict.Verdict) string {
 	}
 	if v.Bypassed {
 		head = "push ACCEPTED BY BYPASS (break-glass; recorded in the audit log)"
+	}
+	if forScan {
+		head = "scan found"
+		scope = strings.Replace(scope, " new ", " ", 1)
 	}
 	return fmt.Sprintf("%s: %s in %s", head, strings.Join(parts, ", "), scope)
 }

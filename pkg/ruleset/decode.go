@@ -2,7 +2,6 @@ package ruleset
 
 import (
 	"fmt"
-	"io/fs"
 	"math"
 	"reflect"
 	"strings"
@@ -38,11 +37,9 @@ type decoder struct {
 	// decoding below an alias.
 	budget     int
 	aliasDepth int
-	// fsys and fsPath locate the rule file when it was loaded from a file
-	// system, for the files it names (dependency allowlists, deps.go); nil
-	// fsys: d.file is a path on disk.
-	fsys   fs.FS
-	fsPath string
+	// read reads the files the rule file names (dependency allowlists,
+	// deps.go); nil when the rule file came without a place to read from.
+	read ReadFunc
 }
 
 func newDecoder(file string) *decoder {

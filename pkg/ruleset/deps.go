@@ -170,62 +170,108 @@ func (d *decoder) loadDepAllowlist(c *depCond, name string, n *yaml.Node) {
 		d.errorf(n, "dependencies.allowlist", "empty path")
 		return
 	}
-	data, display, err := d.readRelative(name)
+	if d.read == nil {
+		d.errorf(n, "dependencies.allowlist", "this rule file was not loaded from a file or directory, so it cannot name files: list the names under dependencies.allow")
+		return
+	}
+	data, display, err := d.read(name)
 	if err != nil {
 		d.errorf(n, "dependencies.allowlist", "cannot read the allowlist: %v", err)
 		return
 	}
 	sub := newDecoder(display)
-	spec, ok := sub.depAllowFile(data)
-	if ok {
+	if spec := sub.depAllowFile(data); spec != nil {
 		sub.addDepAllow(c, spec, "", nil)
 	}
 	d.errs = append(d.errs, sub.errs...)
 }
 
-// readRelative reads a file named relative to the rule file being decoded:
-// through d.fsys when the rule file came from a file system (embedded
-// defaults, a directory), else from disk. It returns the name to use in
-// messages.
-func (d *decoder) readRelative(name string) ([]byte, string, error) {
-	if d.fsys != nil {
-		if path.IsAbs(name) || filepath.IsAbs(name) {
-			return nil, "", errors.New("must be a path relative to the rule file")
+// ReadFunc reads a file a rule file names, given as written in the rule
+// (relative to the rule file's directory). It returns the content and the
+// name to use in messages.
+type ReadFunc func(name string) (data []byte, display string, err error)
+
+// maxAllowlistSize bounds a file a rule names.
+const maxAllowlistSize = 1 << 20
+
+// DiskReader reads files named by the rule file at path ruleFile on disk:
+// relative names from its directory; only regular files up to 1 MiB.
+func DiskReader(ruleFile string) ReadFunc {
+	return func(name string) ([]byte, string, error) {
+		p := filepath.FromSlash(name)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(ruleFile), p)
 		}
-		p := path.Join(path.Dir(d.fsPath), name)
-		data, err := fs.ReadFile(d.fsys, p)
-		return data, path.Join(path.Dir(d.file), name), err
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, p, err
+		}
+		if err := checkNamedFile(st); err != nil {
+			return nil, p, err
+		}
+		data, err := os.ReadFile(p)
+		return data, p, err
 	}
-	p := name
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(filepath.Dir(d.file), filepath.FromSlash(name))
+}
+
+// FSReader reads files named by the rule file at fsPath in fsys (display is
+// its name in messages): relative names only, from its directory, within
+// fsys; only regular files up to 1 MiB.
+func FSReader(fsys fs.FS, fsPath, display string) ReadFunc {
+	return func(name string) ([]byte, string, error) {
+		shown := path.Join(path.Dir(filepath.ToSlash(display)), name)
+		if path.IsAbs(name) || filepath.IsAbs(name) {
+			return nil, shown, errors.New("must be a path relative to the rule file")
+		}
+		p := path.Join(path.Dir(fsPath), name)
+		if !fs.ValidPath(p) {
+			return nil, shown, errors.New("must stay within the rules directory")
+		}
+		st, err := fs.Stat(fsys, p)
+		if err != nil {
+			return nil, shown, err
+		}
+		if err := checkNamedFile(st); err != nil {
+			return nil, shown, err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		return data, shown, err
 	}
-	data, err := os.ReadFile(p)
-	return data, p, err
+}
+
+// checkNamedFile accepts regular files of at most maxAllowlistSize bytes.
+func checkNamedFile(st fs.FileInfo) error {
+	switch {
+	case !st.Mode().IsRegular():
+		return errors.New("not a regular file")
+	case st.Size() > maxAllowlistSize:
+		return fmt.Errorf("larger than %d bytes", maxAllowlistSize)
+	}
+	return nil
 }
 
 // depAllowFile decodes a dependency allowlist file: one YAML mapping of
-// ecosystem to a list of glob patterns. An empty file allows nothing.
-func (d *decoder) depAllowFile(data []byte) (*DependencyAllowSpec, bool) {
+// ecosystem to a list of glob patterns. An empty file allows nothing. It
+// returns nil when the file is not YAML; other problems are recorded in d.
+func (d *decoder) depAllowFile(data []byte) *DependencyAllowSpec {
 	var doc yaml.Node
 	switch err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); {
 	case errors.Is(err, io.EOF):
-		return &DependencyAllowSpec{}, true
+		return &DependencyAllowSpec{}
 	case err != nil:
 		d.errs = append(d.errs, yamlError(d.file, data, err))
-		return nil, false
+		return nil
 	}
 	spec := &DependencyAllowSpec{}
 	if len(doc.Content) == 0 {
-		return spec, true
+		return spec
 	}
 	root := doc.Content[0]
 	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
-		return spec, true
+		return spec
 	}
-	start := len(d.errs)
 	d.decode(root, reflect.ValueOf(spec).Elem(), "")
-	return spec, len(d.errs) == start
+	return spec
 }
 
 // isDepAllowlistFile reports whether the root mapping of a YAML file in a
@@ -242,11 +288,8 @@ func (d *decoder) isDepAllowlistFile(root *yaml.Node) bool {
 		}
 	}
 	spec := &DependencyAllowSpec{}
-	start := len(d.errs)
 	d.decode(root, reflect.ValueOf(spec).Elem(), "")
-	if len(d.errs) == start {
-		d.addDepAllow(&depCond{allow: map[string][]string{}}, spec, "", nil)
-	}
+	d.addDepAllow(&depCond{allow: map[string][]string{}}, spec, "", nil)
 	return true
 }
 

@@ -16,7 +16,7 @@ func depRule(cond string) string {
 
 func TestDependenciesCondition(t *testing.T) {
 	fsys := fstest.MapFS{
-		"policy/strict.yml": {Data: []byte(depRule("      new: true\n      allowlist: lists/allow.yml\n      ecosystems: [npm, pypi]\n      allow:\n        npm: [lodash]\n"))},
+		"policy/strict.yml":      {Data: []byte(depRule("      new: true\n      allowlist: lists/allow.yml\n      ecosystems: [npm, pypi]\n      allow:\n        npm: [lodash]\n"))},
 		"policy/lists/allow.yml": {Data: []byte("# vetted\nnpm: [react, \"@types/*\"]\npypi: [Flask_SQLAlchemy, \"django*\"]\ngo: [\"github.com/org/**\"]\n")},
 	}
 	// Loading the directory reads the allowlist as the rule's, and does not
@@ -39,8 +39,8 @@ func TestDependenciesCondition(t *testing.T) {
 		{"npm", "react", false},
 		{"npm", "react-dom", true},
 		{"npm", "@types/node", false},
-		{"npm", "@types/node/extra", true}, // * does not cross /
-		{"npm", "lodash", false},           // inline allow
+		{"npm", "@types/node/extra", true},  // * does not cross /
+		{"npm", "lodash", false},            // inline allow
 		{"pypi", "flask-sqlalchemy", false}, // PEP 503 on both sides
 		{"pypi", "djangorestframework", false},
 		{"pypi", "reqeusts", true},
@@ -76,6 +76,7 @@ func TestDependenciesErrors(t *testing.T) {
 	fsys := fstest.MapFS{
 		"bad-allow.yml": {Data: []byte("npm: [ok, \"[bad\"]\npypy: [x]\n")},
 		"list.yml":      {Data: []byte("- a\n")},
+		"dir/x":         {Data: []byte("x")},
 	}
 	tests := []struct{ name, cond, want string }{
 		{"new missing", "      ecosystems: [npm]\n", `dependencies: missing required key "new"`},
@@ -83,10 +84,12 @@ func TestDependenciesErrors(t *testing.T) {
 		{"unknown ecosystem", "      new: true\n      ecosystems: [npm, pipy]\n", `unknown ecosystem "pipy" (did you mean "pypi"?)`},
 		{"empty ecosystems", "      new: true\n      ecosystems: []\n", "empty list"},
 		{"unknown key", "      new: true\n      allowlists: x.yml\n", `unknown key "allowlists" (did you mean "allowlist"?)`},
-		{"bad inline glob", "      new: true\n      allow: {npm: [\"{a\"]}\n", `t.yml:6: rule "dep": dependencies.allow.npm[0]: invalid glob`},
+		{"bad inline glob", "      new: true\n      allow: {npm: [\"{a\"]}\n", `t.yml:7: rule "dep": dependencies.allow.npm[0]: invalid glob`},
 		{"inline unknown ecosystem", "      new: true\n      allow: {maven: [x]}\n", `unknown key "maven"`},
 		{"missing allowlist", "      new: true\n      allowlist: nope.yml\n", "cannot read the allowlist"},
 		{"absolute allowlist in fs", "      new: true\n      allowlist: /etc/passwd\n", "must be a path relative to the rule file"},
+		{"allowlist escapes the fs", "      new: true\n      allowlist: ../x.yml\n", "must stay within the rules directory"},
+		{"allowlist is a directory", "      new: true\n      allowlist: dir\n", "not a regular file"},
 		{"bad allowlist file", "      new: true\n      allowlist: bad-allow.yml\n", `bad-allow.yml:1: rule "dep": npm[1]: invalid glob "[bad"`},
 		{"bad allowlist key", "      new: true\n      allowlist: bad-allow.yml\n", `bad-allow.yml:2: rule "dep": unknown key "pypy" (did you mean "pypi"?)`},
 		{"allowlist not a mapping", "      new: true\n      allowlist: list.yml\n", "list.yml:1"},
@@ -144,5 +147,30 @@ func TestDependencyRuleTests(t *testing.T) {
 	fails := NewSet(bad).RunTests()
 	if len(fails) != 1 || !strings.Contains(fails[0].Reason, `allowlisted by "react"`) {
 		t.Errorf("RunTests = %v, want one failure explaining the allowlist", fails)
+	}
+}
+
+// TestDependenciesAllowlistNeedsAPlace: rule text given without a place
+// (Parse, as for rules read from a policy repository) never makes the
+// loader read files.
+func TestDependenciesAllowlistNeedsAPlace(t *testing.T) {
+	_, err := Parse("policy:rules.yml", []byte(depRule("      new: true\n      allowlist: /etc/passwd\n")))
+	if err == nil || !strings.Contains(err.Error(), "cannot name files") {
+		t.Errorf("Parse error = %v, want the allowlist refused", err)
+	}
+	read := func(name string) ([]byte, string, error) { return []byte("npm: [react]\n"), "policy:" + name, nil }
+	rs, err := ParseWith("policy:rules.yml", []byte(depRule("      new: true\n      allowlist: allow.yml\n")), read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].MatchDependency("npm", "react") {
+		t.Error("ParseWith did not apply the allowlist it read")
+	}
+}
+
+func TestDiskReaderRefusesDirectories(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := DiskReader(filepath.Join(dir, "r.yml"))("."); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("DiskReader(dir) error = %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
 )
@@ -10,11 +11,20 @@ import (
 type globSet struct {
 	include []string
 	exclude []string
+	// fast holds the patterns as matchers (fastGlob), built on first use.
+	once sync.Once
+	fast *compiledGlobs
 }
 
 // match reports whether s matches an include (or there is none) and no
 // exclude.
 func (g *globSet) match(s string) bool {
+	g.once.Do(func() { g.fast = compileGlobs(g.include, g.exclude) })
+	return g.fast.match(s)
+}
+
+// matchSlow is match through doublestar alone (the reference for tests).
+func (g *globSet) matchSlow(s string) bool {
 	if len(g.include) > 0 {
 		ok := false
 		for _, p := range g.include {

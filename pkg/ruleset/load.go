@@ -29,14 +29,16 @@ var yamlErrorPattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // error joins one *Error per problem (see Errors), each naming name:LINE and
 // the rule. On error no rules are returned.
 func Parse(name string, data []byte) ([]*Rule, error) {
-	return parseIn(nil, "", name, data)
+	return ParseWith(name, data, nil)
 }
 
-// parseIn is Parse for a rule file at fsPath in fsys (nil fsys: name is a
-// path on disk), which files it names are read relative to.
-func parseIn(fsys fs.FS, fsPath, name string, data []byte) ([]*Rule, error) {
+// ParseWith is Parse for a rule file that names other files (a
+// dependencies allowlist): read reads them. Parse passes nil, and such a
+// rule is then an error, so that rule text never makes pushguard read files
+// on its own.
+func ParseWith(name string, data []byte, read ReadFunc) ([]*Rule, error) {
 	d := newDecoder(name)
-	d.fsys, d.fsPath = fsys, fsPath
+	d.read = read
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
@@ -209,7 +211,7 @@ func LoadPath(p string) ([]*Rule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load rules: %w", err)
 		}
-		return Parse(p, data)
+		return ParseWith(p, data, DiskReader(p))
 	}
 	return loadFS(os.DirFS(p), ".", func(rel string) string {
 		return filepath.Join(p, filepath.FromSlash(rel))
@@ -250,7 +252,7 @@ func loadFS(fsys fs.FS, root string, display func(string) string) ([]*Rule, erro
 			errs = append(errs, fmt.Errorf("load rules from %s: %w", display(p), err))
 			return nil
 		}
-		rs, err := parseIn(fsys, p, display(p), data)
+		rs, err := ParseWith(display(p), data, FSReader(fsys, p, display(p)))
 		if err != nil {
 			errs = append(errs, err)
 			return nil

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -588,13 +587,11 @@ func TestAliasBomb(t *testing.T) {
 	for range 3000 {
 		b.WriteString("  - *r\n")
 	}
-	start := time.Now()
+	// The bound is on nodes, not time (no timing assertions): the error
+	// proves the expansion stopped early.
 	_, err := Parse("bomb.yml", []byte(b.String()))
 	if err == nil || !strings.Contains(err.Error(), "too many aliases") {
 		t.Errorf("Parse of an alias bomb: error %v; want too many aliases", err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("Parse of an alias bomb took %v", d)
 	}
 }
 

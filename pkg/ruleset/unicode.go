@@ -1,6 +1,7 @@
 package ruleset
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strconv"
@@ -25,7 +26,8 @@ import (
 // sequences and between letters of joining scripts, and the three emoji
 // flag tag sequences (England, Scotland, Wales).
 
-// unicodeClasses are the named classes of the unicode condition.
+// unicodeClasses are the named classes of the unicode condition. This and
+// the other tables of this file are read-only.
 var unicodeClasses = map[string][]runeRange{
 	"bidi": {
 		{0x061c, 0x061c}, {0x200e, 0x200f}, {0x202a, 0x202e}, {0x2066, 0x2069},
@@ -157,11 +159,22 @@ func (u *unicodeCond) has(r rune) bool {
 	return i < len(u.ranges) && u.ranges[i].lo <= r
 }
 
-// maybe reports whether line may hold a listed code point (cheap byte test).
+// maybe reports whether line holds a listed code point: a byte test, and
+// a decode only where a listed code point can start. Most lines, including
+// most non-ASCII ones (accents, typographic quotes), stop here.
 func (u *unicodeCond) maybe(line []byte) bool {
-	for _, b := range line {
-		if u.lead[b] {
-			return true
+	// Listed code points are not ASCII: skip ASCII eight bytes at a time.
+	i := 0
+	for ; i+8 <= len(line); i += 8 {
+		if binary.LittleEndian.Uint64(line[i:])&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(line); i++ {
+		if b := line[i]; u.lead[b] {
+			if r, _ := utf8.DecodeRune(line[i:]); u.has(r) {
+				return true
+			}
 		}
 	}
 	return false

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// These end-to-end tests cover the pack reading pushguard does for speed
+// (pkg/gitstore/pack.go): pushes that arrive as packs, with deltas against
+// objects the server already has (thin packs completed by index-pack) and
+// with large files read as a stream.
+
+// bigSource returns n lines of ordinary code.
+func bigSource(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "\tresult%d := compute(ctx, input[%d]) // step %d of the pipeline\n", i, i%97, i)
+	}
+	return b.String()
+}
+
+func TestE2EPackedPushWithDeltas(t *testing.T) {
+	w := newWorld(t)
+	w.installHook()
+	// Every push arrives as a pack in the quarantine, whatever its size.
+	w.git(w.server, "config", "receive.unpackLimit", "1")
+	base := bigSource(3000)
+	files := map[string]string{"src/big.go": base}
+	for i := range 120 {
+		files[fmt.Sprintf("src/gen/f%03d.go", i)] = fmt.Sprintf("package gen\n\nvar v%d = %d\n", i, i)
+	}
+	w.commit("Initial import", files)
+	w.mustAccept(w.push("main"))
+
+	// An edit deep inside the big file: git sends it as a delta against
+	// the server's copy, which index-pack appends to the pack.
+	lines := strings.SplitAfter(base, "\n")
+	lines[2000] = "\taws_access_key_id := \"" + fakeAWSKey + "\"\n"
+	w.commit("Tune the pipeline", map[string]string{"src/big.go": strings.Join(lines, "")})
+	p := w.push("main")
+	w.mustReject(p)
+	if !strings.Contains(p.remote(), "src/big.go:2001:") {
+		t.Errorf("secret in a delta-compressed edit not reported at src/big.go:2001:\n%s", p.remote())
+	}
+
+	// The same content without the secret goes through.
+	w.git(w.client, "reset", "-q", "--hard", "HEAD~1")
+	lines[2000] = "\tkeyID := os.Getenv(\"AWS_ACCESS_KEY_ID\")\n"
+	w.commit("Tune the pipeline", map[string]string{"src/big.go": strings.Join(lines, "")})
+	w.mustAccept(w.push("main"))
+}
+
+func TestE2ELargeFileStreamed(t *testing.T) {
+	w := newWorld(t)
+	w.installHook()
+	w.git(w.server, "config", "receive.unpackLimit", "1")
+	w.commit("Initial", map[string]string{"README.md": "# app\n"})
+	w.mustAccept(w.push("main"))
+
+	// 3 MB: above the size gitstore streams from the pack, below the 5 MiB
+	// content limit, so every line is scanned, the last one too.
+	big := bigSource(40_000)
+	if len(big) < 3<<20 {
+		t.Fatalf("test file is %d bytes, want over 3 MB", len(big))
+	}
+	w.commit("Add fixtures", map[string]string{"testdata/fixture.go": big + "\tkey := \"" + fakeAWSKey + "\"\n"})
+	p := w.push("main")
+	w.mustReject(p)
+	if !strings.Contains(p.remote(), "testdata/fixture.go:40001:") {
+		t.Errorf("secret on the last line of a large file not reported at line 40001:\n%s", p.remote())
+	}
+}

@@ -1,0 +1,569 @@
+package gitstore
+
+import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
+	"container/list"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// This file reads objects out of pack files directly, the way git does,
+// instead of through go-git's packfile.Packfile. Profiling `pushguard scan`
+// showed go-git spending over half of the time there: it inflates a whole
+// object to answer a size query, SHA-1 hashes (with collision detection)
+// every object it puts in its cache, copies content through a byte-at-a-time
+// scanner, and keys its delta-base cache by hash. Here:
+//   - type and size come from the object headers alone (for a delta, the
+//     first bytes of the delta data), never from the content;
+//   - content is inflated straight into a buffer of its final size;
+//   - delta bases are cached by pack offset, as git's delta_base_cache
+//     does, within a byte budget;
+//   - a large non-delta object is streamed, so reading its first bytes never
+//     inflates the rest.
+// Packs are trusted to be well formed only as far as memory safety goes:
+// every offset, size and delta instruction is checked.
+
+const (
+	objCommit   = 1
+	objTree     = 2
+	objBlob     = 3
+	objTag      = 4
+	objOfsDelta = 6
+	objRefDelta = 7
+	// maxDeltaDepth bounds delta chains (git's default is 50, aggressive
+	// repacks use 250); a longer chain is a corrupt or hostile pack.
+	maxDeltaDepth = 10000
+	// maxHeader is the most bytes an entry header takes: a 10-byte size
+	// and a 20-byte base hash.
+	maxHeader = 32
+)
+
+// packEntry is the header of one pack entry.
+type packEntry struct {
+	offset   int64 // of the header
+	data     int64 // of the compressed data
+	typ      int   // objCommit..objRefDelta
+	size     int64 // inflated size of the data (the delta itself for deltas)
+	baseOff  int64 // objOfsDelta: offset of the base
+	baseHash plumbing.Hash
+}
+
+// packReader reads the objects of one open pack.
+type packReader struct {
+	f     *os.File
+	data  []byte // the mapped pack, or nil: read with ReadAt
+	size  int64
+	name  string
+	find  func(plumbing.Hash) (int64, bool) // offset of an object in this pack
+	cache *deltaCache
+	// spare is an inflater kept for reuse (its zlib state is 40 KB).
+	spare *inflater
+	// last is the object a size query on a delta had to build, kept for
+	// the read that usually follows (BlobSize, then ReadBlob).
+	last struct {
+		off    int64
+		typ    plumbing.ObjectType
+		data   []byte
+		shared bool
+	}
+	hdr [maxHeader]byte
+}
+
+func openPackReader(path string, find func(plumbing.Hash) (int64, bool), cache *deltaCache) (*packReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("stat %s: %w", path, err)
+	}
+	p := &packReader{f: f, size: st.Size(), name: path, find: find, cache: cache}
+	p.data = mapFile(f, p.size)
+	return p, nil
+}
+
+func (p *packReader) Close() error {
+	p.cache.dropPack(p)
+	var err error
+	if p.data != nil {
+		err = unmapFile(p.data)
+		p.data = nil
+	}
+	if cerr := p.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// entry parses the header of the entry at off.
+func (p *packReader) entry(off int64) (packEntry, error) {
+	e := packEntry{offset: off}
+	if off < 12 || off >= p.size-20 {
+		return e, fmt.Errorf("pack %s: entry offset %d out of range", p.name, off)
+	}
+	var b []byte
+	if p.data != nil {
+		b = p.data[off:min(off+maxHeader, p.size)]
+	} else {
+		n, err := p.f.ReadAt(p.hdr[:min(int64(maxHeader), p.size-off)], off)
+		if n == 0 {
+			return e, fmt.Errorf("pack %s: read entry at %d: %w", p.name, off, err)
+		}
+		b = p.hdr[:n]
+	}
+	i := 0
+	c := b[i]
+	i++
+	e.typ = int(c>>4) & 7
+	e.size = int64(c & 15)
+	for shift := 4; c&0x80 != 0; shift += 7 {
+		if i >= len(b) || shift > 56 {
+			return e, fmt.Errorf("pack %s: bad entry header at %d", p.name, off)
+		}
+		c = b[i]
+		i++
+		e.size |= int64(c&0x7f) << shift
+	}
+	switch e.typ {
+	case objCommit, objTree, objBlob, objTag:
+	case objOfsDelta:
+		if i >= len(b) {
+			return e, fmt.Errorf("pack %s: bad delta header at %d", p.name, off)
+		}
+		c = b[i]
+		i++
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if i >= len(b) || rel > 1<<48 {
+				return e, fmt.Errorf("pack %s: bad delta offset at %d", p.name, off)
+			}
+			c = b[i]
+			i++
+			rel = (rel+1)<<7 | int64(c&0x7f)
+		}
+		e.baseOff = off - rel
+		if rel <= 0 || e.baseOff < 12 {
+			return e, fmt.Errorf("pack %s: delta at %d has a bad base offset", p.name, off)
+		}
+	case objRefDelta:
+		if len(b)-i < 20 {
+			return e, fmt.Errorf("pack %s: bad delta header at %d", p.name, off)
+		}
+		copy(e.baseHash[:], b[i:i+20])
+		i += 20
+	default:
+		return e, fmt.Errorf("pack %s: bad object type %d at %d", p.name, e.typ, off)
+	}
+	e.data = off + int64(i)
+	return e, nil
+}
+
+// inflate returns a reader of the inflated data of e. Close it.
+func (p *packReader) inflate(e packEntry) (*inflater, error) {
+	r := p.spare
+	p.spare = nil
+	if r == nil {
+		r = &inflater{p: p}
+	}
+	var src io.Reader
+	if p.data != nil {
+		r.mem.Reset(p.data[e.data:])
+		src = &r.mem
+	} else {
+		sr := io.NewSectionReader(p.f, e.data, p.size-e.data)
+		if r.buf == nil {
+			r.buf = bufio.NewReaderSize(sr, 8192)
+		} else {
+			r.buf.Reset(sr)
+		}
+		src = r.buf
+	}
+	if r.z == nil {
+		z, err := zlib.NewReader(src)
+		if err != nil {
+			return nil, fmt.Errorf("pack %s: inflate entry at %d: %w", p.name, e.offset, err)
+		}
+		r.z = z
+	} else if err := r.z.(zlib.Resetter).Reset(src, nil); err != nil {
+		return nil, fmt.Errorf("pack %s: inflate entry at %d: %w", p.name, e.offset, err)
+	}
+	r.left, r.closed = e.size, false
+	return r, nil
+}
+
+// inflater reads exactly the declared size of an entry's data and goes
+// back to its pack for reuse on Close.
+type inflater struct {
+	p      *packReader
+	z      io.ReadCloser
+	mem    bytes.Reader  // source over the mapped pack
+	buf    *bufio.Reader // source over the file when not mapped
+	left   int64
+	closed bool
+}
+
+func (r *inflater) Read(b []byte) (int, error) {
+	if r.closed {
+		return 0, errors.New("read after close")
+	}
+	if r.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(b)) > r.left {
+		b = b[:r.left]
+	}
+	n, err := r.z.Read(b)
+	r.left -= int64(n)
+	if err == io.EOF {
+		if r.left > 0 {
+			return n, io.ErrUnexpectedEOF
+		}
+		return n, nil // the next call returns io.EOF
+	}
+	return n, err
+}
+
+func (r *inflater) Close() error {
+	if !r.closed {
+		r.closed = true
+		r.p.spare = r
+	}
+	return nil
+}
+
+// readData inflates all of e's data.
+func (p *packReader) readData(e packEntry) ([]byte, error) {
+	if e.size > maxObjectSize {
+		return nil, fmt.Errorf("pack %s: entry at %d: %d bytes is too large", p.name, e.offset, e.size)
+	}
+	r, err := p.inflate(e)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	buf := make([]byte, e.size)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, fmt.Errorf("pack %s: inflate entry at %d: %w", p.name, e.offset, err)
+	}
+	return buf, nil
+}
+
+// maxObjectSize bounds any object materialised in memory.
+const maxObjectSize = 1 << 31
+
+// baseOf returns the entry a delta applies to.
+func (p *packReader) baseOf(e packEntry) (packEntry, error) {
+	off := e.baseOff
+	if e.typ == objRefDelta {
+		var ok bool
+		if off, ok = p.find(e.baseHash); !ok {
+			return packEntry{}, fmt.Errorf("pack %s: base %s of the delta at %d is not in the pack", p.name, e.baseHash, e.offset)
+		}
+	}
+	return p.entry(off)
+}
+
+// object returns object h of this pack, its type and size read from the
+// headers only (and the first bytes of h's delta data when h is a delta).
+// Whole objects larger than streamAbove are streamed when read.
+func (p *packReader) object(h plumbing.Hash, streamAbove int64) (*packedObject, error) {
+	off, ok := p.find(h)
+	if !ok {
+		return nil, plumbing.ErrObjectNotFound
+	}
+	e, err := p.entry(off)
+	if err != nil {
+		return nil, err
+	}
+	o := &packedObject{p: p, h: h, off: off}
+	if !isDelta(e.typ) {
+		o.typ, o.size, o.streaming = objectType(e.typ), e.size, e.size > streamAbove
+		return o, nil
+	}
+	// A delta's size is in its own data and its type at the end of its
+	// chain: building it costs little more than finding those, and the
+	// content is nearly always read next.
+	typ, data, shared, err := p.content(off)
+	if err != nil {
+		return nil, err
+	}
+	p.last.off, p.last.typ, p.last.data, p.last.shared = off, typ, data, shared
+	o.typ, o.size = typ, int64(len(data))
+	return o, nil
+}
+
+// bytes returns the whole content of a non-streaming object. shared
+// reports that the slice is also held by the delta cache (copy it before
+// handing it to a caller who may modify it).
+func (o *packedObject) bytes() (data []byte, shared bool, err error) {
+	p := o.p
+	if p.last.data != nil && p.last.off == o.off {
+		data, shared = p.last.data, p.last.shared
+		p.last.data = nil
+		return data, shared, nil
+	}
+	_, data, shared, err = p.content(o.off)
+	return data, shared, err
+}
+
+// content returns the type and whole content of the object at off,
+// resolving deltas through the delta-base cache. shared reports that the
+// result is also held by the cache: it must not be modified then.
+func (p *packReader) content(off int64) (typ plumbing.ObjectType, data []byte, shared bool, err error) {
+	// Walk down the chain to a cached or whole object, then apply the
+	// deltas back up, caching the intermediate bases.
+	var chain []packEntry
+	for depth := 0; ; depth++ {
+		if depth > maxDeltaDepth {
+			return plumbing.InvalidObject, nil, false, fmt.Errorf("pack %s: delta chain at %d too long", p.name, off)
+		}
+		if t, d, ok := p.cache.get(p, off); ok {
+			typ, data, shared = t, d, true
+			break
+		}
+		e, err := p.entry(off)
+		if err != nil {
+			return plumbing.InvalidObject, nil, false, err
+		}
+		if !isDelta(e.typ) {
+			if data, err = p.readData(e); err != nil {
+				return plumbing.InvalidObject, nil, false, err
+			}
+			typ = objectType(e.typ)
+			if len(chain) > 0 {
+				shared = p.cache.put(p, off, typ, data)
+			}
+			break
+		}
+		chain = append(chain, e)
+		if e.typ == objOfsDelta {
+			off = e.baseOff
+		} else {
+			var ok bool
+			if off, ok = p.find(e.baseHash); !ok {
+				return plumbing.InvalidObject, nil, false, fmt.Errorf("pack %s: base %s of the delta at %d is not in the pack", p.name, e.baseHash, e.offset)
+			}
+		}
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		delta, err := p.readData(chain[i])
+		if err != nil {
+			return plumbing.InvalidObject, nil, false, err
+		}
+		if data, err = applyDelta(data, delta); err != nil {
+			return plumbing.InvalidObject, nil, false, fmt.Errorf("pack %s: delta at %d: %w", p.name, chain[i].offset, err)
+		}
+		shared = false
+		if i > 0 {
+			shared = p.cache.put(p, chain[i].offset, typ, data)
+		}
+	}
+	return typ, data, shared, nil
+}
+
+func isDelta(t int) bool { return t == objOfsDelta || t == objRefDelta }
+
+func objectType(t int) plumbing.ObjectType {
+	switch t {
+	case objCommit:
+		return plumbing.CommitObject
+	case objTree:
+		return plumbing.TreeObject
+	case objBlob:
+		return plumbing.BlobObject
+	case objTag:
+		return plumbing.TagObject
+	}
+	return plumbing.InvalidObject
+}
+
+// deltaVarint reads a little-endian base-128 size from the start of a delta.
+func deltaVarint(b []byte) (int64, []byte, error) {
+	var v int64
+	for i, shift := 0, 0; i < len(b) && shift < 63; i, shift = i+1, shift+7 {
+		v |= int64(b[i]&0x7f) << shift
+		if b[i]&0x80 == 0 {
+			return v, b[i+1:], nil
+		}
+	}
+	return 0, nil, errors.New("truncated delta header")
+}
+
+// applyDelta builds the object a git delta describes from base.
+func applyDelta(base, delta []byte) ([]byte, error) {
+	srcSize, d, err := deltaVarint(delta)
+	if err != nil {
+		return nil, err
+	}
+	if srcSize != int64(len(base)) {
+		return nil, fmt.Errorf("delta expects a base of %d bytes, base has %d", srcSize, len(base))
+	}
+	dstSize, d, err := deltaVarint(d)
+	if err != nil {
+		return nil, err
+	}
+	if dstSize > maxObjectSize {
+		return nil, fmt.Errorf("delta result of %d bytes is too large", dstSize)
+	}
+	out := make([]byte, 0, dstSize)
+	for len(d) > 0 {
+		op := d[0]
+		d = d[1:]
+		switch {
+		case op&0x80 != 0: // copy from base
+			var off, n int64
+			for i := uint(0); i < 4; i++ {
+				if op&(1<<i) != 0 {
+					if len(d) == 0 {
+						return nil, errors.New("truncated copy instruction")
+					}
+					off |= int64(d[0]) << (8 * i)
+					d = d[1:]
+				}
+			}
+			for i := uint(0); i < 3; i++ {
+				if op&(0x10<<i) != 0 {
+					if len(d) == 0 {
+						return nil, errors.New("truncated copy instruction")
+					}
+					n |= int64(d[0]) << (8 * i)
+					d = d[1:]
+				}
+			}
+			if n == 0 {
+				n = 0x10000
+			}
+			if off+n > int64(len(base)) || int64(len(out))+n > dstSize {
+				return nil, errors.New("copy instruction out of range")
+			}
+			out = append(out, base[off:off+n]...)
+		case op != 0: // insert op bytes
+			n := int(op)
+			if n > len(d) || int64(len(out)+n) > dstSize {
+				return nil, errors.New("insert instruction out of range")
+			}
+			out = append(out, d[:n]...)
+			d = d[n:]
+		default:
+			return nil, errors.New("reserved delta instruction 0")
+		}
+	}
+	if int64(len(out)) != dstSize {
+		return nil, fmt.Errorf("delta produced %d bytes, want %d", len(out), dstSize)
+	}
+	return out, nil
+}
+
+// deltaCache keeps recently built delta bases, keyed by pack and offset,
+// within a byte budget (least recently used out first). Objects larger than
+// a quarter of the budget are not kept.
+type deltaCache struct {
+	budget, used int64
+	lru          *list.List // of *deltaCacheEntry, most recent first
+	index        map[deltaKey]*list.Element
+}
+
+type deltaKey struct {
+	p   *packReader
+	off int64
+}
+
+type deltaCacheEntry struct {
+	key  deltaKey
+	typ  plumbing.ObjectType
+	data []byte
+}
+
+func newDeltaCache(budget int64) *deltaCache {
+	return &deltaCache{budget: budget, lru: list.New(), index: map[deltaKey]*list.Element{}}
+}
+
+func (c *deltaCache) get(p *packReader, off int64) (plumbing.ObjectType, []byte, bool) {
+	el, ok := c.index[deltaKey{p, off}]
+	if !ok {
+		return plumbing.InvalidObject, nil, false
+	}
+	c.lru.MoveToFront(el)
+	e := el.Value.(*deltaCacheEntry)
+	return e.typ, e.data, true
+}
+
+// put keeps data and reports whether it did.
+func (c *deltaCache) put(p *packReader, off int64, typ plumbing.ObjectType, data []byte) bool {
+	size := int64(len(data))
+	if size > c.budget/4 {
+		return false
+	}
+	k := deltaKey{p, off}
+	if _, ok := c.index[k]; ok {
+		return false
+	}
+	for c.used+size > c.budget {
+		c.remove(c.lru.Back())
+	}
+	c.index[k] = c.lru.PushFront(&deltaCacheEntry{key: k, typ: typ, data: data})
+	c.used += size
+	return true
+}
+
+func (c *deltaCache) remove(el *list.Element) {
+	e := el.Value.(*deltaCacheEntry)
+	c.lru.Remove(el)
+	delete(c.index, e.key)
+	c.used -= int64(len(e.data))
+}
+
+// dropPack forgets the entries of a closed pack.
+func (c *deltaCache) dropPack(p *packReader) {
+	for el := c.lru.Front(); el != nil; {
+		next := el.Next()
+		if el.Value.(*deltaCacheEntry).key.p == p {
+			c.remove(el)
+		}
+		el = next
+	}
+}
+
+// packedObject is an object of a pack, its type and size known from the
+// headers; its content is read only when Reader is called.
+type packedObject struct {
+	p         *packReader
+	h         plumbing.Hash
+	off       int64
+	typ       plumbing.ObjectType
+	size      int64
+	streaming bool // a non-delta object above the streaming threshold
+}
+
+func (o *packedObject) Hash() plumbing.Hash             { return o.h }
+func (o *packedObject) Type() plumbing.ObjectType       { return o.typ }
+func (o *packedObject) SetType(plumbing.ObjectType)     {}
+func (o *packedObject) Size() int64                     { return o.size }
+func (o *packedObject) SetSize(int64)                   {}
+func (o *packedObject) Writer() (io.WriteCloser, error) { return nil, errReadOnly }
+
+// Reader returns the content: streamed from the pack for a large whole
+// object, else built in memory (deltas resolved). It is valid until the
+// next read from the same pack.
+func (o *packedObject) Reader() (io.ReadCloser, error) {
+	if o.streaming {
+		e, err := o.p.entry(o.off)
+		if err != nil {
+			return nil, err
+		}
+		return o.p.inflate(e)
+	}
+	data, _, err := o.bytes()
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
+}

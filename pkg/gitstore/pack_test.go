@@ -1,0 +1,315 @@
+package gitstore
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// catAll returns every object of the repository as git reads it.
+func catAll(t *testing.T, r *testRepo) map[plumbing.Hash]struct {
+	typ  string
+	data []byte
+} {
+	t.Helper()
+	out := r.git("cat-file", "--batch-all-objects", "--batch")
+	objs := map[plumbing.Hash]struct {
+		typ  string
+		data []byte
+	}{}
+	br := bufio.NewReader(strings.NewReader(out))
+	for {
+		hdr, err := br.ReadString('\n')
+		if err == io.EOF {
+			break
+		}
+		f := strings.Fields(hdr)
+		if len(f) != 3 {
+			t.Fatalf("cat-file header %q", hdr)
+		}
+		n, _ := strconv.Atoi(f[2])
+		data := make([]byte, n+1) // content and a newline
+		if _, err := io.ReadFull(br, data); err != nil {
+			t.Fatal(err)
+		}
+		objs[plumbing.NewHash(f[0])] = struct {
+			typ  string
+			data []byte
+		}{f[1], data[:n]}
+	}
+	return objs
+}
+
+// TestPackReadsEveryObject reads every object of repositories packed with
+// long delta chains, offset and reference deltas, through a delta cache
+// too small to hold much, and compares each with git's own reading.
+func TestPackReadsEveryObject(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		config []string
+		budget int64
+	}{
+		{"ofs-delta", nil, 16 << 20},
+		{"ref-delta", []string{"-c", "repack.useDeltaBaseOffset=false"}, 16 << 20},
+		{"tiny-cache", nil, 4096},
+		{"no-cache", nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRepo(t, true)
+			h := newHistory()
+			var lines []string
+			for i := range 120 {
+				lines = append(lines, fmt.Sprintf("line %d of a file that keeps growing, with some text to delta against", i))
+				content := strings.Join(lines, "\n") + "\n"
+				var parents []string
+				if i > 0 {
+					parents = []string{fmt.Sprintf("c%d", i-1)}
+				}
+				h.commit(fmt.Sprintf("c%d", i), int64(i), parents,
+					put("grow.txt", content),
+					put(fmt.Sprintf("dir%d/f.txt", i%7), content[len(content)/2:]),
+					put("big.bin", strings.Repeat(fmt.Sprintf("block %d\x00", i%3), 20_000)))
+			}
+			h.ref("refs/heads/main", "c119")
+			h.loadPacked(r)
+			r.git(append(tc.config, "repack", "-a", "-d", "-f", "-q", "--depth=200", "--window=50")...)
+			want := catAll(t, r)
+			s := r.open()
+			defer s.Close()
+			s.deltas.budget = tc.budget
+			// The pack must hold what the test is about: long chains of
+			// the delta kind asked for.
+			kinds := entryKinds(t, s)
+			wantKind := objOfsDelta
+			if tc.config != nil {
+				wantKind = objRefDelta
+			}
+			if kinds[wantKind] < 100 || kinds[objOfsDelta+objRefDelta-wantKind] != 0 {
+				t.Fatalf("pack entry kinds %v: want over 100 of type %d only", kinds, wantKind)
+			}
+			if out := r.git("verify-pack", "-v", packPath(t, s)); !strings.Contains(out, "chain length = 30:") {
+				t.Fatalf("no delta chain of length 30:\n%s", out[strings.Index(out, "non delta"):])
+			}
+			for hash, w := range want {
+				typ, err := s.ObjectType(hash)
+				if err != nil {
+					t.Fatalf("ObjectType(%s): %v", hash, err)
+				}
+				if typ.String() != w.typ {
+					t.Fatalf("%s: type %s, git says %s", hash, typ, w.typ)
+				}
+				var got []byte
+				switch typ {
+				case plumbing.BlobObject:
+					size, err := s.BlobSize(hash)
+					if err != nil || size != int64(len(w.data)) {
+						t.Fatalf("BlobSize(%s) = %d, %v; want %d", hash, size, err, len(w.data))
+					}
+					got, _, err = s.ReadBlob(hash, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+				default:
+					s.mu.Lock()
+					o, err := s.rawObj(hash)
+					s.mu.Unlock()
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = o.data
+				}
+				if !bytes.Equal(got, w.data) {
+					t.Fatalf("%s %s: content differs from git's (%d bytes, want %d)", w.typ, hash, len(got), len(w.data))
+				}
+			}
+			if s.deltas.used > max(tc.budget, 0) {
+				t.Errorf("delta cache holds %d bytes, budget %d", s.deltas.used, tc.budget)
+			}
+		})
+	}
+}
+
+// TestReadBlobOwned checks that ReadBlob's result belongs to the caller:
+// modifying it changes no later read, whichever cache served it.
+func TestReadBlobOwned(t *testing.T) {
+	r := newRepo(t, true)
+	h := newHistory()
+	base := strings.Repeat("shared line of content\n", 200)
+	h.commit("a", 0, nil, put("f.txt", base))
+	h.commit("b", 1, []string{"a"}, put("f.txt", base+"one more\n"))
+	h.commit("c", 2, []string{"b"}, put("f.txt", base+"one more\nand another\n"))
+	h.ref("refs/heads/main", "c")
+	h.loadPacked(r)
+	r.git("repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=10")
+	want := catAll(t, r)
+	s := r.open()
+	defer s.Close()
+	for round := range 3 {
+		for hash, w := range want {
+			if w.typ != "blob" {
+				continue
+			}
+			got, _, err := s.ReadBlob(hash, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, w.data) {
+				t.Fatalf("round %d: blob %s changed after a caller modified an earlier read", round, hash)
+			}
+			for i := range got {
+				got[i] = 'X'
+			}
+		}
+	}
+}
+
+func TestApplyDelta(t *testing.T) {
+	base := []byte("0123456789abcdef")
+	// varint(16) varint(n), then instructions.
+	tests := []struct {
+		name  string
+		delta []byte
+		want  string // "" with err
+		err   string
+	}{
+		{"copy all", []byte{16, 16, 0x90, 16}, "0123456789abcdef", ""},
+		{"copy offset", []byte{16, 4, 0x91, 10, 4}, "abcd", ""},
+		{"insert", []byte{16, 3, 3, 'x', 'y', 'z'}, "xyz", ""},
+		{"mixed", []byte{16, 6, 0x91, 2, 3, 3, 'x', 'y', 'z'}, "234xyz", ""},
+		{"wrong base size", []byte{15, 1, 1, 'x'}, "", "base of 15 bytes"},
+		{"copy out of range", []byte{16, 8, 0x91, 12, 8}, "", "out of range"},
+		{"result too long", []byte{16, 2, 3, 'x', 'y', 'z'}, "", "out of range"},
+		{"result too short", []byte{16, 5, 3, 'x', 'y', 'z'}, "", "produced 3 bytes"},
+		{"truncated insert", []byte{16, 3, 3, 'x'}, "", "out of range"},
+		{"truncated copy", []byte{16, 3, 0x91, 2}, "", "truncated copy"},
+		{"reserved op", []byte{16, 1, 0}, "", "reserved"},
+		{"truncated header", []byte{0x80}, "", "truncated delta header"},
+	}
+	for _, tc := range tests {
+		got, err := applyDelta(base, tc.delta)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: err %v, want %q", tc.name, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || string(got) != tc.want {
+			t.Errorf("%s: got %q, %v; want %q", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+// TestPackEntryCorrupt feeds malformed entry headers to the parser: each
+// must be an error, never a panic or an out-of-range read.
+func TestPackEntryCorrupt(t *testing.T) {
+	pack := func(entry ...byte) *packReader {
+		data := append([]byte("PACK\x00\x00\x00\x02\x00\x00\x00\x01"), entry...)
+		data = append(data, make([]byte, 20)...) // trailer
+		return &packReader{data: data, size: int64(len(data)), name: "test", cache: newDeltaCache(0),
+			find: func(plumbing.Hash) (int64, bool) { return 0, false }}
+	}
+	tests := []struct {
+		name  string
+		entry []byte
+		off   int64
+		err   string
+	}{
+		{"type 0", []byte{0x05}, 12, "bad object type"},
+		{"type 5", []byte{0x55}, 12, "bad object type"},
+		{"offset before entries", []byte{0x35}, 4, "out of range"},
+		{"offset in trailer", []byte{0x35}, 40, "out of range"},
+		{"endless size", bytes.Repeat([]byte{0xff}, 40), 12, "bad entry header"},
+		{"ofs base before pack", []byte{0x65, 0x7f}, 12, "bad base offset"},
+		{"ofs base at self", []byte{0x65, 0x00}, 12, "bad base offset"},
+		{"ref base missing", append([]byte{0x75}, make([]byte, 20)...), 12, "not in the pack"},
+	}
+	for _, tc := range tests {
+		p := pack(tc.entry...)
+		_, _, _, err := p.content(tc.off)
+		if err == nil || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%s: err %v, want %q", tc.name, err, tc.err)
+		}
+	}
+}
+
+func TestDeltaCacheEviction(t *testing.T) {
+	c := newDeltaCache(100)
+	p := &packReader{}
+	if !c.put(p, 1, plumbing.BlobObject, make([]byte, 20)) || !c.put(p, 2, plumbing.BlobObject, make([]byte, 20)) {
+		t.Fatal("small entries refused")
+	}
+	if c.put(p, 3, plumbing.BlobObject, make([]byte, 30)) {
+		t.Fatal("an entry over a quarter of the budget was kept")
+	}
+	c.get(p, 1) // 1 is now the most recent
+	for off := int64(10); off < 14; off++ {
+		c.put(p, off, plumbing.BlobObject, make([]byte, 20))
+	}
+	if _, _, ok := c.get(p, 2); ok {
+		t.Error("least recently used entry survived")
+	}
+	if c.used > c.budget {
+		t.Errorf("used %d over budget %d", c.used, c.budget)
+	}
+	c.dropPack(p)
+	if c.used != 0 || c.lru.Len() != 0 || len(c.index) != 0 {
+		t.Errorf("dropPack left %d bytes, %d entries", c.used, c.lru.Len())
+	}
+}
+
+// entryKinds counts the entry types of the packs of s.
+func entryKinds(t *testing.T, s *Store) map[int]int {
+	t.Helper()
+	kinds := map[int]int{}
+	for _, d := range s.dirs {
+		if err := d.loadPacks(); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range d.packs {
+			pr, err := p.open(s.deltas)
+			if err != nil {
+				t.Fatal(err)
+			}
+			iter, err := p.idx.Entries()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				e, err := iter.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				pe, err := pr.entry(int64(e.Offset))
+				if err != nil {
+					t.Fatal(err)
+				}
+				kinds[pe.typ]++
+			}
+		}
+	}
+	return kinds
+}
+
+// packPath returns the .pack file of a repository with one pack.
+func packPath(t *testing.T, s *Store) string {
+	t.Helper()
+	for _, d := range s.dirs {
+		if err := d.loadPacks(); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range d.packs {
+			return p.dir + "/pack-" + p.hash.String() + ".pack"
+		}
+	}
+	t.Fatal("no pack")
+	return ""
+}
