@@ -60,14 +60,14 @@ func TestE2ELargeFileStreamed(t *testing.T) {
 
 	// 3 MB: above the size gitstore streams from the pack, below the 5 MiB
 	// content limit, so every line is scanned, the last one too.
-	big := bigSource(40_000)
+	big := bigSource(45_000)
 	if len(big) < 3<<20 {
 		t.Fatalf("test file is %d bytes, want over 3 MB", len(big))
 	}
 	w.commit("Add fixtures", map[string]string{"testdata/fixture.go": big + "\tkey := \"" + fakeAWSKey + "\"\n"})
 	p := w.push("main")
 	w.mustReject(p)
-	if !strings.Contains(p.remote(), "testdata/fixture.go:40001:") {
-		t.Errorf("secret on the last line of a large file not reported at line 40001:\n%s", p.remote())
+	if !strings.Contains(p.remote(), "testdata/fixture.go:45001:") {
+		t.Errorf("secret on the last line of a large file not reported at line 45001:\n%s", p.remote())
 	}
 }

@@ -279,3 +279,32 @@ func TestPolicyRepository(t *testing.T) {
 		t.Errorf("policy rule not enforced:\n%s", p.remote())
 	}
 }
+
+// TestInlineSuppressionSwitchedOff: the server config can refuse inline
+// suppression comments; the same push that an allow comment lets through
+// is then rejected.
+func TestInlineSuppressionSwitchedOff(t *testing.T) {
+	w := newWorld(t)
+	dir := t.TempDir()
+	cfg := writeServerConfig(t, dir, "inline_suppression: false\n")
+	w.installHook("--config", cfg)
+	w.commit("fixture", map[string]string{
+		"app/settings.py": "KEY = '" + fakeAWSKey + "'  # pushguard:allow aws-access-key-id -- documented test fixture\n",
+	})
+	p := w.push("main")
+	w.mustReject(p)
+	if !strings.Contains(p.remote(), "aws-access-key-id") {
+		t.Errorf("finding not reported:\n%s", p.remote())
+	}
+	// With the default configuration the comment is honoured.
+	w2 := newWorld(t)
+	w2.installHook()
+	w2.commit("fixture", map[string]string{
+		"app/settings.py": "KEY = '" + fakeAWSKey + "'  # pushguard:allow aws-access-key-id -- documented test fixture\n",
+	})
+	p = w2.push("main")
+	w2.mustAccept(p)
+	if !strings.Contains(p.remote(), "suppressed inline") {
+		t.Errorf("suppression not shown:\n%s", p.remote())
+	}
+}

@@ -180,7 +180,7 @@ func (h *hookRun) run(ctx context.Context, rulePaths []string, noDefaults bool) 
 		}
 		tips = append(tips, scan.Tip{Ref: u.Ref, Hash: plumbing.NewHash(u.New)})
 	}
-	eng := scan.New(store, pol.rules, scan.Options{MaxFileSize: h.cfg.MaxFileSize, Provenance: pol.ai})
+	eng := scan.New(store, pol.rules, scan.Options{MaxFileSize: h.cfg.MaxFileSize, Provenance: pol.ai, NoInlineSuppression: !h.cfg.InlineSuppression})
 	res, err := eng.Run(ctx, tips, exclude)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
