@@ -37,6 +37,17 @@ type objectDir struct {
 
 	loaded bool
 	packs  []*pack
+
+	graphLoaded bool
+	graph       *commitGraph // nil: none or unusable
+}
+
+// commitGraph returns the directory's commit-graph, loaded on first use.
+func (d *objectDir) commitGraph() *commitGraph {
+	if !d.graphLoaded {
+		d.graph, d.graphLoaded = loadCommitGraph(d.path), true
+	}
+	return d.graph
 }
 
 // pack is one pack-*.pack with its .idx, opened lazily.

@@ -65,6 +65,9 @@ type Store struct {
 	dirs      []*objectDir
 	cache     cache.Object
 	deltas    *deltaCache
+	// useGraph: commit-graphs may stand in for commit objects in the walk
+	// (not in a shallow repository or one with grafts).
+	useGraph bool
 }
 
 // Open opens the repository described by env for reading.
@@ -115,6 +118,7 @@ func Open(env Env) (*Store, error) {
 		commonDir: commonDir,
 		cache:     cache.NewObjectLRU(cacheSize),
 		deltas:    newDeltaCache(deltaCacheSize),
+		useGraph:  graphUsable(gitDir, commonDir),
 	}
 	seen := make(map[string]bool)
 	add := func(dir string) error { return s.addObjectDir(dir, 0, seen) }
@@ -309,9 +313,27 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	for _, d := range s.dirs {
 		d.closePacks()
+		d.graph.close()
+		d.graph, d.graphLoaded = nil, false
 	}
 	s.cache.Clear()
 	return nil
+}
+
+// graphHeader returns the walk's facts of commit h from a commit-graph of
+// the object directories, when one holds it.
+func (s *Store) graphHeader(h plumbing.Hash) (commitHeader, bool) {
+	if !s.useGraph {
+		return commitHeader{}, false
+	}
+	for _, d := range s.dirs {
+		if g := d.commitGraph(); g != nil {
+			if c, ok := g.header(h); ok {
+				return c, true
+			}
+		}
+	}
+	return commitHeader{}, false
 }
 
 // lookup finds h in the object directories: packs first (an in-memory index

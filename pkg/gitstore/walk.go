@@ -348,6 +348,9 @@ func signatureTime(sig []byte) int64 {
 
 // commitHeaderOf reads the header of commit h.
 func (s *Store) commitHeaderOf(h plumbing.Hash) (commitHeader, error) {
+	if c, ok := s.graphHeader(h); ok {
+		return c, nil
+	}
 	data, err := s.typed(h, plumbing.CommitObject)
 	if err != nil {
 		return commitHeader{}, err
