@@ -261,15 +261,18 @@ func hookLog(path string) ([]Usage, error) {
 	return out, sc.Err()
 }
 
-// copyRepo makes a throwaway copy of a bare repository (hard links would
-// share the pack files the pushes never modify, but a plain clone is
-// simpler and still fast).
+// copyRepo makes a throwaway copy of a bare repository, maintained as a
+// server keeps it (git gc, GitLab and Gitea housekeeping): packed refs and
+// a commit-graph.
 func copyRepo(src, dst string) error {
 	_ = os.RemoveAll(dst)
 	if err := gitRun("", "clone", "-q", "--bare", "--mirror", src, dst); err != nil {
 		return err
 	}
-	return gitRun(dst, "pack-refs", "--all")
+	if err := gitRun(dst, "pack-refs", "--all"); err != nil {
+		return err
+	}
+	return gitRun(dst, "commit-graph", "write", "--reachable", "--no-progress")
 }
 
 // benchHook measures one-commit pushes into a 10,000-ref, 5,000-commit
@@ -355,6 +358,26 @@ func benchHook(c benchConfig, t *table, progress func(string, ...any)) error {
 	for _, u := range us {
 		rss = max(rss, u.MaxRSS)
 	}
+	// The same without the commit-graph, as on a server nobody maintains.
+	progress("10 one-commit pushes with the hook, no commit-graph")
+	for _, p := range []string{filepath.Join(server, "objects", "info", "commit-graph"), filepath.Join(server, "objects", "info", "commit-graphs")} {
+		if err := os.RemoveAll(p); err != nil {
+			return err
+		}
+	}
+	noGraphLog := filepath.Join(work, "hook-nograph.log")
+	if err := hookScript(c, server, noGraphLog, true); err != nil {
+		return err
+	}
+	for i := range 10 {
+		if _, err := onePush(2000 + i); err != nil {
+			return err
+		}
+	}
+	noGraph, err := hookLog(noGraphLog)
+	if err != nil {
+		return err
+	}
 	pp := func(us []Usage, cpu bool) string {
 		var ds []time.Duration
 		for _, u := range us {
@@ -370,6 +393,7 @@ func benchHook(c benchConfig, t *table, progress func(string, ...any)) error {
 	t.add(what+": `git push`, no hook (10 pushes)", pp(base, false), pp(base, true), "", "")
 	t.add(fmt.Sprintf("%s: `git push` with the hook (%d pushes)", what, c.pushes), pp(whole, false), pp(whole, true), "", "")
 	t.add(what+": **hook process alone**", pp(us, false), pp(us, true), "", mib(rss))
+	t.add(what+": hook process alone, no commit-graph (10 pushes)", pp(noGraph, false), pp(noGraph, true), "", "")
 	return nil
 }
 

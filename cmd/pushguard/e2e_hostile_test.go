@@ -416,12 +416,12 @@ func TestHostileCorruptQuarantineFailsClosed(t *testing.T) {
 		want   string // in the error the pusher sees
 	}{
 		{"truncated loose objects", 3,
-			`for f in ??/*; do chmod u+w "$f"; head -c 10 "$f" > "$f.t"; mv "$f.t" "$f"; done`, "unexpected EOF"},
+			`for f in ??/*; do chmod u+w "$f"; head -c 10 "$f" > "$f.t"; mv "$f.t" "$f"; done`, "EOF"},
 		{"garbage loose objects", 3,
 			`for f in ??/*; do chmod u+w "$f"; printf 'not zlib at all' > "$f"; done`, "zlib"},
 		{"corrupt pack", 120,
 			`for f in pack/*.pack; do chmod u+w "$f"; sz=$(wc -c < "$f"); ` +
-				`dd if=/dev/zero of="$f" bs=1 seek=$((sz / 2)) count=64 conv=notrunc 2>/dev/null; done`, "from pack"},
+				`dd if=/dev/zero of="$f" bs=1 seek=$((sz / 2)) count=64 conv=notrunc 2>/dev/null; done`, "pack"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -167,15 +167,24 @@ func (s *Store) ReadBlob(h plumbing.Hash, limit int64) ([]byte, bool, error) {
 		// version a commit adds is the parent version of the next commit
 		// that changes the file, and inflating it again would cost more
 		// than the copy.
-		data, shared, err := po.bytes()
+		var (
+			data   []byte
+			shared bool
+			err    error
+		)
+		truncated := limit > 0 && po.size > limit
+		if po.largeDelta && truncated {
+			data, shared, err = po.prefix(limit) // never build the rest
+		} else {
+			data, shared, err = po.bytes()
+		}
 		if err != nil {
 			return nil, false, fmt.Errorf("read blob %s: %w", h, err)
 		}
-		if len(data) <= maxCachedBlob {
+		if int64(len(data)) == po.size && len(data) <= maxCachedBlob {
 			s.cache.Put(&rawObject{h: h, t: plumbing.BlobObject, data: data})
 			shared = true
 		}
-		truncated := limit > 0 && int64(len(data)) > limit
 		if truncated {
 			data = data[:limit]
 		}

@@ -20,8 +20,8 @@ import (
 // objectDir reads the loose and packed objects of one objects directory
 // (a repository's objects/, a quarantine directory, an alternate).
 //
-// It is built on go-git's objfile/idxfile/packfile formats rather than on
-// storage/filesystem, because the latter's dotgit layer guesses quarantine
+// It reads pack indexes with go-git's idxfile and pack entries with
+// pack.go, rather than through go-git's storage/filesystem, because the latter's dotgit layer guesses quarantine
 // directories from names under objects/ (tmp_objdir-incoming-*, picking one
 // arbitrarily when pushes run concurrently) and follows
 // objects/info/alternates itself, mangling relative entries. Here every

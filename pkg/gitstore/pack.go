@@ -288,16 +288,58 @@ func (p *packReader) object(h plumbing.Hash, streamAbove int64) (*packedObject, 
 		o.typ, o.size, o.streaming = objectType(e.typ), e.size, e.size > streamAbove
 		return o, nil
 	}
-	// A delta's size is in its own data and its type at the end of its
-	// chain: building it costs little more than finding those, and the
-	// content is nearly always read next.
-	typ, data, shared, err := p.content(off)
+	size, err := p.deltaTargetSize(e)
+	if err != nil {
+		return nil, err
+	}
+	if size > streamAbove {
+		// Large: find the type from the chain's headers and build the
+		// content only if it is read (at most the part that is read).
+		o.size, o.largeDelta = size, true
+		for depth := 0; isDelta(e.typ); depth++ {
+			if depth > maxDeltaDepth {
+				return nil, fmt.Errorf("pack %s: delta chain at %d too long", p.name, off)
+			}
+			if e, err = p.baseOf(e); err != nil {
+				return nil, err
+			}
+		}
+		o.typ = objectType(e.typ)
+		return o, nil
+	}
+	// Small: building it costs little more than walking its chain for the
+	// type, and the content is nearly always read next.
+	typ, data, shared, err := p.content(off, -1)
 	if err != nil {
 		return nil, err
 	}
 	p.last.off, p.last.typ, p.last.data, p.last.shared = off, typ, data, shared
 	o.typ, o.size = typ, int64(len(data))
 	return o, nil
+}
+
+// deltaTargetSize reads the result size from the start of the delta e,
+// inflating only its first bytes.
+func (p *packReader) deltaTargetSize(e packEntry) (int64, error) {
+	r, err := p.inflate(e)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	var hdr [20]byte
+	n, err := io.ReadFull(r, hdr[:min(int64(len(hdr)), e.size)])
+	if err != nil {
+		return 0, fmt.Errorf("pack %s: delta at %d: %w", p.name, e.offset, err)
+	}
+	b := hdr[:n]
+	if _, b, err = deltaVarint(b); err != nil {
+		return 0, fmt.Errorf("pack %s: delta at %d: %w", p.name, e.offset, err)
+	}
+	size, _, err := deltaVarint(b)
+	if err != nil {
+		return 0, fmt.Errorf("pack %s: delta at %d: %w", p.name, e.offset, err)
+	}
+	return size, nil
 }
 
 // bytes returns the whole content of a non-streaming object. shared
@@ -310,14 +352,23 @@ func (o *packedObject) bytes() (data []byte, shared bool, err error) {
 		p.last.data = nil
 		return data, shared, nil
 	}
-	_, data, shared, err = p.content(o.off)
+	_, data, shared, err = p.content(o.off, -1)
+	return data, shared, err
+}
+
+// prefix returns at least the first limit bytes of the object (all of it
+// when shorter), building no more of a large delta's result than that;
+// the delta bases are still built whole.
+func (o *packedObject) prefix(limit int64) ([]byte, bool, error) {
+	_, data, shared, err := o.p.content(o.off, limit)
 	return data, shared, err
 }
 
 // content returns the type and whole content of the object at off,
 // resolving deltas through the delta-base cache. shared reports that the
-// result is also held by the cache: it must not be modified then.
-func (p *packReader) content(off int64) (typ plumbing.ObjectType, data []byte, shared bool, err error) {
+// result is also held by the cache: it must not be modified then. With
+// limit >= 0, applying the last delta stops once limit bytes are built.
+func (p *packReader) content(off, limit int64) (typ plumbing.ObjectType, data []byte, shared bool, err error) {
 	// Walk down the chain to a cached or whole object, then apply the
 	// deltas back up, caching the intermediate bases.
 	var chain []packEntry
@@ -358,7 +409,11 @@ func (p *packReader) content(off int64) (typ plumbing.ObjectType, data []byte, s
 		if err != nil {
 			return plumbing.InvalidObject, nil, false, err
 		}
-		if data, err = applyDelta(data, delta); err != nil {
+		dstLimit := int64(-1)
+		if i == 0 {
+			dstLimit = limit
+		}
+		if data, err = applyDelta(data, delta, dstLimit); err != nil {
 			return plumbing.InvalidObject, nil, false, fmt.Errorf("pack %s: delta at %d: %w", p.name, chain[i].offset, err)
 		}
 		shared = false
@@ -397,8 +452,9 @@ func deltaVarint(b []byte) (int64, []byte, error) {
 	return 0, nil, errors.New("truncated delta header")
 }
 
-// applyDelta builds the object a git delta describes from base.
-func applyDelta(base, delta []byte) ([]byte, error) {
+// applyDelta builds the object a git delta describes from base. With
+// limit >= 0 it stops once at least limit bytes are built.
+func applyDelta(base, delta []byte, limit int64) ([]byte, error) {
 	srcSize, d, err := deltaVarint(delta)
 	if err != nil {
 		return nil, err
@@ -413,8 +469,12 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 	if dstSize > maxObjectSize {
 		return nil, fmt.Errorf("delta result of %d bytes is too large", dstSize)
 	}
-	out := make([]byte, 0, dstSize)
-	for len(d) > 0 {
+	want := dstSize
+	if limit >= 0 && limit < dstSize {
+		want = limit
+	}
+	out := make([]byte, 0, want)
+	for len(d) > 0 && int64(len(out)) < want {
 		op := d[0]
 		d = d[1:]
 		switch {
@@ -456,7 +516,7 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 			return nil, errors.New("reserved delta instruction 0")
 		}
 	}
-	if int64(len(out)) != dstSize {
+	if int64(len(out)) < want || (want == dstSize && int64(len(out)) != dstSize) {
 		return nil, fmt.Errorf("delta produced %d bytes, want %d", len(out), dstSize)
 	}
 	return out, nil
@@ -535,12 +595,13 @@ func (c *deltaCache) dropPack(p *packReader) {
 // packedObject is an object of a pack, its type and size known from the
 // headers; its content is read only when Reader is called.
 type packedObject struct {
-	p         *packReader
-	h         plumbing.Hash
-	off       int64
-	typ       plumbing.ObjectType
-	size      int64
-	streaming bool // a non-delta object above the streaming threshold
+	p          *packReader
+	h          plumbing.Hash
+	off        int64
+	typ        plumbing.ObjectType
+	size       int64
+	streaming  bool // a non-delta object above the streaming threshold
+	largeDelta bool // a delta whose result is above that threshold
 }
 
 func (o *packedObject) Hash() plumbing.Hash             { return o.h }

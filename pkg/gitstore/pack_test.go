@@ -59,6 +59,7 @@ func TestPackReadsEveryObject(t *testing.T) {
 		{"ref-delta", []string{"-c", "repack.useDeltaBaseOffset=false"}, 16 << 20},
 		{"tiny-cache", nil, 4096},
 		{"no-cache", nil, 0},
+		{"read-at", nil, 16 << 20}, // packs read with ReadAt, as where mmap is unavailable
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRepo(t, true)
@@ -92,6 +93,18 @@ func TestPackReadsEveryObject(t *testing.T) {
 			}
 			if kinds[wantKind] < 100 || kinds[objOfsDelta+objRefDelta-wantKind] != 0 {
 				t.Fatalf("pack entry kinds %v: want over 100 of type %d only", kinds, wantKind)
+			}
+			if tc.name == "read-at" {
+				for _, d := range s.dirs {
+					for _, p := range d.packs {
+						if p.pr != nil && p.pr.data != nil {
+							if err := unmapFile(p.pr.data); err != nil {
+								t.Fatal(err)
+							}
+							p.pr.data = nil
+						}
+					}
+				}
 			}
 			if out := r.git("verify-pack", "-v", packPath(t, s)); !strings.Contains(out, "chain length = 30:") {
 				t.Fatalf("no delta chain of length 30:\n%s", out[strings.Index(out, "non delta"):])
@@ -175,24 +188,28 @@ func TestApplyDelta(t *testing.T) {
 	tests := []struct {
 		name  string
 		delta []byte
+		limit int64
 		want  string // "" with err
 		err   string
 	}{
-		{"copy all", []byte{16, 16, 0x90, 16}, "0123456789abcdef", ""},
-		{"copy offset", []byte{16, 4, 0x91, 10, 4}, "abcd", ""},
-		{"insert", []byte{16, 3, 3, 'x', 'y', 'z'}, "xyz", ""},
-		{"mixed", []byte{16, 6, 0x91, 2, 3, 3, 'x', 'y', 'z'}, "234xyz", ""},
-		{"wrong base size", []byte{15, 1, 1, 'x'}, "", "base of 15 bytes"},
-		{"copy out of range", []byte{16, 8, 0x91, 12, 8}, "", "out of range"},
-		{"result too long", []byte{16, 2, 3, 'x', 'y', 'z'}, "", "out of range"},
-		{"result too short", []byte{16, 5, 3, 'x', 'y', 'z'}, "", "produced 3 bytes"},
-		{"truncated insert", []byte{16, 3, 3, 'x'}, "", "out of range"},
-		{"truncated copy", []byte{16, 3, 0x91, 2}, "", "truncated copy"},
-		{"reserved op", []byte{16, 1, 0}, "", "reserved"},
-		{"truncated header", []byte{0x80}, "", "truncated delta header"},
+		{"copy all", []byte{16, 16, 0x90, 16}, -1, "0123456789abcdef", ""},
+		{"copy offset", []byte{16, 4, 0x91, 10, 4}, -1, "abcd", ""},
+		{"insert", []byte{16, 3, 3, 'x', 'y', 'z'}, -1, "xyz", ""},
+		{"mixed", []byte{16, 6, 0x91, 2, 3, 3, 'x', 'y', 'z'}, -1, "234xyz", ""},
+		{"wrong base size", []byte{15, 1, 1, 'x'}, -1, "", "base of 15 bytes"},
+		{"copy out of range", []byte{16, 8, 0x91, 12, 8}, -1, "", "out of range"},
+		{"result too long", []byte{16, 2, 3, 'x', 'y', 'z'}, -1, "", "out of range"},
+		{"result too short", []byte{16, 5, 3, 'x', 'y', 'z'}, -1, "", "produced 3 bytes"},
+		{"truncated insert", []byte{16, 3, 3, 'x'}, -1, "", "out of range"},
+		{"truncated copy", []byte{16, 3, 0x91, 2}, -1, "", "truncated copy"},
+		{"reserved op", []byte{16, 1, 0}, -1, "", "reserved"},
+		{"truncated header", []byte{0x80}, -1, "", "truncated delta header"},
+		{"limit stops early", []byte{16, 7, 0x91, 0, 4, 3, 'x', 'y', 'z'}, 2, "0123", ""},
+		{"limit past the end", []byte{16, 7, 0x91, 0, 4, 3, 'x', 'y', 'z'}, 100, "0123xyz", ""},
+		{"limit zero", []byte{16, 7, 0x91, 0, 4, 3, 'x', 'y', 'z'}, 0, "", ""},
 	}
 	for _, tc := range tests {
-		got, err := applyDelta(base, tc.delta)
+		got, err := applyDelta(base, tc.delta, tc.limit)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: err %v, want %q", tc.name, err, tc.err)
@@ -231,7 +248,7 @@ func TestPackEntryCorrupt(t *testing.T) {
 	}
 	for _, tc := range tests {
 		p := pack(tc.entry...)
-		_, _, _, err := p.content(tc.off)
+		_, _, _, err := p.content(tc.off, -1)
 		if err == nil || !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("%s: err %v, want %q", tc.name, err, tc.err)
 		}

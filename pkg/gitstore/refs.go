@@ -3,12 +3,13 @@ package gitstore
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -23,7 +24,11 @@ import (
 //
 // In a pre-receive hook these are the refs as they were before the push.
 func (s *Store) Refs() ([]Ref, error) {
-	refs := make(map[string]plumbing.Hash)
+	size := 0
+	if st, err := os.Stat(filepath.Join(s.commonDir, "packed-refs")); err == nil {
+		size = int(min(st.Size()/64, 1<<20)) // about 64 bytes a line
+	}
+	refs := make(map[string]plumbing.Hash, size)
 	if err := readPackedRefs(filepath.Join(s.commonDir, "packed-refs"), refs); err != nil {
 		return nil, err
 	}
@@ -39,7 +44,7 @@ func (s *Store) Refs() ([]Ref, error) {
 	for name, h := range refs {
 		out = append(out, Ref{Name: name, Hash: h})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortFunc(out, func(a, b Ref) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -57,15 +62,18 @@ func readPackedRefs(path string, refs map[string]plumbing.Hash) error {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' || line[0] == '^' {
+		line := sc.Bytes() // no copy: only the name is kept, as a string
+		if len(line) == 0 || line[0] == '#' || line[0] == '^' {
 			continue
 		}
-		hexHash, name, ok := strings.Cut(line, " ")
-		if !ok || !isHex40(hexHash) || name == "" {
+		var h plumbing.Hash
+		if len(line) < 42 || line[40] != ' ' || !isHex40Bytes(line[:40]) {
 			return fmt.Errorf("%s: malformed line %q", path, line)
 		}
-		refs[name] = plumbing.NewHash(hexHash)
+		if _, err := hex.Decode(h[:], line[:40]); err != nil {
+			return fmt.Errorf("%s: malformed line %q", path, line)
+		}
+		refs[string(line[41:])] = h
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read packed-refs: %w", err)
@@ -125,6 +133,18 @@ func readRefFile(path string) (plumbing.Hash, bool, error) {
 		return plumbing.ZeroHash, false, nil
 	}
 	return plumbing.NewHash(string(b[:40])), true, nil
+}
+
+func isHex40Bytes(b []byte) bool {
+	if len(b) != 40 {
+		return false
+	}
+	for _, c := range b {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func isHex40(s string) bool {

@@ -16,12 +16,15 @@ import (
 )
 
 const (
-	// cacheSize bounds the LRU of decoded commits, trees and tags.
-	cacheSize = 32 * cache.MiByte
+	// cacheSize bounds the LRU of decoded commits, trees, tags and small
+	// blobs. Measured on 2,000- and 5,000-commit histories: larger caches
+	// saved no CPU and cost their size in peak RSS (twice, with the GC's
+	// headroom).
+	cacheSize = 8 * cache.MiByte
 	// deltaCacheSize bounds the delta bases kept by pack offset (git's
 	// core.deltaBaseCacheLimit is 96 MiB; the hook must stay well under
-	// 150 MB in all).
-	deltaCacheSize = 16 << 20
+	// 150 MB in all, and 8 MiB cost no measurable CPU).
+	deltaCacheSize = 8 << 20
 	// largeObjectThreshold: packed whole objects above this size are
 	// streamed from the pack rather than inflated into memory, so reading
 	// the start of a giant blob never inflates the rest.

@@ -103,6 +103,9 @@ func (w *walker) start(h plumbing.Hash) (*walkNode, error) {
 	if h.IsZero() {
 		return nil, nil
 	}
+	if _, ok := w.s.graphHeader(h); ok {
+		return w.node(h) // a commit: nothing to peel
+	}
 	target, typ, _, err := w.s.peel(h)
 	if err != nil {
 		return nil, err

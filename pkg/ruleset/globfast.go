@@ -20,8 +20,8 @@ const globMetaChars = `*?[]{}\`
 //	literal        (no meta character)            s == literal
 //	**/name        (name literal)                  s is name or ends in "/name"
 //	**/dir/**      (dir literal)                   s is dir, or has dir as a component
-//	**/*suffix     (suffix literal, no slash)      s's last component ends in suffix
-//	**/prefix*     (prefix literal, no slash)      s's last component starts with prefix
+//	**/pre*suf     (pre, suf literal, no slash)    s's last component starts with pre, ends with suf
+//	**/*.{a,b,c}   (literal extensions)            s's last component's extension is a, b or c
 //	prefix/**      (prefix literal)                s starts with "prefix/" (or is "prefix")
 //
 // Any other pattern is left to doublestar. The equivalence is checked
@@ -42,16 +42,30 @@ func fastGlob(p string) globMatcher {
 				return s == dir || strings.HasPrefix(s, lead) || strings.Contains(s, mid) || strings.HasSuffix(s, tail)
 			}
 		}
-		if suffix, ok := strings.CutPrefix(rest, "*"); ok && suffix != "" && !strings.ContainsAny(suffix, globMetaChars+"/") {
+		if prefix, suffix, ok := strings.Cut(rest, "*"); ok && !strings.ContainsAny(prefix+suffix, globMetaChars+"/") {
+			// One star in the last component: a prefix and a suffix
+			// that do not overlap.
 			return func(s string) bool {
 				base := s[strings.LastIndexByte(s, '/')+1:]
-				return strings.HasSuffix(base, suffix)
+				return s != "" && len(base) >= len(prefix)+len(suffix) && strings.HasPrefix(base, prefix) && strings.HasSuffix(base, suffix)
 			}
 		}
-		if prefix, ok := strings.CutSuffix(rest, "*"); ok && prefix != "" && !strings.ContainsAny(prefix, globMetaChars+"/") {
-			return func(s string) bool {
-				base := s[strings.LastIndexByte(s, '/')+1:]
-				return strings.HasPrefix(base, prefix)
+		if list, ok := strings.CutPrefix(rest, "*.{"); ok && strings.HasSuffix(list, "}") {
+			// An extension among a list: *.{go,py,js}.
+			exts := map[string]bool{}
+			for _, e := range strings.Split(strings.TrimSuffix(list, "}"), ",") {
+				if e == "" || strings.ContainsAny(e, globMetaChars+"/.") {
+					exts = nil
+					break
+				}
+				exts[e] = true
+			}
+			if exts != nil {
+				return func(s string) bool {
+					base := s[strings.LastIndexByte(s, '/')+1:]
+					dot := strings.LastIndexByte(base, '.')
+					return dot >= 0 && exts[base[dot+1:]]
+				}
 			}
 		}
 	}

@@ -16,6 +16,8 @@ func TestFastGlob(t *testing.T) {
 		"**/*.pem", "**/*.env", "**/*_test.go", "**/*.tar.gz", "**/*", // any-depth suffixes
 		"vendor/**", "node_modules/**", "a/b/**", // directories
 		"**/tests/**", "**/__tests__/**", "**/a/b/**", "**/.aws/credentials", "**/.pushguard*", // any-depth shapes
+		"**/client_secret*.json", "**/test_*.py", "**/*.so.*", "**/.env.*.example", "**/a*a", // one star
+		"**/*.{go,py,ts}", "**/*.{c,h,cc}", "**/*.{tar.gz,zip}", "**/*.{go,}", // extension lists
 		"**/*.{pem,key}", "src/**/*.go", "*.go", "**/[ab].txt", "**/x\\*y", "**/", // left to doublestar
 	}
 	paths := []string{
@@ -30,6 +32,10 @@ func TestFastGlob(t *testing.T) {
 		"tests", "tests/", "tests/a.go", "x/tests/a.go", "x/tests", "xtests/a", "x/testsy/a", "a/tests.go",
 		".aws/credentials", "home/.aws/credentials", "x.aws/credentials", ".aws/credentials.bak",
 		".pushguard", ".pushguard.yml", "x/.pushguard.yml", "x/.pushguard/y", "x.pushguard",
+		"client_secret.json", "x/client_secret_123.json", "client_secret.jsonx", "client_secrets/x.json",
+		"test_a.py", "x/test_.py", "test.py", "x/test_a.pyc", "libx.so.1", "x/libx.so.", "x/libx.so",
+		".env.prod.example", "x/.env..example", ".env.example", "a", "aa", "aba", "x/aXa",
+		"a.go", "x/b.py", "x/b.ts", "x/b.tsx", ".go", "go", "x.go/y", "a.c", "a.cc", "a.ccc", "a.h", "a.tar.gz", "a.zip", "x/.cc",
 		"node_modules/a/b.js", "a/b", "a/b/c", "a/bc", "a/b/", "main.go", "src/a/main.go", "x*y", "q/x*y",
 	}
 	for _, p := range patterns {
@@ -68,4 +74,20 @@ func TestCompiledGlobs(t *testing.T) {
 			t.Errorf("include %q exclude %q: matchSlow(%q) = %v, want %v", tc.include, tc.exclude, tc.path, slow, tc.want)
 		}
 	}
+}
+
+// FuzzFastGlob compares the fast matchers with doublestar on arbitrary
+// paths.
+func FuzzFastGlob(f *testing.F) {
+	patterns := []string{".env", "**/.env", "**/*.pem", "**/tests/**", "vendor/**", "**/client_secret*.json", "**/*.{go,py}", "**/.aws/credentials", "**/*"}
+	for _, s := range []string{"a/.env", "x/tests/y", "vendor/a", "k/client_secret_1.json", "m.go", ".aws/credentials", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range patterns {
+			if got, want := fastGlob(p)(s), doublestar.MatchUnvalidated(p, s); got != want {
+				t.Errorf("fastGlob(%q)(%q) = %v, doublestar says %v", p, s, got, want)
+			}
+		}
+	})
 }
