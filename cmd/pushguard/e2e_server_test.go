@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -306,5 +308,96 @@ func TestInlineSuppressionSwitchedOff(t *testing.T) {
 	w2.mustAccept(p)
 	if !strings.Contains(p.remote(), "suppressed inline") {
 		t.Errorf("suppression not shown:\n%s", p.remote())
+	}
+}
+
+// TestTwentyConcurrentPushesShareOneAuditLog: 20 hooks at once, into one
+// repository (10 branches) and into 10 repositories, every other push
+// carrying a secret; every decision is right and the shared audit log holds
+// exactly one complete JSON line per push.
+func TestTwentyConcurrentPushesShareOneAuditLog(t *testing.T) {
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "audit.jsonl")
+	cfg := writeServerConfig(t, dir, "audit:\n  destination: file\n  path: "+logPath+"\n")
+
+	type job struct {
+		w    *world
+		ref  string
+		bad  bool
+		res  pushResult
+		name string
+	}
+	var jobs []*job
+	shared := newWorld(t)
+	shared.installHook("--config", cfg)
+	shared.commit("base", map[string]string{"a.txt": "a\n"})
+	shared.removeHook()
+	shared.mustAccept(shared.push("main"))
+	shared.installHook("--config", cfg)
+	for i := 0; i < 10; i++ {
+		bad := i%2 == 1
+		br := fmt.Sprintf("b%02d", i)
+		shared.git(shared.client, "checkout", "-q", "-b", br, "main")
+		content := fmt.Sprintf("value %d\n", i)
+		if bad {
+			content = "key=" + fakeAWSKey + "\n"
+		}
+		shared.commit("work "+br, map[string]string{fmt.Sprintf("f%02d.txt", i): content})
+		jobs = append(jobs, &job{w: shared, ref: br, bad: bad, name: "shared/" + br})
+	}
+	for i := 0; i < 10; i++ {
+		w := newWorld(t)
+		w.installHook("--config", cfg)
+		bad := i%2 == 0
+		content := "fine\n"
+		if bad {
+			content = fakeGHToken + "\n"
+		}
+		w.commit("work", map[string]string{"x.txt": content})
+		jobs = append(jobs, &job{w: w, ref: "main", bad: bad, name: fmt.Sprintf("repo%02d", i)})
+	}
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		go func(j *job) {
+			defer wg.Done()
+			out, err := j.w.gitErr(j.w.client, "push", "origin", j.ref)
+			j.res = pushResult{out: out, err: err}
+		}(j)
+	}
+	wg.Wait()
+	for _, j := range jobs {
+		if j.res.accepted() == j.bad {
+			t.Errorf("%s: accepted = %v, want %v:\n%s", j.name, j.res.accepted(), !j.bad, j.res.out)
+		}
+	}
+	// 20 concurrent pushes, plus nothing else: the seed push ran without the hook.
+	events := auditEvents(t, logPath)
+	if len(events) != 20 {
+		t.Fatalf("audit log has %d events, want 20", len(events))
+	}
+	rejected := 0
+	for _, e := range events {
+		if e["decision"] == "rejected" {
+			rejected++
+		}
+	}
+	if rejected != 10 {
+		t.Errorf("audit log records %d rejections, want 10", rejected)
+	}
+}
+
+// TestMissingPolicyRefFailsClosed: a configured policy repository whose ref
+// is missing makes every push to other repositories fail closed.
+func TestMissingPolicyRefFailsClosed(t *testing.T) {
+	pol := newWorld(t)
+	app := newWorld(t)
+	cfg := writeServerConfig(t, t.TempDir(), "on_error: accept\nrules:\n  - repo: "+pol.server+"\n    ref: refs/heads/main\n    dir: rules/\n")
+	app.installHook("--config", cfg)
+	app.commit("clean", map[string]string{"a.txt": "a\n"})
+	p := app.push("main")
+	app.mustReject(p)
+	if !strings.Contains(p.remote(), "refs/heads/main") || !strings.Contains(p.remote(), "rules are invalid") {
+		t.Errorf("missing policy ref not explained:\n%s", p.remote())
 	}
 }
