@@ -82,6 +82,9 @@ func LoadFS(fsys fs.FS, name string) ([]ToolSpec, error) {
 // with positions as file:line: tool "id": what is wrong. An empty file has no
 // specs.
 func ParseToolSpecs(name string, data []byte) ([]ToolSpec, error) {
+	if !mayHoldMarkers(data) {
+		return nil, nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -142,6 +145,16 @@ func ParseToolSpecs(name string, data []byte) ([]ToolSpec, error) {
 	}
 	specs := d.decodeSpecs(tools, declared)
 	return d.finish(specs)
+}
+
+// mayHoldMarkers is a cheap test that lets the many rule files without AI
+// tool markers skip a second YAML parse (the rule loader parses them too,
+// and validates their top-level keys). A file is parsed when it names
+// either key, or contains an escape or a flow mapping through which a key
+// could be spelled differently.
+func mayHoldMarkers(data []byte) bool {
+	return bytes.Contains(data, []byte("ai_tools")) || bytes.Contains(data, []byte("declared_trailers")) ||
+		bytes.Contains(data, []byte(`\`)) || bytes.HasPrefix(bytes.TrimSpace(data), []byte("{"))
 }
 
 // DecodeToolSpecs decodes already parsed YAML: aiTools is the value of an
