@@ -82,7 +82,6 @@ func BenchmarkEngineRun(b *testing.B) {
 			store.Close()
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(res.Commits)), "ns/commit")
-		b.ReportMetric(float64(res.BytesRead), "bytes-read/op")
 	})
 	b.Run("cache=warm", func(b *testing.B) {
 		store, err := gitstore.Open(gitstore.Env{GitDir: dir})
