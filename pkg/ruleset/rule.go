@@ -213,7 +213,9 @@ func (r *Rule) matchRef(ref string, why *string) bool {
 	if r.refs == nil || r.refs.match(ref) {
 		return true
 	}
-	explain(why, "ref %s does not match refs", quoteShort(ref))
+	if why != nil {
+		explain(why, "ref %s does not match refs", quoteShort(ref))
+	}
 	return false
 }
 
@@ -238,19 +240,25 @@ func (r *Rule) matchCommit(c *CommitInfo, why *string) bool {
 		{cc.committerEmail, c.CommitterEmail, "commit.committer_email"},
 	} {
 		if f.re != nil && !f.re.MatchString(f.value) {
-			explain(why, "%s does not match %s", f.key, quoteShort(f.value))
+			if why != nil {
+				explain(why, "%s does not match %s", f.key, quoteShort(f.value))
+			}
 			return false
 		}
 	}
 	for _, k := range cc.present {
 		if len(c.Trailers[k]) == 0 {
-			explain(why, "trailer %q is absent (commit.trailers_present)", k)
+			if why != nil {
+				explain(why, "trailer %q is absent (commit.trailers_present)", k)
+			}
 			return false
 		}
 	}
 	for _, k := range cc.absent {
 		if len(c.Trailers[k]) > 0 {
-			explain(why, "trailer %q is present (commit.trailers_absent)", k)
+			if why != nil {
+				explain(why, "trailer %q is present (commit.trailers_absent)", k)
+			}
 			return false
 		}
 	}
@@ -269,7 +277,9 @@ func (r *Rule) matchFile(f *FileInfo, why *string) bool {
 		return true
 	}
 	if r.paths != nil && !r.paths.match(f.Path) {
-		explain(why, "path %s does not match paths", quoteShort(f.Path))
+		if why != nil {
+			explain(why, "path %s does not match paths", quoteShort(f.Path))
+		}
 		return false
 	}
 	status := defaultStatus
@@ -277,18 +287,24 @@ func (r *Rule) matchFile(f *FileInfo, why *string) bool {
 		status = r.file.status
 	}
 	if parseStatus(f.Status)&status == 0 {
-		explain(why, "file status %q is not one the rule applies to", f.Status)
+		if why != nil {
+			explain(why, "file status %q is not one the rule applies to", f.Status)
+		}
 		return false
 	}
 	if r.file == nil {
 		return true
 	}
 	if r.file.sizeMin >= 0 && f.Size < r.file.sizeMin {
-		explain(why, "size %d is below file.size_min %d", f.Size, r.file.sizeMin)
+		if why != nil {
+			explain(why, "size %d is below file.size_min %d", f.Size, r.file.sizeMin)
+		}
 		return false
 	}
 	if r.file.binary != nil && f.Binary != *r.file.binary {
-		explain(why, "file.binary is %t but the file's is %t", *r.file.binary, f.Binary)
+		if why != nil {
+			explain(why, "file.binary is %t but the file's is %t", *r.file.binary, f.Binary)
+		}
 		return false
 	}
 	return true
