@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -50,7 +51,7 @@ func (a *app) preReceive(args []string) (code int) {
 		if p := recover(); p != nil {
 			// A crash never accepts a push (unless fail-open is configured).
 			if a.getenv("PUSHGUARD_DEBUG") != "" {
-				fmt.Fprintf(h.out, "%s\n", report.Clean(string(debug.Stack()), 0))
+				fmt.Fprintf(h.out, "%s\n", textsafe.Clean(string(debug.Stack()), 0))
 			}
 			code = h.fail(exitInternal, fmt.Errorf("internal error: %v", p))
 		}
@@ -99,7 +100,7 @@ func (a *app) preReceive(args []string) (code int) {
 	case err != nil:
 		// Fail open was chosen: check the push anyway, say it is unrecorded.
 		fmt.Fprintf(h.out, "%spushguard: warning: the audit log cannot be written (%s); this push is checked but not recorded.\n",
-			h.text.LinePrefix, report.Clean(err.Error(), 300))
+			h.text.LinePrefix, textsafe.Clean(err.Error(), 300))
 	default:
 		h.logger = logger
 		defer logger.Close()
@@ -271,19 +272,19 @@ func (h *hookRun) decide(v *verdict.Verdict, res *scan.Result) int {
 // broken, listing every problem.
 func (h *hookRun) rejectPolicy(err error) int {
 	p := h.text.LinePrefix
-	fmt.Fprintf(h.out, "%spushguard: push REJECTED: this repository holds the pushguard rules, and %s\n", p, report.Clean(strings.SplitN(err.Error(), "\n", 2)[0], 300))
+	fmt.Fprintf(h.out, "%spushguard: push REJECTED: this repository holds the pushguard rules, and %s\n", p, textsafe.Clean(strings.SplitN(err.Error(), "\n", 2)[0], 300))
 	lines := strings.Split(err.Error(), "\n")[1:]
 	for i, l := range lines {
 		if i == 50 {
 			fmt.Fprintf(h.out, "%s  ... and %d more\n", p, len(lines)-i)
 			break
 		}
-		fmt.Fprintf(h.out, "%s  %s\n", p, report.Clean(l, 300))
+		fmt.Fprintf(h.out, "%s  %s\n", p, textsafe.Clean(l, 300))
 	}
 	fmt.Fprintf(h.out, "%sFix the rules (pushguard rules test <dir> runs the same checks locally) and push again.\n", p)
 	h.event.Error = "policy push rejected: rules invalid"
 	if aerr := h.audit(verdict.Reject); aerr != nil {
-		fmt.Fprintf(h.out, "%spushguard: warning: the audit log could not be written: %s\n", p, report.Clean(aerr.Error(), 300))
+		fmt.Fprintf(h.out, "%spushguard: warning: the audit log could not be written: %s\n", p, textsafe.Clean(aerr.Error(), 300))
 	}
 	return exitRejected
 }
@@ -309,7 +310,7 @@ func (h *hookRun) audit(d verdict.Decision) error {
 // must not go unrecorded, so it becomes an error under on_error.
 func (h *hookRun) auditFailed(v *verdict.Verdict, err error) int {
 	if v.Decision == verdict.Reject {
-		fmt.Fprintf(h.out, "%spushguard: warning: the audit log could not be written: %s\n", h.text.LinePrefix, report.Clean(err.Error(), 300))
+		fmt.Fprintf(h.out, "%spushguard: warning: the audit log could not be written: %s\n", h.text.LinePrefix, textsafe.Clean(err.Error(), 300))
 		return exitRejected
 	}
 	h.logger = nil // do not try again
@@ -324,7 +325,7 @@ func (h *hookRun) fail(code int, err error) int {
 	_ = report.Text(h.out, v, h.text)
 	h.event.Error = err.Error()
 	if aerr := h.audit(v.Decision); aerr != nil {
-		fmt.Fprintf(h.out, "%spushguard: the audit log could not be written either: %s\n", h.text.LinePrefix, report.Clean(aerr.Error(), 300))
+		fmt.Fprintf(h.out, "%spushguard: the audit log could not be written either: %s\n", h.text.LinePrefix, textsafe.Clean(aerr.Error(), 300))
 		if open {
 			return exitInternal // never accept a push that is neither checked nor recorded
 		}

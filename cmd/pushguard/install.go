@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"os"
 	"os/exec"
@@ -17,7 +18,6 @@ import (
 	"time"
 
 	"github.com/pushguard/pushguard/pkg/config"
-	"github.com/pushguard/pushguard/pkg/report"
 )
 
 // hookMarker is in every file "pushguard install" writes: a file with it
@@ -89,7 +89,7 @@ TARGET is exactly one of:
 	}
 	in := &installer{force: *force, out: a.stdout, warn: a.stderr}
 	fail := func(code int, err error) int {
-		fmt.Fprintf(a.stderr, "pushguard install: %s\n", report.Clean(err.Error(), 0))
+		fmt.Fprintf(a.stderr, "pushguard install: %s\n", textsafe.Clean(err.Error(), 0))
 		return code
 	}
 	var err error
@@ -335,7 +335,7 @@ func (in *installer) plain(repo string) error {
 	cfgFile := filepath.Join(dir, "config")
 	if hp, _ := gitConfigGet(cfgFile, "core.hooksPath"); hp != "" {
 		fmt.Fprintf(in.warn, "pushguard install: warning: %s sets core.hooksPath=%s: git runs hooks from there, not from %s\n",
-			cfgFile, report.Clean(hp, 200), filepath.Join(dir, "hooks"))
+			cfgFile, textsafe.Clean(hp, 200), filepath.Join(dir, "hooks"))
 	}
 	hooks := filepath.Join(dir, "hooks")
 	if err := in.mkdir(hooks, dir); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"os"
 	"path"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"github.com/pushguard/pushguard/pkg/gitstore"
 
 	"github.com/pushguard/pushguard/pkg/provenance"
-	"github.com/pushguard/pushguard/pkg/report"
 	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/rules"
 )
@@ -282,7 +282,7 @@ func (a *app) rules(args []string) int {
 		if !f.Want {
 			want = "should not match but did"
 		}
-		fmt.Fprintf(a.stdout, "%s: rule %q: example %s: %q: %s\n", report.Clean(f.Source, 0), f.Rule.ID, want, f.Example, report.Clean(f.Reason, 300))
+		fmt.Fprintf(a.stdout, "%s: rule %q: example %s: %q: %s\n", textsafe.Clean(f.Source, 0), f.Rule.ID, want, f.Example, textsafe.Clean(f.Reason, 300))
 	}
 	if len(failures) > 0 {
 		fmt.Fprintf(a.stdout, "FAIL: %d of %d rule tests failed (%d rules)\n", len(failures), tests, len(set.Rules))
@@ -296,7 +296,7 @@ func (a *app) rules(args []string) int {
 func indent(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	for i, l := range lines {
-		lines[i] = "  " + report.Clean(l, 0)
+		lines[i] = "  " + textsafe.Clean(l, 0)
 	}
 	return strings.Join(lines, "\n")
 }

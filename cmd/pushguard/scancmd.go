@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,7 +62,7 @@ func (a *app) scan(args []string) int {
 	}
 	store, err := gitstore.Open(gitstore.Env{GitDir: gitDir(*repo)})
 	if err != nil {
-		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
 		return exitUsage
 	}
 	var tips []scan.Tip
@@ -69,7 +70,7 @@ func (a *app) scan(args []string) int {
 	if *all {
 		refs, err := store.Refs()
 		if err != nil {
-			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
 			return exitInternal
 		}
 		for _, r := range refs {
@@ -83,14 +84,14 @@ func (a *app) scan(args []string) int {
 		}
 		toHash, err := store.Resolve(to)
 		if err != nil {
-			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
 			return exitUsage
 		}
 		tips = []scan.Tip{{Ref: to, Hash: toHash}}
 		if from != "" {
 			fromHash, err := store.Resolve(from)
 			if err != nil {
-				fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+				fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
 				return exitUsage
 			}
 			exclude = []plumbing.Hash{fromHash}
@@ -99,18 +100,18 @@ func (a *app) scan(args []string) int {
 	var known *baseline.Baseline
 	if *baselineIn != "" {
 		if known, err = baseline.Load(*baselineIn); err != nil {
-			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
 			return exitUsage
 		}
 	}
 	res, err := scan.New(store, pol.rules, scan.Options{MaxFileSize: *maxFile, Provenance: pol.ai}).Run(context.Background(), tips, exclude)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
 		return exitInternal
 	}
 	if *baselineOut != "" {
 		if err := baseline.WriteFile(*baselineOut, res.Findings); err != nil {
-			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", report.Clean(err.Error(), 0))
+			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
 			return exitInternal
 		}
 	}

@@ -3,12 +3,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"os"
 	"time"
 
 	"github.com/pushguard/pushguard/pkg/audit"
-	"github.com/pushguard/pushguard/pkg/report"
 )
 
 // stats implements "pushguard stats": a summary of an audit log for the
@@ -48,7 +48,7 @@ func (a *app) statsAt(args []string, now time.Time) int {
 	if *since != "" {
 		t, err := audit.ParseSince(*since, now)
 		if err != nil {
-			fmt.Fprintf(a.stderr, "pushguard stats: %s\n", report.Clean(err.Error(), 0))
+			fmt.Fprintf(a.stderr, "pushguard stats: %s\n", textsafe.Clean(err.Error(), 0))
 			return exitUsage
 		}
 		opts.Since = t
@@ -57,7 +57,7 @@ func (a *app) statsAt(args []string, now time.Time) int {
 	if *logPath != "-" {
 		f, err := os.Open(*logPath)
 		if err != nil {
-			fmt.Fprintf(a.stderr, "pushguard stats: %s\n", report.Clean(err.Error(), 0))
+			fmt.Fprintf(a.stderr, "pushguard stats: %s\n", textsafe.Clean(err.Error(), 0))
 			return exitUsage
 		}
 		defer f.Close()
@@ -65,7 +65,7 @@ func (a *app) statsAt(args []string, now time.Time) int {
 	}
 	s, err := audit.ComputeStats(in, opts)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "pushguard stats: %s\n", report.Clean(err.Error(), 0))
+		fmt.Fprintf(a.stderr, "pushguard stats: %s\n", textsafe.Clean(err.Error(), 0))
 		return exitInternal
 	}
 	if *top == 0 {
@@ -81,7 +81,7 @@ func (a *app) statsAt(args []string, now time.Time) int {
 		return exitInternal
 	}
 	if s.Malformed > 0 {
-		fmt.Fprintf(a.stderr, "pushguard stats: skipped %d malformed line(s) in %s\n", s.Malformed, report.Clean(*logPath, 200))
+		fmt.Fprintf(a.stderr, "pushguard stats: skipped %d malformed line(s) in %s\n", s.Malformed, textsafe.Clean(*logPath, 200))
 	}
 	return exitOK
 }

@@ -18,14 +18,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"os"
 	"sort"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 )
@@ -250,44 +248,9 @@ func (m toolCounts) MarshalZerologObject(z *zerolog.Event) {
 	}
 }
 
-// clean escapes what could mislead a reader of the log in a terminal —
-// control characters, invalid UTF-8, invisible format characters such as
-// bidi overrides — as \xNN or \uNNNN text, and caps s at max runes ("…"
-// marks the cut). JSON encoding adds its own escaping on top.
-func clean(s string, max int) string {
-	ok := utf8.RuneCountInString(s) <= max
-	for _, r := range s {
-		if !ok || r == utf8.RuneError || r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(s); {
-		if n >= max {
-			b.WriteString("…")
-			break
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029':
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-		n++
-	}
-	return b.String()
-}
+// clean escapes what could mislead a reader of the log in a terminal and
+// caps s at max runes; JSON encoding adds its own escaping on top.
+func clean(s string, max int) string { return textsafe.Clean(s, max) }
 
 // Destination says where a Logger writes.
 type Destination string

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"sort"
 	"strings"
@@ -37,7 +38,7 @@ func AISummaryLine(v *verdict.Verdict) string {
 	})
 	parts := make([]string, len(tools))
 	for i, t := range tools {
-		parts[i] = fmt.Sprintf("%s %d", Clean(t.id, 40), t.n)
+		parts[i] = fmt.Sprintf("%s %d", textsafe.Clean(t.id, 40), t.n)
 	}
 	noun := "new commits"
 	if v.Commits == 1 {
@@ -83,7 +84,7 @@ func writeAIEvidence(line func(string, ...any), f scan.Finding, ai *verdict.AISu
 			line("  evidence: ... (see `pushguard scan --format json` for all)")
 			break
 		}
-		line("  evidence: %s \"%s\" (%s)", Clean(e.Kind, 20), Clean(e.Text, maxField), Clean(e.Tool, 40))
+		line("  evidence: %s \"%s\" (%s)", textsafe.Clean(e.Kind, 20), textsafe.Clean(e.Text, maxField), textsafe.Clean(e.Tool, 40))
 		shown++
 	}
 }
@@ -110,7 +111,7 @@ func writeAIFix(line func(string, ...any), f scan.Finding, scanOnly bool) {
 // shellSafe makes admin-written trailer text safe inside the double quotes
 // of a suggested command.
 func shellSafe(s string) string {
-	return strings.NewReplacer(`"`, ``, `'`, ``, "`", ``, `$`, ``, `\`, ``).Replace(Clean(s, maxField))
+	return strings.NewReplacer(`"`, ``, `'`, ``, "`", ``, `$`, ``, `\`, ``).Replace(textsafe.Clean(s, maxField))
 }
 
 // aiOnlyRejection reports whether every blocking finding is an AI-policy

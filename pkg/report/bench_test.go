@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"testing"
 
@@ -85,7 +86,7 @@ func BenchmarkClean(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				Clean(tc.s, 200)
+				textsafe.Clean(tc.s, 200)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"strings"
 	"testing"
 	"unicode"
@@ -82,7 +83,7 @@ func FuzzText(f *testing.F) {
 				t.Fatalf("line %d lacks the prefix %q: %q", i+1, o.LinePrefix, l)
 			}
 			for _, r := range l {
-				if unicode.IsControl(r) || invisible(r) {
+				if unicode.IsControl(r) || textsafe.Invisible(r) {
 					t.Fatalf("line %d keeps %U: %q", i+1, r, l)
 				}
 			}

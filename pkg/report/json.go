@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 
 	"github.com/pushguard/pushguard/pkg/scan"
@@ -97,7 +98,7 @@ func BuildJSON(v *verdict.Verdict, commits []scan.CommitInfo) JSONReport {
 			m = Redact(m)
 		}
 		if f.Detail != "" { // the match may be invisible characters: escape them
-			m = Clean(m, 80)
+			m = textsafe.Clean(m, 80)
 		}
 		r.Findings = append(r.Findings, JSONFinding{
 			Rule: f.Rule.ID, Severity: string(f.Rule.Severity), Kind: string(f.Kind),

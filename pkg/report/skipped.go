@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"strings"
 
@@ -43,7 +44,7 @@ func writeUnscanned(line func(string, ...any), v *verdict.Verdict) {
 			line("  ... and %d more.", len(skips)-i)
 			break
 		}
-		line("  %s in commit %s: %s", Clean(s.Path, maxField), s.Commit.String()[:10], Clean(s.Reason, maxField))
+		line("  %s in commit %s: %s", textsafe.Clean(s.Path, maxField), s.Commit.String()[:10], textsafe.Clean(s.Reason, maxField))
 	}
 	line("  Keep secrets out of large files: nothing in them was checked. Path and size rules still applied.")
 	line("")

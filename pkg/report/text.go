@@ -5,6 +5,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -93,11 +94,11 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 	writeUnscanned(line, v)
 	writeSuppressed(line, v)
 	if v.Bypassed && v.Bypass != nil {
-		line("Bypass used by %s, reason: \"%s\"", Clean(v.Bypass.Pusher, maxField), Clean(v.Bypass.Reason, maxField))
+		line("Bypass used by %s, reason: \"%s\"", textsafe.Clean(v.Bypass.Pusher, maxField), textsafe.Clean(v.Bypass.Reason, maxField))
 		line("The blocking findings above were let through and recorded; fix them in a follow-up.")
 	}
 	if v.BypassRefusal != "" {
-		line("Bypass refused: %s", Clean(v.BypassRefusal, 500))
+		line("Bypass refused: %s", textsafe.Clean(v.BypassRefusal, 500))
 	}
 	if len(v.NotBypassable) > 0 && v.Decision == verdict.Reject {
 		line("Bypass not possible: rule(s) %s cannot be bypassed.", strings.Join(v.NotBypassable, ", "))
@@ -120,7 +121,7 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 
 func writeFooter(line func(string, ...any), o TextOptions) {
 	if o.HelpURL != "" {
-		line("Policy: %s", Clean(o.HelpURL, 0))
+		line("Policy: %s", textsafe.Clean(o.HelpURL, 0))
 	}
 	for _, f := range splitLines(o.Footer) {
 		line("%s", f)
@@ -134,7 +135,7 @@ func splitLines(s string) []string {
 	}
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = Clean(l, 0)
+		lines[i] = textsafe.Clean(l, 0)
 	}
 	return lines
 }
@@ -198,13 +199,13 @@ func plural(n int, noun string) string {
 
 func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISummary, scanOnly bool) {
 	r := f.Rule
-	line("%s  %s: %s", strings.ToUpper(string(r.Severity)), r.ID, Clean(r.Message, maxField))
+	line("%s  %s: %s", strings.ToUpper(string(r.Severity)), r.ID, textsafe.Clean(r.Message, maxField))
 	where := "commit " + short(f)
 	if f.Kind == scan.KindTag {
 		where = "tag object " + short(f)
 	}
 	if f.Ref != "" {
-		where += " on " + Clean(f.Ref, maxField)
+		where += " on " + textsafe.Clean(f.Ref, maxField)
 	}
 	line("  %s", where)
 	switch f.Kind {
@@ -216,9 +217,9 @@ func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISumma
 		if f.Detail != "" { // names what matched; the match may be invisible
 			m = f.Detail
 		}
-		line("  %s:%d:%d  %s", Clean(f.Path, maxField), f.Line, f.Column, Clean(m, maxField))
+		line("  %s:%d:%d  %s", textsafe.Clean(f.Path, maxField), f.Line, f.Column, textsafe.Clean(m, maxField))
 	case scan.KindFile:
-		line("  %s", Clean(f.Path, maxField))
+		line("  %s", textsafe.Clean(f.Path, maxField))
 	}
 	writeAIEvidence(line, f, ai)
 	if r.Help != "" {

@@ -1,0 +1,76 @@
+// Package textsafe makes untrusted text (anything that came from a push)
+// safe to print on a terminal or write to a log: nothing in it can move the
+// cursor, recolour the screen, reorder what is displayed or hide characters.
+package textsafe
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Clean replaces C0 and C1 control characters, DEL, every Unicode format
+// character (bidi controls, zero-width characters, tag characters, soft
+// hyphen, ...), variation selectors, line and paragraph separators and
+// invalid UTF-8 bytes by visible escapes (\x1b, \u202e), doubles
+// backslashes so escapes stay unambiguous, and caps the result at max runes
+// (0 = no cap), with "…" marking the cut. Text that needs none of this is
+// returned as it is, without allocating.
+func Clean(s string, max int) string {
+	if safe(s, max) {
+		return s
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(s); {
+		if max > 0 && n >= max {
+			b.WriteString("…")
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case 0x80 <= r && r <= 0x9f, Invisible(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+		n++
+	}
+	return b.String()
+}
+
+// safe reports whether Clean would return s unchanged.
+func safe(s string, max int) bool {
+	n := 0
+	for _, r := range s {
+		n++
+		if (max > 0 && n > max) || r == utf8.RuneError || r == '\\' || r < 0x20 || r == 0x7f ||
+			(0x80 <= r && r <= 0x9f) || Invisible(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Invisible reports characters that change how text displays without being
+// seen: Unicode format characters (bidi controls, zero-width characters,
+// tag characters, ...), variation selectors, line and paragraph separators.
+func Invisible(r rune) bool {
+	switch {
+	case r < 0x80:
+		return false
+	case r == 0x2028, r == 0x2029:
+		return true
+	case 0xfe00 <= r && r <= 0xfe0f, 0xe0100 <= r && r <= 0xe01ef:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
+}
