@@ -30,6 +30,7 @@ func unscanned(skips []scan.Skip) []scan.Skip {
 // writeUnscanned tells the pusher which files were accepted without their
 // content being checked, so that a skip is never silent.
 func writeUnscanned(line func(string, ...any), v *verdict.Verdict) {
+	writeIgnoredNotes(line, v)
 	skips := unscanned(v.Skipped)
 	if len(skips) == 0 {
 		return
@@ -53,7 +54,7 @@ func writeUnscanned(line func(string, ...any), v *verdict.Verdict) {
 // writeAcceptedNotes writes the report of a push accepted without findings:
 // nothing, unless some files were too large to scan.
 func writeAcceptedNotes(w io.Writer, v *verdict.Verdict, o TextOptions) error {
-	if len(unscanned(v.Skipped)) == 0 {
+	if len(unscanned(v.Skipped)) == 0 && len(ignoredNotes(v.Skipped)) == 0 {
 		return nil
 	}
 	var b strings.Builder
@@ -64,4 +65,33 @@ func writeAcceptedNotes(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 	writeFooter(line, o)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// ignoredNotes returns the refs/notes/ai notes the scan could not read as
+// authorship logs.
+func ignoredNotes(skips []scan.Skip) []scan.Skip {
+	var out []scan.Skip
+	for _, s := range skips {
+		if strings.HasPrefix(s.Reason, "ai note: ") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// writeIgnoredNotes warns about AI authorship notes that were ignored, so
+// that a malformed note never silently loses provenance.
+func writeIgnoredNotes(line func(string, ...any), v *verdict.Verdict) {
+	notes := ignoredNotes(v.Skipped)
+	for i, s := range notes {
+		if i == maxUnscannedListed {
+			line("  ... and %d more ignored notes.", len(notes)-i)
+			break
+		}
+		line("pushguard: WARNING: %s note %s: %s", scan.AINotesRef, textsafe.Clean(s.Path, maxField),
+			textsafe.Clean(strings.TrimPrefix(s.Reason, "ai note: "), maxField))
+	}
+	if len(notes) > 0 {
+		line("")
+	}
 }

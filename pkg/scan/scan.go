@@ -146,6 +146,10 @@ type Engine struct {
 	allowRule *ruleset.Rule
 	// deps caches what each manifest change adds (deps.go).
 	deps map[string]*depResult
+	// prefetch reads ahead during Run (prefetch.go).
+	prefetch *prefetcher
+	// notes are the AI tools refs/notes/ai names per commit (notes.go).
+	notes map[plumbing.Hash][]string
 }
 
 type lineMatch struct {
@@ -211,6 +215,9 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 		}
 		refsOf[target] = append(refsOf[target], t.Ref)
 	}
+	if err := e.readAINotes(res, tips); err != nil {
+		return nil, err
+	}
 	if len(commitTips) == 0 {
 		return res, nil
 	}
@@ -227,6 +234,11 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 		commits[h] = c
 	}
 	refs := attributeRefs(hashes, commits, refsOf)
+	e.prefetch = e.startPrefetch(ctx, hashes, commits, refs)
+	defer func() {
+		e.prefetch.stop()
+		e.prefetch = nil
+	}()
 	for _, h := range hashes {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("scan stopped after %d of %d commits: %w", len(res.Commits), len(hashes), err)
@@ -325,7 +337,7 @@ func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) err
 	var changes []fileChange
 	if e.opts.Provenance != nil || e.needsFiles(refs) {
 		var err error
-		if changes, err = e.changes(c); err != nil {
+		if changes, err = e.prefetchedChanges(c); err != nil {
 			return err
 		}
 	}
@@ -394,6 +406,11 @@ func (e *Engine) provenance(c *gitstore.Commit, refs []string, changes []fileCha
 		}
 	}
 	r := e.opts.Provenance.Detect(in)
+	if tools := e.notes[c.Hash]; len(tools) > 0 {
+		r.Detected = true
+		r.Tools = mergeTools(r.Tools, tools)
+		r.Evidence = append(r.Evidence, provenance.Evidence{Kind: "note", Tool: strings.Join(tools, ","), Text: AINotesRef + " authorship log", Strong: true})
+	}
 	ai.Detected = r.Detected
 	ai.Declared = r.Declared
 	if r.Tools != nil {
@@ -525,11 +542,15 @@ func (e *Engine) checkFile(res *Result, c *gitstore.Commit, ch fileChange, activ
 	case ch.NewMode == filemode.Submodule:
 		facts = &blobFacts{skipped: "submodule"}
 	default:
-		size, err := e.store.BlobSize(ch.NewHash)
-		if err != nil {
-			return fmt.Errorf("size of %s in commit %s: %w", ch.Path, c.Hash, err)
+		size, ok := e.prefetchedSize(ch)
+		if !ok {
+			var err error
+			if size, err = e.store.BlobSize(ch.NewHash); err != nil {
+				return fmt.Errorf("size of %s in commit %s: %w", ch.Path, c.Hash, err)
+			}
 		}
 		info.Size = size
+		var err error
 		facts, err = e.examine(ch)
 		if err != nil {
 			return fmt.Errorf("read %s in commit %s: %w", ch.Path, c.Hash, err)
@@ -606,22 +627,20 @@ const maxLineText = 512
 // examine reads a changed file's content once per distinct (parents, new)
 // blob pair and runs every line rule over the lines it adds.
 func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
-	var kb strings.Builder
-	kb.WriteString(ch.NewHash.String())
-	for _, p := range ch.parentBlobs {
-		kb.WriteString(p.String())
-	}
-	kb.WriteString("<")
-	for _, p := range ch.movedFrom {
-		kb.WriteString(p.String())
-	}
-	key := kb.String()
+	key := factsKey(ch)
 	if f, ok := e.facts[key]; ok {
 		return f, nil
 	}
 	f := &blobFacts{}
 	e.facts[key] = f
-	newer, truncated, err := e.store.ReadBlob(ch.NewHash, e.opts.MaxFileSize+1)
+	prefetched := e.prefetchedBlobs(key)
+	readBlob := func(h plumbing.Hash) ([]byte, bool, error) {
+		if data, ok := prefetched[h]; ok {
+			return data, false, nil
+		}
+		return e.store.ReadBlob(h, e.opts.MaxFileSize+1)
+	}
+	newer, truncated, err := readBlob(ch.NewHash)
 	if err != nil {
 		return nil, err
 	}
@@ -642,7 +661,7 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		if ph == ch.NewHash {
 			return f, nil // identical to a parent's version: nothing added
 		}
-		old, _, err := e.store.ReadBlob(ph, e.opts.MaxFileSize+1)
+		old, _, err := readBlob(ph)
 		if err != nil {
 			return nil, fmt.Errorf("read parent version %s: %w", ph, err)
 		}
@@ -651,7 +670,7 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 	if len(parents) == 1 && parents[0] == nil && len(ch.movedFrom) > 0 {
 		parents = parents[:0]
 		for _, h := range ch.movedFrom {
-			old, _, err := e.store.ReadBlob(h, e.opts.MaxFileSize+1)
+			old, _, err := readBlob(h)
 			if err != nil {
 				return nil, fmt.Errorf("read deleted version %s: %w", h, err)
 			}
