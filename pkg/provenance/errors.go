@@ -1,8 +1,8 @@
 package provenance
 
 import (
-	"errors"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/errlist"
 	"strings"
 )
 
@@ -47,29 +47,5 @@ func (e *SpecError) Error() string {
 // package's loaders and [Compile], in order. A problem that is not a
 // *SpecError comes back as a *SpecError with only Msg set.
 func SpecErrors(err error) []*SpecError {
-	var out []*SpecError
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if e, ok := err.(*SpecError); ok {
-			out = append(out, e)
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var e *SpecError
-		if errors.As(err, &e) {
-			out = append(out, e)
-			return
-		}
-		out = append(out, &SpecError{Msg: err.Error()})
-	}
-	walk(err)
-	return out
+	return errlist.Flatten(err, func(msg string) *SpecError { return &SpecError{Msg: msg} })
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/errlist"
 	"slices"
 	"strings"
 )
@@ -55,31 +56,7 @@ func (e *Error) Error() string {
 // function, in order. A problem that is not an *Error (an I/O error, say)
 // comes back as an *Error with only Msg set.
 func Errors(err error) []*Error {
-	var out []*Error
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if e, ok := err.(*Error); ok {
-			out = append(out, e)
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var e *Error
-		if errors.As(err, &e) {
-			out = append(out, e)
-			return
-		}
-		out = append(out, &Error{Msg: err.Error()})
-	}
-	walk(err)
-	return out
+	return errlist.Flatten(err, func(msg string) *Error { return &Error{Msg: msg} })
 }
 
 // sortErrors orders the problems of one file by position, stably.
