@@ -3,6 +3,7 @@ package provenance
 import (
 	"errors"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -163,7 +164,7 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 	case s.ID == "":
 		fail(0, "id", "id is missing")
 	case !validID(s.ID):
-		fail(0, "id", "invalid id %s: use lower-case letters, digits and single dashes (e.g. claude-code), at most 64 characters", quoteShort(s.ID))
+		fail(0, "id", "invalid id %s: use lower-case letters, digits and single dashes (e.g. claude-code), at most 64 characters", yamlmsg.Quote(s.ID))
 	}
 	if s.Disabled {
 		return nil, errs
@@ -222,7 +223,7 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 			return nil
 		}
 		if !emptyOK && r.MatchString("") {
-			fail(line, key, "regular expression %s matches the empty string, so it would match everything", quoteShort(expr))
+			fail(line, key, "regular expression %s matches the empty string, so it would match everything", yamlmsg.Quote(expr))
 			return nil
 		}
 		return r
@@ -231,7 +232,7 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 	for i, tr := range s.Trailers {
 		key := fmt.Sprintf("trailers[%d]", i)
 		if !validTrailerKey(tr.Key) {
-			fail(tr.Line, key+".key", "invalid trailer key %s: letters, digits and dashes only, without the colon", quoteShort(tr.Key))
+			fail(tr.Line, key+".key", "invalid trailer key %s: letters, digits and dashes only, without the colon", yamlmsg.Quote(tr.Key))
 		}
 		rule := &trailerRule{tool: t, strong: strength(tr.Strong, true, tr.Line, key+".strong")}
 		if tr.Value != "" {
@@ -246,7 +247,7 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 	for i, p := range s.TrailerKeys {
 		key := fmt.Sprintf("trailer_keys[%d]", i)
 		if !validTrailerKey(p.Pattern) {
-			fail(p.Line, key, "invalid trailer key %s: letters, digits and dashes only, without the colon", quoteShort(p.Pattern))
+			fail(p.Line, key, "invalid trailer key %s: letters, digits and dashes only, without the colon", yamlmsg.Quote(p.Pattern))
 		}
 		rule := &trailerRule{tool: t, strong: strength(p.Strong, true, p.Line, key+".strong")}
 		c.trailers = append(c.trailers, compiledTrailer{key: strings.ToLower(p.Pattern), rule: rule})
@@ -293,7 +294,7 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 				fail(p.Line, key, "empty glob")
 				continue
 			case !doublestar.ValidatePattern(p.Pattern):
-				fail(p.Line, key, "invalid glob %s", quoteShort(p.Pattern))
+				fail(p.Line, key, "invalid glob %s", yamlmsg.Quote(p.Pattern))
 				continue
 			}
 			if msg := check(p.Pattern); msg != "" {
@@ -306,13 +307,13 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 	}
 	t.branches = globs(s.Branches, "branches", func(g string) string {
 		if strings.HasPrefix(g, "refs/") {
-			return fmt.Sprintf("branch globs match short branch names: write %s without refs/heads/", quoteShort(g))
+			return fmt.Sprintf("branch globs match short branch names: write %s without refs/heads/", yamlmsg.Quote(g))
 		}
 		return ""
 	})
 	t.files = globs(s.Files, "files", func(g string) string {
 		if strings.HasPrefix(g, "/") {
-			return fmt.Sprintf("paths are relative to the repository root: write %s without the leading slash", quoteShort(g))
+			return fmt.Sprintf("paths are relative to the repository root: write %s without the leading slash", yamlmsg.Quote(g))
 		}
 		return ""
 	})

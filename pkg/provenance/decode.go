@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"io"
 	"io/fs"
 	"path"
@@ -114,7 +115,7 @@ func ParseToolSpecs(name string, data []byte) ([]ToolSpec, error) {
 		case root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null":
 			// A file of comments only.
 		case root.Kind != yaml.MappingNode:
-			d.errorf(root, "", "", "expected a mapping with the keys ai_tools and declared_trailers, got %s", describe(root))
+			d.errorf(root, "", "", "expected a mapping with the keys ai_tools and declared_trailers, got %s", yamlmsg.Describe(root))
 		default:
 			seen := make(map[string]*yaml.Node)
 			for i := 0; i+1 < len(root.Content); i += 2 {
@@ -123,7 +124,7 @@ func ParseToolSpecs(name string, data []byte) ([]ToolSpec, error) {
 					break
 				}
 				if kn.Kind != yaml.ScalarNode {
-					d.errorf(kn, "", "", "keys must be plain names, got %s", describe(kn))
+					d.errorf(kn, "", "", "keys must be plain names, got %s", yamlmsg.Describe(kn))
 					continue
 				}
 				if prev, dup := seen[kn.Value]; dup {
@@ -242,7 +243,7 @@ func (d *decoder) decodeSpecs(tools, declared *yaml.Node) []ToolSpec {
 		return specs
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(tools, "", "ai_tools", "expected a list of tools, got %s", describe(n))
+		d.errorf(tools, "", "ai_tools", "expected a list of tools, got %s", yamlmsg.Describe(n))
 		return specs
 	}
 	for i, item := range n.Content {
@@ -288,7 +289,7 @@ func (d *decoder) pairs(n *yaml.Node, c ctx) []pair {
 			return out
 		}
 		if kn.Kind != yaml.ScalarNode {
-			d.errorf(kn, c.tool, c.key, "keys must be plain names, got %s", describe(kn))
+			d.errorf(kn, c.tool, c.key, "keys must be plain names, got %s", yamlmsg.Describe(kn))
 			continue
 		}
 		if kn.Value == "<<" {
@@ -319,7 +320,7 @@ func (d *decoder) tool(item *yaml.Node, i int) (ToolSpec, bool) {
 	}
 	c := ctx{key: fmt.Sprintf("ai_tools[%d]", i)}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(pos, "", c.key, "expected a mapping (id, name and signal lists), got %s", describe(n))
+		d.errorf(pos, "", c.key, "expected a mapping (id, name and signal lists), got %s", yamlmsg.Describe(n))
 		return ToolSpec{}, false
 	}
 	spec := ToolSpec{File: d.file, Line: pos.Line}
@@ -393,7 +394,7 @@ func (d *decoder) str(n *yaml.Node, c ctx) (string, bool) {
 		return "", false
 	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		d.errorf(pos, c.tool, c.key, "expected a string, got %s (quote it)", describe(n))
+		d.errorf(pos, c.tool, c.key, "expected a string, got %s (quote it)", yamlmsg.Describe(n))
 		return "", false
 	}
 	return n.Value, true
@@ -407,7 +408,7 @@ func (d *decoder) boolean(n *yaml.Node, c ctx) bool {
 	}
 	var b bool
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
-		d.errorf(pos, c.tool, c.key, "expected true or false, got %s", describe(n))
+		d.errorf(pos, c.tool, c.key, "expected true or false, got %s", yamlmsg.Describe(n))
 		return false
 	}
 	return b
@@ -424,7 +425,7 @@ func (d *decoder) list(n *yaml.Node, c ctx, what string) []*yaml.Node {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(pos, c.tool, c.key, "expected a list of %s, got %s", what, describe(n))
+		d.errorf(pos, c.tool, c.key, "expected a list of %s, got %s", what, yamlmsg.Describe(n))
 		return nil
 	}
 	return n.Content
@@ -484,7 +485,7 @@ func (d *decoder) trailers(n *yaml.Node, c ctx, keyOnly bool) ([]TrailerSpec, bo
 		}
 		if m.Kind != yaml.MappingNode {
 			if !keyOnly {
-				d.errorf(pos, ic.tool, ic.key, "expected a mapping {key, value, not_value, strong}, got %s (use trailer_keys for a key alone)", describe(m))
+				d.errorf(pos, ic.tool, ic.key, "expected a mapping {key, value, not_value, strong}, got %s (use trailer_keys for a key alone)", yamlmsg.Describe(m))
 				continue
 			}
 			if s, ok := d.str(item, ic); ok {
@@ -521,36 +522,6 @@ func (d *decoder) trailers(n *yaml.Node, c ctx, keyOnly bool) ([]TrailerSpec, bo
 
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// describe names what a node is, for "expected X, got Y" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!null":
-			return "nothing"
-		case "!!str":
-			return "the string " + quoteShort(n.Value)
-		default:
-			return quoteShort(n.Value)
-		}
-	}
-	return "an unsupported YAML node"
-}
-
-// quoteShort quotes s for a message, cut to a readable length.
-func quoteShort(s string) string {
-	const max = 60
-	r := []rune(s)
-	if len(r) > max {
-		return strconv.Quote(string(r[:max])) + "…"
-	}
-	return strconv.Quote(s)
 }
 
 // yamlError turns a yaml.v3 syntax error ("yaml: line 3: ...") into a

@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"regexp"
 	"slices"
 	"strings"
@@ -112,7 +113,7 @@ func (d *decoder) compileAI(a *AISpec, rule *yaml.Node) *aiCond {
 		}
 		if !toolIDPattern.MatchString(id) {
 			d.errorf(d.at(&a.Tools[i], n), fmt.Sprintf("ai.tools[%d]", i),
-				"invalid tool id %s: lower-case letters, digits and single dashes, as in rules/ai-tools.yml (e.g. claude-code)", quoteShort(id))
+				"invalid tool id %s: lower-case letters, digits and single dashes, as in rules/ai-tools.yml (e.g. claude-code)", yamlmsg.Quote(id))
 			continue
 		}
 		out.tools = append(out.tools, id)
@@ -155,7 +156,7 @@ func (d *decoder) compileRequire(q *RequireSpec, rule *yaml.Node) *requireCond {
 			if t.Key == "" {
 				d.errorf(tn, key, `missing required key "key" (the trailer key, e.g. Reviewed-by)`)
 			} else {
-				d.errorf(d.at(&t.Key, tn), key+".key", "invalid trailer key %s: letters, digits and '-', without the colon (e.g. Reviewed-by)", quoteShort(t.Key))
+				d.errorf(d.at(&t.Key, tn), key+".key", "invalid trailer key %s: letters, digits and '-', without the colon (e.g. Reviewed-by)", yamlmsg.Quote(t.Key))
 			}
 			continue
 		}
@@ -268,7 +269,7 @@ func (q *requireCond) unmet(c *CommitInfo, ai *provenance.Result) string {
 		return "the commit is not signed"
 	}
 	if q.humanAuthor && (len(ai.AuthorTools) > 0 || isBot(c.AuthorName, c.AuthorEmail)) {
-		return fmt.Sprintf("the author %s is not a human", quoteShort(c.AuthorName+" <"+c.AuthorEmail+">"))
+		return fmt.Sprintf("the author %s is not a human", yamlmsg.Quote(c.AuthorName+" <"+c.AuthorEmail+">"))
 	}
 	for _, t := range q.trailers {
 		if !slices.ContainsFunc(c.Trailers[t.key], func(v string) bool { return t.accepts(v, c, ai) }) {
@@ -282,7 +283,7 @@ func (q *requireCond) unmet(c *CommitInfo, ai *provenance.Result) string {
 func (t *trailerReq) qualifier() string {
 	var q []string
 	if t.value != nil {
-		q = append(q, "matching "+quoteShort(t.value.String()))
+		q = append(q, "matching "+yamlmsg.Quote(t.value.String()))
 	}
 	if t.notAuthor {
 		q = append(q, "naming someone other than the author")

@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"reflect"
 	"regexp"
 	"strings"
@@ -53,7 +54,7 @@ func (d *decoder) compileAllowlist(a *AllowlistSpec, key string, fallback *yaml.
 		case p == "" || pathPattern(p) == "":
 			d.errorf(d.at(&a.Paths[i], n), k, "empty pattern")
 		case !doublestar.ValidatePattern(p):
-			d.errorf(d.at(&a.Paths[i], n), k, "invalid glob %s: unbalanced [ ] or { }, or a trailing backslash", quoteShort(p))
+			d.errorf(d.at(&a.Paths[i], n), k, "invalid glob %s: unbalanced [ ] or { }, or a trailing backslash", yamlmsg.Quote(p))
 		default:
 			out.paths = append(out.paths, pathPattern(p))
 		}
@@ -71,7 +72,7 @@ func (d *decoder) compileAllowlist(a *AllowlistSpec, key string, fallback *yaml.
 			continue
 		}
 		if !hexPattern.MatchString(c) {
-			d.errorf(d.at(&a.Commits[i], n), fmt.Sprintf("%s.commits[%d]", key, i), "invalid commit id %s: give 7 to 40 hexadecimal digits", quoteShort(c))
+			d.errorf(d.at(&a.Commits[i], n), fmt.Sprintf("%s.commits[%d]", key, i), "invalid commit id %s: give 7 to 40 hexadecimal digits", yamlmsg.Quote(c))
 			continue
 		}
 		out.commits = append(out.commits, strings.ToLower(c))
@@ -98,7 +99,7 @@ func (a *allowlist) allows(commit, path, match string, why *string) bool {
 	if path != "" {
 		for _, p := range a.paths {
 			if doublestar.MatchUnvalidated(p, path) {
-				explain(why, "path %s is allowlisted by %s (%s)", quoteShort(path), quoteShort(p), a.source)
+				explain(why, "path %s is allowlisted by %s (%s)", yamlmsg.Quote(path), yamlmsg.Quote(p), a.source)
 				return true
 			}
 		}
@@ -106,13 +107,13 @@ func (a *allowlist) allows(commit, path, match string, why *string) bool {
 	if match != "" {
 		for _, s := range a.stopwords {
 			if indexFold([]byte(match), s) >= 0 {
-				explain(why, "match %s is allowlisted: it contains stopword %q (%s)", quoteShort(match), s, a.source)
+				explain(why, "match %s is allowlisted: it contains stopword %q (%s)", yamlmsg.Quote(match), s, a.source)
 				return true
 			}
 		}
 		for _, re := range a.regexes {
 			if re.MatchString(match) {
-				explain(why, "match %s is allowlisted by %s (%s)", quoteShort(match), quoteShort(re.String()), a.source)
+				explain(why, "match %s is allowlisted by %s (%s)", yamlmsg.Quote(match), yamlmsg.Quote(re.String()), a.source)
 				return true
 			}
 		}

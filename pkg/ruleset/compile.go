@@ -3,6 +3,7 @@ package ruleset
 import (
 	"errors"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -37,11 +38,11 @@ func (d *decoder) compileRule(spec *RuleSpec, n *yaml.Node) *Rule {
 	case !d.has(&spec.ID):
 		d.errorf(n, "", `missing required key "id"`)
 	case d.ok(&spec.ID) && !idPattern.MatchString(spec.ID):
-		d.errorf(d.node(&spec.ID), "id", "invalid id %s: use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit", quoteShort(spec.ID))
+		d.errorf(d.node(&spec.ID), "id", "invalid id %s: use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit", yamlmsg.Quote(spec.ID))
 	}
 	switch {
 	case d.ok(&spec.Severity) && r.Severity.Rank() == 0:
-		d.errorf(d.node(&spec.Severity), "severity", "invalid severity %s: must be one of block, warn, info", quoteShort(spec.Severity))
+		d.errorf(d.node(&spec.Severity), "severity", "invalid severity %s: must be one of block, warn, info", yamlmsg.Quote(spec.Severity))
 	case !d.has(&spec.Severity) && !spec.Disabled:
 		d.errorf(n, "", `missing required key "severity" (block, warn or info)`)
 	}
@@ -117,7 +118,7 @@ func (d *decoder) compileGlobs(g *GlobSet, key string, rule *yaml.Node, paths bo
 				continue
 			}
 			if !doublestar.ValidatePattern(p) {
-				d.errorf(pn, k, "invalid glob %s: unbalanced [ ] or { }, or a trailing backslash", quoteShort(p))
+				d.errorf(pn, k, "invalid glob %s: unbalanced [ ] or { }, or a trailing backslash", yamlmsg.Quote(p))
 				continue
 			}
 			if paths {
@@ -159,7 +160,7 @@ func regexError(err error) string {
 	if !errors.As(err, &se) {
 		return "invalid regex: " + err.Error()
 	}
-	msg := fmt.Sprintf("invalid regex (Go RE2 syntax): %s: %s", se.Code, quoteShort(se.Expr))
+	msg := fmt.Sprintf("invalid regex (Go RE2 syntax): %s: %s", se.Code, yamlmsg.Quote(se.Expr))
 	if se.Code == syntax.ErrInvalidPerlOp || se.Code == syntax.ErrInvalidEscape {
 		msg += " (RE2 has no lookaround or backreferences)"
 	}
@@ -197,7 +198,7 @@ func (d *decoder) trailerKeys(keys []string, key string, fallback *yaml.Node) []
 		}
 		if !trailerKeyPattern.MatchString(k) {
 			d.errorf(d.at(&keys[i], fallback), fmt.Sprintf("%s[%d]", key, i),
-				"invalid trailer key %s: letters, digits and '-', without the colon (e.g. Signed-off-by)", quoteShort(k))
+				"invalid trailer key %s: letters, digits and '-', without the colon (e.g. Signed-off-by)", yamlmsg.Quote(k))
 			continue
 		}
 		out = append(out, lowerASCIIString(k))
@@ -219,7 +220,7 @@ func (d *decoder) compileFile(f *FileSpec, rule *yaml.Node) *fileCond {
 		for i, s := range f.Status {
 			bit := parseStatus(s)
 			if bit == 0 && d.ok(&f.Status[i]) {
-				d.errorf(d.at(&f.Status[i], n), fmt.Sprintf("file.status[%d]", i), "invalid status %s: must be one of %s", quoteShort(s), statusNames)
+				d.errorf(d.at(&f.Status[i], n), fmt.Sprintf("file.status[%d]", i), "invalid status %s: must be one of %s", yamlmsg.Quote(s), statusNames)
 			}
 			out.status |= bit
 		}

@@ -1,6 +1,7 @@
 package ruleset
 
 import (
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"math"
 	"regexp"
 )
@@ -52,13 +53,13 @@ func (c *contentCond) accept(line []byte, loc []int, why *string) bool {
 	text := line[loc[0]:loc[1]]
 	for _, s := range c.stopwords {
 		if indexFold(text, s) >= 0 {
-			explain(why, "match %s ignored: it contains stopword %q", quoteShort(string(text)), s)
+			explain(why, "match %s ignored: it contains stopword %q", yamlmsg.Quote(string(text)), s)
 			return false
 		}
 	}
 	for _, a := range c.allow {
 		if a.Match(text) {
-			explain(why, "match %s ignored: allowed by %s", quoteShort(string(text)), quoteShort(a.String()))
+			explain(why, "match %s ignored: allowed by %s", yamlmsg.Quote(string(text)), yamlmsg.Quote(a.String()))
 			return false
 		}
 	}
@@ -74,7 +75,7 @@ func (c *contentCond) accept(line []byte, loc []int, why *string) bool {
 		}
 		if h := Entropy(g); h < c.entropyMin {
 			explain(why, "match %s ignored: entropy %.2f of group %d is below %g",
-				quoteShort(string(text)), h, c.entropyGroup, c.entropyMin)
+				yamlmsg.Quote(string(text)), h, c.entropyGroup, c.entropyMin)
 			return false
 		}
 	}

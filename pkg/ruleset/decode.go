@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"math"
 	"reflect"
 	"strings"
@@ -126,7 +127,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		d.decodeStruct(n, pos, v, key)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			d.typeError(v, pos, key, "expected a list, got %s", describe(n))
+			d.typeError(v, pos, key, "expected a list, got %s", yamlmsg.Describe(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -136,21 +137,21 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			d.typeError(v, pos, key, "expected a string, got %s", describe(n))
+			d.typeError(v, pos, key, "expected a string, got %s", yamlmsg.Describe(n))
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Bool:
 		var b bool
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
-			d.typeError(v, pos, key, "expected true or false, got %s", describe(n))
+			d.typeError(v, pos, key, "expected true or false, got %s", yamlmsg.Describe(n))
 			return
 		}
 		v.SetBool(b)
 	case reflect.Int:
 		var i int
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
-			d.typeError(v, pos, key, "expected a whole number, got %s", describe(n))
+			d.typeError(v, pos, key, "expected a whole number, got %s", yamlmsg.Describe(n))
 			return
 		}
 		v.SetInt(int64(i))
@@ -159,7 +160,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		tag := n.ShortTag()
 		if n.Kind != yaml.ScalarNode || (tag != "!!int" && tag != "!!float") || n.Decode(&f) != nil ||
 			math.IsNaN(f) || math.IsInf(f, 0) {
-			d.typeError(v, pos, key, "expected a finite number, got %s", describe(n))
+			d.typeError(v, pos, key, "expected a finite number, got %s", yamlmsg.Describe(n))
 			return
 		}
 		v.SetFloat(f)
@@ -177,7 +178,7 @@ func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		d.typeError(v, pos, key, "expected a mapping of keys, got %s", describe(n))
+		d.typeError(v, pos, key, "expected a mapping of keys, got %s", yamlmsg.Describe(n))
 		return
 	}
 	fields, names := yamlFields(v.Type())
@@ -189,7 +190,7 @@ func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 			return
 		}
 		if kn.Kind != yaml.ScalarNode {
-			d.errorf(kpos, key, "keys must be plain names, got %s", describe(kn))
+			d.errorf(kpos, key, "keys must be plain names, got %s", yamlmsg.Describe(kn))
 			continue
 		}
 		name := kn.Value
@@ -204,7 +205,7 @@ func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 		seen[name] = kpos
 		idx, ok := fields[name]
 		if !ok {
-			d.errorf(kpos, key, "unknown key %s%s (valid keys: %s)", quoteShort(name), suggest(name, names), strings.Join(names, ", "))
+			d.errorf(kpos, key, "unknown key %s%s (valid keys: %s)", yamlmsg.Quote(name), suggest(name, names), strings.Join(names, ", "))
 			continue
 		}
 		d.decode(vn, v.Field(idx), joinKey(key, name))
@@ -283,34 +284,4 @@ func joinKey(key, name string) string {
 		return name
 	}
 	return key + "." + name
-}
-
-// describe names what a node is, for "expected X, got Y" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!null":
-			return "nothing"
-		case "!!str":
-			return fmt.Sprintf("the string %s", quoteShort(n.Value))
-		default:
-			return quoteShort(n.Value)
-		}
-	}
-	return "an unsupported YAML node"
-}
-
-// quoteShort quotes s for a message, cut to a readable length.
-func quoteShort(s string) string {
-	const max = 60
-	r := []rune(s)
-	if len(r) > max {
-		return fmt.Sprintf("%q…", string(r[:max]))
-	}
-	return fmt.Sprintf("%q", s)
 }

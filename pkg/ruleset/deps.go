@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"io"
 	"io/fs"
 	"os"
@@ -87,7 +88,7 @@ func (r *Rule) matchDependency(ecosystem, name string, why *string) bool {
 	canon := deps.Canonical(ecosystem, name)
 	for _, p := range c.allow[ecosystem] {
 		if ok, _ := doublestar.Match(p, canon); ok {
-			explain(why, "%s:%s is allowlisted by %s", ecosystem, quoteShort(name), quoteShort(p))
+			explain(why, "%s:%s is allowlisted by %s", ecosystem, yamlmsg.Quote(name), yamlmsg.Quote(p))
 			return false
 		}
 	}
@@ -122,7 +123,7 @@ func (d *decoder) compileDeps(s *DependenciesSpec, spec *RuleSpec, rule *yaml.No
 			}
 			if !slices.Contains(deps.Ecosystems(), e) {
 				d.errorf(d.at(&s.Ecosystems[i], n), fmt.Sprintf("dependencies.ecosystems[%d]", i),
-					"unknown ecosystem %s%s: must be one of %s", quoteShort(e), suggest(e, deps.Ecosystems()), strings.Join(deps.Ecosystems(), ", "))
+					"unknown ecosystem %s%s: must be one of %s", yamlmsg.Quote(e), suggest(e, deps.Ecosystems()), strings.Join(deps.Ecosystems(), ", "))
 				continue
 			}
 			out.ecosystems = append(out.ecosystems, e)
@@ -154,7 +155,7 @@ func (d *decoder) addDepAllow(c *depCond, a *DependencyAllowSpec, key string, n 
 			case strings.TrimSpace(p) == "":
 				d.errorf(pn, k, "empty pattern")
 			case !doublestar.ValidatePattern(p):
-				d.errorf(pn, k, "invalid glob %s: unbalanced [ ] or { }, or a trailing backslash", quoteShort(p))
+				d.errorf(pn, k, "invalid glob %s: unbalanced [ ] or { }, or a trailing backslash", yamlmsg.Quote(p))
 			default:
 				c.allow[eco.name] = append(c.allow[eco.name], deps.Canonical(eco.name, p))
 			}
@@ -323,7 +324,7 @@ func (d *decoder) compileDepTests(t *TestsSpec, n *yaml.Node) []example {
 				eco, name, ok := strings.Cut(e.Text, ":")
 				if !ok || !slices.Contains(deps.Ecosystems(), eco) || name == "" {
 					d.errorf(en, key, "a dependency example is \"ecosystem:name\" (ecosystems: %s) or {path, old, new}, got %s",
-						strings.Join(deps.Ecosystems(), ", "), quoteShort(e.Text))
+						strings.Join(deps.Ecosystems(), ", "), yamlmsg.Quote(e.Text))
 					continue
 				}
 				ex.text = e.Text
@@ -336,7 +337,7 @@ func (d *decoder) compileDepTests(t *TestsSpec, n *yaml.Node) []example {
 				d.errorf(en, key, `a dependency example needs "path" (the manifest) and "new" (its content), and may give "old"`)
 				continue
 			case deps.Ecosystem(e.Path) == "":
-				d.errorf(d.at(&e.Path, en), key+".path", "%s is not a manifest pushguard reads (go.mod, package.json, requirements*.txt, pyproject.toml, Cargo.toml, Gemfile)", quoteShort(e.Path))
+				d.errorf(d.at(&e.Path, en), key+".path", "%s is not a manifest pushguard reads (go.mod, package.json, requirements*.txt, pyproject.toml, Cargo.toml, Gemfile)", yamlmsg.Quote(e.Path))
 				continue
 			case d.has(&e.Line) || d.has(&e.Message) || d.has(&e.Size) || d.has(&e.Binary):
 				d.errorf(en, key, "a dependency example takes path, status, ref, old and new only")
@@ -353,7 +354,7 @@ func (d *decoder) compileDepTests(t *TestsSpec, n *yaml.Node) []example {
 			}
 			if d.ok(&e.Status) {
 				if parseStatus(e.Status) == 0 {
-					d.errorf(d.at(&e.Status, en), key+".status", "invalid status %s: must be one of %s", quoteShort(e.Status), statusNames)
+					d.errorf(d.at(&e.Status, en), key+".status", "invalid status %s: must be one of %s", yamlmsg.Quote(e.Status), statusNames)
 				}
 				status = e.Status
 			}

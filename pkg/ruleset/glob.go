@@ -1,6 +1,7 @@
 package ruleset
 
 import (
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"strings"
 	"sync"
 
@@ -76,5 +77,5 @@ func checkRefPattern(p string) string {
 	if strings.HasPrefix(p, "heads/") || strings.HasPrefix(p, "tags/") {
 		hint = "refs/" + p
 	}
-	return "pattern " + quoteShort(p) + " can never match: refs are full names (did you mean " + quoteShort(hint) + "?)"
+	return "pattern " + yamlmsg.Quote(p) + " can never match: refs are full names (did you mean " + yamlmsg.Quote(hint) + "?)"
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"io"
 	"io/fs"
 	"os"
@@ -98,7 +99,7 @@ func (d *decoder) document(doc *yaml.Node) []*Rule {
 		return rules // a document with only comments
 	}
 	if root.Kind != yaml.MappingNode {
-		d.errorf(doc.Content[0], "", "a rule file is a mapping with a rules list, got %s", describe(root))
+		d.errorf(doc.Content[0], "", "a rule file is a mapping with a rules list, got %s", yamlmsg.Describe(root))
 		return rules
 	}
 	if d.isDepAllowlistFile(root) {
@@ -113,7 +114,7 @@ func (d *decoder) document(doc *yaml.Node) []*Rule {
 			return rules
 		}
 		if _, ok := fields[kn.Value]; !ok || kn.Kind != yaml.ScalarNode {
-			d.errorf(k, "", "unknown key %s%s (valid keys: %s)", quoteShort(kn.Value), suggest(kn.Value, names), strings.Join(names, ", "))
+			d.errorf(k, "", "unknown key %s%s (valid keys: %s)", yamlmsg.Quote(kn.Value), suggest(kn.Value, names), strings.Join(names, ", "))
 			continue
 		}
 		if prev := seen[kn.Value]; prev != nil {
@@ -137,7 +138,7 @@ func (d *decoder) document(doc *yaml.Node) []*Rule {
 		case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null":
 			// "rules:" with every rule commented out.
 		case v.Kind != yaml.SequenceNode:
-			d.errorf(root.Content[i+1], "rules", "expected a list of rules, got %s", describe(v))
+			d.errorf(root.Content[i+1], "rules", "expected a list of rules, got %s", yamlmsg.Describe(v))
 		default:
 			for j, rn := range v.Content {
 				if r := d.rule(rn, j+1, ids); r != nil {

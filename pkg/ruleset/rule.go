@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"github.com/pushguard/pushguard/pkg/provenance"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 
 	"fmt"
 	"regexp"
@@ -214,7 +215,7 @@ func (r *Rule) matchRef(ref string, why *string) bool {
 		return true
 	}
 	if why != nil {
-		explain(why, "ref %s does not match refs", quoteShort(ref))
+		explain(why, "ref %s does not match refs", yamlmsg.Quote(ref))
 	}
 	return false
 }
@@ -241,7 +242,7 @@ func (r *Rule) matchCommit(c *CommitInfo, why *string) bool {
 	} {
 		if f.re != nil && !f.re.MatchString(f.value) {
 			if why != nil {
-				explain(why, "%s does not match %s", f.key, quoteShort(f.value))
+				explain(why, "%s does not match %s", f.key, yamlmsg.Quote(f.value))
 			}
 			return false
 		}
@@ -278,7 +279,7 @@ func (r *Rule) matchFile(f *FileInfo, why *string) bool {
 	}
 	if r.paths != nil && !r.paths.match(f.Path) {
 		if why != nil {
-			explain(why, "path %s does not match paths", quoteShort(f.Path))
+			explain(why, "path %s does not match paths", yamlmsg.Quote(f.Path))
 		}
 		return false
 	}

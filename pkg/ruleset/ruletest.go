@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -41,7 +42,7 @@ func (f TestFailure) String() string {
 	if f.Want {
 		verb = "should match"
 	}
-	return fmt.Sprintf("%s: rule %q: %s %s: %s", f.Source, f.Rule.ID, verb, quoteShort(f.Example), f.Reason)
+	return fmt.Sprintf("%s: rule %q: %s %s: %s", f.Source, f.Rule.ID, verb, yamlmsg.Quote(f.Example), f.Reason)
 }
 
 // compileTests validates a rule's tests. level is the rule's level, known
@@ -124,7 +125,7 @@ func (d *decoder) compileExample(e *ExampleSpec, key string, n *yaml.Node, level
 		f := &FileInfo{Path: path, Status: "added", Binary: e.Binary}
 		if d.ok(&e.Status) {
 			if parseStatus(e.Status) == 0 {
-				d.errorf(d.at(&e.Status, n), key+".status", "invalid status %s: must be one of %s", quoteShort(e.Status), statusNames)
+				d.errorf(d.at(&e.Status, n), key+".status", "invalid status %s: must be one of %s", yamlmsg.Quote(e.Status), statusNames)
 			}
 			f.Status = e.Status
 		}
@@ -150,7 +151,7 @@ func (d *decoder) compileExample(e *ExampleSpec, key string, n *yaml.Node, level
 	}
 	if d.ok(&e.Ref) {
 		if !strings.HasPrefix(e.Ref, "refs/") {
-			d.errorf(d.at(&e.Ref, n), key+".ref", "must be a full ref name such as refs/heads/main, got %s", quoteShort(e.Ref))
+			d.errorf(d.at(&e.Ref, n), key+".ref", "must be a full ref name such as refs/heads/main, got %s", yamlmsg.Quote(e.Ref))
 		}
 		ex.ref, ex.hasRef = e.Ref, true
 	}
@@ -232,7 +233,7 @@ func (r *Rule) runExample(m *LineMatcher, active []bool, ex *example) (bool, str
 		if r.allow.allows("", path, text, &allowed) {
 			return
 		}
-		found, matched = true, quoteShort(text)
+		found, matched = true, yamlmsg.Quote(text)
 		if lm.Detail != "" {
 			matched = lm.Detail
 		}

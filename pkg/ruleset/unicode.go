@@ -3,6 +3,7 @@ package ruleset
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,19 +100,19 @@ func parseRuneRange(s string) (runeRange, error) {
 	lo, hi, isRange := strings.Cut(strings.TrimSpace(s), "-")
 	a, err := parseCodePoint(lo)
 	if err != nil {
-		return runeRange{}, fmt.Errorf("invalid entry %s: %v (use a class: %s, or \"U+202E\", or \"U+202A-U+202E\")", quoteShort(s), err, unicodeClassNames)
+		return runeRange{}, fmt.Errorf("invalid entry %s: %v (use a class: %s, or \"U+202E\", or \"U+202A-U+202E\")", yamlmsg.Quote(s), err, unicodeClassNames)
 	}
 	b := a
 	if isRange {
 		if b, err = parseCodePoint(hi); err != nil {
-			return runeRange{}, fmt.Errorf("invalid entry %s: %v (use a class: %s, or \"U+202E\", or \"U+202A-U+202E\")", quoteShort(s), err, unicodeClassNames)
+			return runeRange{}, fmt.Errorf("invalid entry %s: %v (use a class: %s, or \"U+202E\", or \"U+202A-U+202E\")", yamlmsg.Quote(s), err, unicodeClassNames)
 		}
 	}
 	if b < a {
-		return runeRange{}, fmt.Errorf("invalid range %s: the end is below the start", quoteShort(s))
+		return runeRange{}, fmt.Errorf("invalid range %s: the end is below the start", yamlmsg.Quote(s))
 	}
 	if a < 0x80 {
-		return runeRange{}, fmt.Errorf("invalid range %s: ASCII code points are not hidden characters; use content.regex", quoteShort(s))
+		return runeRange{}, fmt.Errorf("invalid range %s: ASCII code points are not hidden characters; use content.regex", yamlmsg.Quote(s))
 	}
 	return runeRange{a, b}, nil
 }
@@ -124,7 +125,7 @@ func parseCodePoint(s string) (rune, error) {
 	}
 	v, err := strconv.ParseUint(s, 16, 32)
 	if err != nil || s == "" {
-		return 0, fmt.Errorf("%s is not a code point", quoteShort(s))
+		return 0, fmt.Errorf("%s is not a code point", yamlmsg.Quote(s))
 	}
 	if v > unicode.MaxRune || (0xd800 <= v && v <= 0xdfff) {
 		return 0, fmt.Errorf("U+%04X is not a Unicode scalar value", v)
@@ -369,7 +370,7 @@ func describeRun(run []hiddenRune, cls int) string {
 			}
 		}
 		if b.Len() > 0 {
-			s += " spelling " + quoteShort(b.String())
+			s += " spelling " + yamlmsg.Quote(b.String())
 		}
 	}
 	return s
