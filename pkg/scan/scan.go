@@ -139,7 +139,8 @@ type Engine struct {
 	// facts remembers the (parent blobs → new blob) pairs already examined
 	// in this scan, with the raw matches of their added lines.
 	facts map[string]*blobFacts
-	// seen deduplicates findings across commits (same rule, blob, line).
+	// seen deduplicates findings across the commits of one Run (same rule,
+	// blob, line); Run resets it, since each call reports on its own refs.
 	seen map[string]bool
 	// allowRule is the built-in rule that reports malformed inline
 	// suppressions (suppress.go).
@@ -181,6 +182,7 @@ func New(store *gitstore.Store, rules *ruleset.Set, opts Options) *Engine {
 // every annotated tag among the tips that exclude does not already hold.
 func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (*Result, error) {
 	res := &Result{}
+	e.seen = map[string]bool{}
 	old := map[plumbing.Hash]bool{}
 	for _, h := range exclude {
 		old[h] = true
