@@ -74,3 +74,19 @@ func Invisible(r rune) bool {
 	}
 	return unicode.Is(unicode.Cf, r)
 }
+
+// VisibleLen counts the characters of s a reader can see: every rune that
+// is not a control character, an invisible one (see Invisible), a space
+// separator or invalid UTF-8. A reason or justification typed by a pusher
+// must reach a minimum length in visible characters, so that zero-width or
+// control characters cannot fill it.
+func VisibleLen(s string) int {
+	n := 0
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || Invisible(r) {
+			continue
+		}
+		n++
+	}
+	return n
+}

@@ -1,6 +1,7 @@
 package textsafe
 
 import (
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -62,4 +63,25 @@ func FuzzClean(f *testing.F) {
 			t.Fatalf("safe text %q changed to %q", s, out)
 		}
 	})
+}
+
+func TestVisibleLen(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"", 0},
+		{"incident 4711", 12},
+		{strings.Repeat("\u200b", 12), 0},
+		{strings.Repeat("\x01", 12), 0},
+		{"ok" + strings.Repeat("\u2003", 12), 2},
+		{"\u202eabc\u2066", 3},
+		{"\xff\xfe", 0},
+		{"été", 3},
+	}
+	for _, tt := range tests {
+		if got := VisibleLen(tt.in); got != tt.want {
+			t.Errorf("VisibleLen(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
 }
