@@ -14,11 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/pushguard/pushguard/pkg/push"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 )
 
 // EnvVar names the environment variable that points at the configuration
@@ -198,8 +198,9 @@ type Bypass struct {
 	// AllowedPushers are globs of the logins that may bypass. Empty: no one
 	// may, and bypass requests are refused and audited.
 	AllowedPushers []string
-	// MinReasonLength is the shortest reason accepted, in characters after
-	// trimming spaces.
+	// MinReasonLength is the shortest reason accepted, in visible
+	// characters (textsafe.VisibleLen: spaces, control and zero-width
+	// characters do not count).
 	MinReasonLength int
 	// Approvers tells a refused pusher who can approve a bypass.
 	Approvers string
@@ -416,9 +417,9 @@ func (b Bypass) Check(pusher string, options []string) BypassRequest {
 		r.Refusal = "bypass is not enabled on this server"
 	case pusher == "" || !matchAny(b.AllowedPushers, pusher):
 		r.Refusal = "you are not allowed to bypass pushguard"
-	case utf8.RuneCountInString(r.Reason) < b.MinReasonLength:
+	case textsafe.VisibleLen(r.Reason) < b.MinReasonLength:
 		r.Refusal = "a bypass needs a reason of at least " + strconv.Itoa(b.MinReasonLength) +
-			" characters: git push -o " + b.Option + "=\"<why this push must go through>\""
+			" visible characters: git push -o " + b.Option + "=\"<why this push must go through>\""
 	default:
 		r.Allowed = true
 		return r

@@ -345,8 +345,10 @@ func TestBypassCheck(t *testing.T) {
 		{"glob allowed", b, "rel-bot", []string{"pushguard.bypass=INC-1234 prod outage"}, BypassRequest{Requested: true, Allowed: true, Reason: "INC-1234 prod outage"}, ""},
 		{"not allowed", b, "mallory", []string{"pushguard.bypass=INC-1234 prod outage"}, BypassRequest{Requested: true, Reason: "INC-1234 prod outage"}, "you are not allowed to bypass pushguard; ask #sec-oncall"},
 		{"unknown pusher", b, "", []string{"pushguard.bypass=INC-1234 prod outage"}, BypassRequest{Requested: true, Reason: "INC-1234 prod outage"}, "not allowed"},
-		{"short reason", b, "alice", []string{"pushguard.bypass=urgent"}, BypassRequest{Requested: true, Reason: "urgent"}, "at least 10 characters"},
-		{"no reason", b, "alice", []string{"pushguard.bypass"}, BypassRequest{Requested: true}, "at least 10 characters"},
+		{"short reason", b, "alice", []string{"pushguard.bypass=urgent"}, BypassRequest{Requested: true, Reason: "urgent"}, "at least 10 visible characters"},
+		{"no reason", b, "alice", []string{"pushguard.bypass"}, BypassRequest{Requested: true}, "at least 10 visible characters"},
+		{"zero-width reason", b, "alice", []string{"pushguard.bypass=" + strings.Repeat("\u200b", 12)}, BypassRequest{Requested: true, Reason: strings.Repeat("\u200b", 12)}, "at least 10 visible characters"},
+		{"control-character reason", b, "alice", []string{"pushguard.bypass=" + strings.Repeat("\x01", 12)}, BypassRequest{Requested: true, Reason: strings.Repeat("\x01", 12)}, "at least 10 visible characters"},
 		{"disabled", Bypass{Option: DefaultBypassOption, MinReasonLength: 10}, "alice", []string{"pushguard.bypass=INC-1234 prod outage"}, BypassRequest{Requested: true, Reason: "INC-1234 prod outage"}, "bypass is not enabled on this server"},
 		{"last option wins", b, "alice", []string{"pushguard.bypass=INC-1234 prod outage", "pushguard.bypass=x"}, BypassRequest{Requested: true, Reason: "x"}, "at least"},
 	}

@@ -101,6 +101,18 @@ func FromEnvWith(getenv func(string) string, opts EnvOptions) (Context, error) {
 	default:
 		fromGit(&c, getenv, opts.PusherEnv)
 	}
+	if opts.PusherEnv != "" {
+		// The admin named the variable that holds the pusher: it wins over
+		// every platform variable, which a pusher may be able to set (a GL_*
+		// variable in a plain git hook's environment must not make anyone
+		// else the pusher). Unset, the pusher is unknown.
+		// The platform's other identity fields name whoever the platform
+		// variables name: drop them rather than audit a mixed identity.
+		c.Pusher, c.PusherFrom, c.PusherID, c.PusherEmail = getenv(opts.PusherEnv), "", "", ""
+		if c.Pusher != "" {
+			c.PusherFrom = opts.PusherEnv
+		}
+	}
 	if c.Repo == "" {
 		c.Repo = c.GitDir
 	}

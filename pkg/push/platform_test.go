@@ -169,6 +169,12 @@ func TestFromEnvWith(t *testing.T) {
 			want: Context{Platform: PlatformGit, Repo: gitDir, GitDir: gitDir, Protocol: ProtocolLocal},
 		},
 		{
+			name: "configured pusher variable wins over a GitLab variable the pusher planted",
+			env:  map[string]string{"GIT_DIR": gitDir, "PUSHER": "mallory", "GL_USERNAME": "alice", "GL_ID": "user-1"},
+			opts: EnvOptions{PusherEnv: "PUSHER"},
+			want: Context{Platform: PlatformGitLab, Repo: gitDir, GitDir: gitDir, Pusher: "mallory", PusherFrom: "PUSHER"},
+		},
+		{
 			name: "forced platform",
 			env:  map[string]string{"GIT_DIR": gitDir, "GITHUB_USER_LOGIN": "x", "USER": "git"},
 			opts: EnvOptions{Platform: "git"},
