@@ -92,12 +92,11 @@ func (e *Engine) manifestDeps(ch fileChange) (*depResult, error) {
 			olds = append(olds, nil)
 			continue
 		}
-		old, ok, err := e.readManifest(h)
+		// A parent version that was not scanned (too large, binary) is no
+		// base: every dependency of the new version counts as added.
+		old, err := e.diffBase(h, nil)
 		if err != nil {
 			return nil, fmt.Errorf("read parent version %s: %w", h, err)
-		}
-		if !ok {
-			return nil, nil
 		}
 		olds = append(olds, old)
 	}
@@ -105,11 +104,11 @@ func (e *Engine) manifestDeps(ch fileChange) (*depResult, error) {
 	// edits): dependencies those declared are not new.
 	if len(ch.parentBlobs) == 1 && ch.parentBlobs[0].IsZero() {
 		for _, h := range ch.movedFrom {
-			old, ok, err := e.readManifest(h)
+			old, err := e.diffBase(h, nil)
 			if err != nil {
 				return nil, fmt.Errorf("read deleted version %s: %w", h, err)
 			}
-			if ok {
+			if old != nil {
 				olds = append(olds, old)
 			}
 		}

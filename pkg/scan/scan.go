@@ -655,6 +655,11 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		f.skipped = fmt.Sprintf("larger than %d bytes", e.opts.MaxFileSize)
 		return f, nil
 	}
+	// A parent version that was never scanned (binary, larger than the
+	// limit) is never a diff base: compared with it, a secret that was in
+	// the skipped version would not count as added in this one. Such a
+	// version counts as absent, so every line of newer is added unless
+	// another (scanned) base holds it.
 	parents := make([][]byte, len(ch.parentBlobs))
 	for i, ph := range ch.parentBlobs {
 		if ph.IsZero() {
@@ -663,7 +668,7 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		if ph == ch.NewHash {
 			return f, nil // identical to a parent's version: nothing added
 		}
-		old, _, err := readBlob(ph)
+		old, err := e.diffBase(ph, prefetched)
 		if err != nil {
 			return nil, fmt.Errorf("read parent version %s: %w", ph, err)
 		}
@@ -672,11 +677,13 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 	if len(parents) == 1 && parents[0] == nil && len(ch.movedFrom) > 0 {
 		parents = parents[:0]
 		for _, h := range ch.movedFrom {
-			old, _, err := readBlob(h)
+			old, err := e.diffBase(h, prefetched)
 			if err != nil {
 				return nil, fmt.Errorf("read deleted version %s: %w", h, err)
 			}
-			parents = append(parents, old)
+			if old != nil {
+				parents = append(parents, old)
+			}
 		}
 	}
 	visit := func(l diff.Line) bool {
@@ -702,6 +709,31 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		e.suppress(f.matches, newer)
 	}
 	return f, nil
+}
+
+// diffBase returns the content of blob h for use as a diff base, or nil
+// when that version is one the engine does not scan (binary, or larger
+// than MaxFileSize): content that was never examined must not hide lines
+// from the next version. Its size is checked before reading, so an
+// oversized version is never loaded.
+func (e *Engine) diffBase(h plumbing.Hash, prefetched map[plumbing.Hash][]byte) ([]byte, error) {
+	data, ok := prefetched[h]
+	if !ok {
+		size, err := e.store.BlobSize(h)
+		if err != nil {
+			return nil, err
+		}
+		if size > e.opts.MaxFileSize {
+			return nil, nil
+		}
+		if data, _, err = e.store.ReadBlob(h, e.opts.MaxFileSize+1); err != nil {
+			return nil, err
+		}
+	}
+	if int64(len(data)) > e.opts.MaxFileSize || diff.IsBinary(data) {
+		return nil, nil
+	}
+	return data, nil
 }
 
 func subject(msg string) string {
