@@ -59,3 +59,49 @@ func TestPushLaunderingThroughSkippedVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestPushSecretInMetadata: a key in a commit message, an author name or
+// e-mail, an annotated tag message or the message of a tag of a tag is
+// rejected, and the report names the field without printing the key.
+func TestPushSecretInMetadata(t *testing.T) {
+	tests := []struct {
+		name string
+		do   func(w *world) []string // push arguments
+		want []string
+	}{
+		{"commit message", func(w *world) []string {
+			w.commit("fix login\n\nused key "+holeKey+" to test", map[string]string{"a.txt": "a\n"})
+			return []string{"main"}
+		}, []string{"aws-access-key-id", "message, line 3:"}},
+		{"author name", func(w *world) []string {
+			w.write(map[string]string{"a.txt": "a\n"})
+			w.git(w.client, "add", "-A")
+			w.git(w.client, "-c", "user.name=x", "commit", "-q", "-m", "clean", "--author", "Dev "+holeKey+" <dev@example.com>")
+			return []string{"main"}
+		}, []string{"aws-access-key-id", "author name, line 1:"}},
+		{"annotated tag message", func(w *world) []string {
+			w.commit("clean", map[string]string{"a.txt": "a\n"})
+			w.git(w.client, "tag", "-a", "-m", "release notes\nkey "+holeKey, "v1")
+			return []string{"main", "refs/tags/v1"}
+		}, []string{"aws-access-key-id", "tag message, line 2:"}},
+		{"tag of a tag", func(w *world) []string {
+			w.commit("clean", map[string]string{"a.txt": "a\n"})
+			w.git(w.client, "tag", "-a", "-m", "inner "+holeKey, "inner")
+			w.git(w.client, "tag", "-a", "-m", "outer, clean", "outer", "inner")
+			w.git(w.client, "tag", "-d", "inner")
+			return []string{"main", "refs/tags/outer"}
+		}, []string{"aws-access-key-id", "tag message, line 1:"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.installHook()
+			p := w.push(tc.do(w)...)
+			w.mustReject(p)
+			holeWant(t, p, tc.want...)
+			if strings.Contains(p.remote(), holeKey) {
+				t.Errorf("the hook echoed the key:\n%s", p.remote())
+			}
+		})
+	}
+}

@@ -52,6 +52,10 @@ type JSONFinding struct {
 	Message  string `json:"message"`
 	Help     string `json:"help,omitempty"`
 	Source   string `json:"rule_source,omitempty"`
+	// Field names the commit or tag metadata a secret was found in
+	// ("message", "author email", "tag message", ...); Line is then the
+	// line within that field.
+	Field string `json:"field,omitempty"`
 	// Detail names what matched when the rule's condition describes it
 	// ("U+202E RIGHT-TO-LEFT OVERRIDE at column 17").
 	Detail string `json:"detail,omitempty"`
@@ -102,7 +106,7 @@ func BuildJSON(v *verdict.Verdict, commits []scan.CommitInfo) JSONReport {
 		}
 		r.Findings = append(r.Findings, JSONFinding{
 			Rule: f.Rule.ID, Severity: string(f.Rule.Severity), Kind: string(f.Kind),
-			Commit: f.Commit.String(), Ref: f.Ref, Path: f.Path, Line: f.Line, Column: f.Column,
+			Commit: f.Commit.String(), Ref: f.Ref, Path: f.Path, Field: f.Field, Line: f.Line, Column: f.Column,
 			Match: m, Message: f.Rule.Message, Help: f.Rule.Help, Source: f.Rule.Source,
 			Detail: f.Detail, Suppressed: f.Suppressed, Reason: f.SuppressReason,
 		})

@@ -221,6 +221,13 @@ func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISumma
 	case scan.KindFile:
 		line("  %s", textsafe.Clean(f.Path, maxField))
 	}
+	if f.Field != "" { // a secret in commit or tag metadata
+		m := f.Match
+		if r.Redact {
+			m = Redact(m)
+		}
+		line("  %s, line %d:%d  %s", f.Field, f.Line, f.Column, textsafe.Clean(m, maxField))
+	}
 	writeAIEvidence(line, f, ai)
 	if r.Help != "" {
 		for i, h := range splitLines(r.Help) {

@@ -102,11 +102,14 @@ func parseRules(t *testing.T, body string) *ruleset.Set {
 	return ruleset.NewSet(rs)
 }
 
-// findingKeys renders findings as "rule kind path:line" strings.
+// findingKeys renders findings as "rule kind[field] path:line" strings.
 func findingKeys(fs []Finding) []string {
 	var out []string
 	for _, f := range fs {
 		s := f.Rule.ID + " " + string(f.Kind)
+		if f.Field != "" {
+			s += "[" + f.Field + "]"
+		}
 		if f.Path != "" || f.Line != 0 {
 			s += fmt.Sprintf(" %s:%d", f.Path, f.Line)
 		}

@@ -55,17 +55,39 @@ const (
 	KindTag    Kind = "tag"
 )
 
+// Fields of commit and tag metadata that secret rules read (Finding.Field).
+const (
+	FieldMessage        = "message"
+	FieldAuthorName     = "author name"
+	FieldAuthorEmail    = "author email"
+	FieldCommitterName  = "committer name"
+	FieldCommitterEmail = "committer email"
+	FieldTagMessage     = "tag message"
+	FieldTaggerName     = "tagger name"
+	FieldTaggerEmail    = "tagger email"
+)
+
+// SecretTag is the tag that makes a content rule a secret rule: secret
+// rules also read commit and tag metadata, and are not suppressible inline
+// unless the server configuration says so.
+const SecretTag = "secret"
+
 // Finding is one rule that fired.
 type Finding struct {
-	Rule     *ruleset.Rule
-	Kind     Kind
-	Commit   plumbing.Hash // the commit, or the tag object for KindTag
-	Ref      string        // a pushed ref that carries the commit
-	Path     string        // KindLine, KindFile
-	Line     int           // KindLine: 1-based line in the new file
-	Column   int           // KindLine: 1-based character (rune) column of the match
-	Match    string        // KindLine: the matched text, unredacted (renderers redact)
-	LineText string        // KindLine: the whole added line, unredacted, capped
+	Rule   *ruleset.Rule
+	Kind   Kind
+	Commit plumbing.Hash // the commit, or the tag object for KindTag
+	Ref    string        // a pushed ref that carries the commit
+	Path   string        // KindLine, KindFile
+	// Field is set when a secret rule matched commit or tag metadata
+	// (KindCommit, KindTag): one of the Field* names. Line, Column, Match
+	// and LineText then locate the match within that field (Line is the
+	// line of a message; 1 for a name or e-mail).
+	Field    string
+	Line     int    // KindLine: 1-based line in the new file
+	Column   int    // KindLine: 1-based character (rune) column of the match
+	Match    string // KindLine: the matched text, unredacted (renderers redact)
+	LineText string // KindLine: the whole added line, unredacted, capped
 	// Detail describes the match when the condition names what it found
 	// ("U+202E RIGHT-TO-LEFT OVERRIDE at column 17"); reports show it
 	// instead of Match.
@@ -151,6 +173,9 @@ type Engine struct {
 	prefetch *prefetcher
 	// notes are the AI tools refs/notes/ai names per commit (notes.go).
 	notes map[plumbing.Hash][]string
+	// secret[r.Index] marks the secret rules (content rules tagged
+	// SecretTag), which also apply to metadata (meta.go).
+	secret []bool
 }
 
 type lineMatch struct {
@@ -175,6 +200,7 @@ func New(store *gitstore.Store, rules *ruleset.Set, opts Options) *Engine {
 		facts:     map[string]*blobFacts{},
 		seen:      map[string]bool{},
 		allowRule: newAllowRule(),
+		secret:    secretRules(rules),
 	}
 }
 
@@ -201,7 +227,9 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 			}
 			old[tag.Hash] = true // check each tag object once
 			res.Tags = append(res.Tags, tag.Hash)
-			e.checkTag(res, t.Ref, tag)
+			if err := e.checkTag(ctx, res, t.Ref, tag); err != nil {
+				return res, err
+			}
 		}
 		if typ != plumbing.CommitObject {
 			// A ref to a tree or blob: no commit to walk, but content to check.
@@ -245,8 +273,8 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("scan stopped after %d of %d commits: %w", len(res.Commits), len(hashes), err)
 		}
-		if err := e.checkCommit(res, commits[h], refs[h]); err != nil {
-			return nil, err
+		if err := e.checkCommit(ctx, res, commits[h], refs[h]); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
@@ -309,16 +337,33 @@ func commitFacts(message string, author, committer gitstore.Person) *ruleset.Com
 	return info
 }
 
-func (e *Engine) checkTag(res *Result, ref string, tag *gitstore.Tag) {
+// checkTag applies the commit-level rules to an annotated tag's message
+// and tagger, and the secret rules to each of those fields.
+func (e *Engine) checkTag(ctx context.Context, res *Result, ref string, tag *gitstore.Tag) error {
 	facts := commitFacts(tag.Message, tag.Tagger, tag.Tagger)
+	var meta []bool
+	ruleRef := make([]string, len(e.rules.Rules))
 	for _, r := range e.rules.Rules {
-		if r.Level() != ruleset.LevelCommit || !r.MatchRef(ref) || !r.MatchCommit(facts) {
+		if !r.MatchRef(ref) || !r.MatchCommit(facts) {
+			continue
+		}
+		ruleRef[r.Index] = ref
+		if e.secret[r.Index] {
+			if meta == nil {
+				meta = make([]bool, len(e.rules.Rules))
+			}
+			meta[r.Index] = true
+		}
+		if r.Level() != ruleset.LevelCommit {
 			continue
 		}
 		if !e.rules.Allowlisted(r, tag.Hash.String(), "", "") {
 			res.Findings = append(res.Findings, Finding{Rule: r, Kind: KindTag, Commit: tag.Hash, Ref: ref})
 		}
 	}
+	return e.checkMeta(ctx, res, KindTag, tag.Hash, meta, ruleRef, []metaField{
+		{FieldTagMessage, tag.Message}, {FieldTaggerName, tag.Tagger.Name}, {FieldTaggerEmail, tag.Tagger.Email},
+	})
 }
 
 // firstRef returns the first of refs that r applies to.
@@ -331,7 +376,7 @@ func firstRef(r *ruleset.Rule, refs []string) (string, bool) {
 	return "", false
 }
 
-func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) error {
+func (e *Engine) checkCommit(ctx context.Context, res *Result, c *gitstore.Commit, refs []string) error {
 	info := CommitInfo{Hash: c.Hash, Refs: refs, Subject: subject(c.Message), Author: c.Author}
 	facts := commitFacts(c.Message, c.Author, c.Committer)
 	// The tree comparison is needed by file and line rules and by the
@@ -351,6 +396,7 @@ func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) err
 
 	// Rules that apply to this commit at all: ref and commit conditions.
 	var active []*ruleset.Rule
+	var meta []bool
 	ruleRef := make([]string, len(e.rules.Rules))
 	for _, r := range e.rules.Rules {
 		ref, ok := firstRef(r, refs)
@@ -358,6 +404,12 @@ func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) err
 			continue
 		}
 		ruleRef[r.Index] = ref
+		if e.secret[r.Index] {
+			if meta == nil {
+				meta = make([]bool, len(e.rules.Rules))
+			}
+			meta[r.Index] = true
+		}
 		if r.Level() == ruleset.LevelCommit {
 			if !e.rules.Allowlisted(r, c.Hash.String(), "", "") {
 				res.Findings = append(res.Findings, Finding{Rule: r, Kind: KindCommit, Commit: c.Hash, Ref: ref})
@@ -366,6 +418,15 @@ func (e *Engine) checkCommit(res *Result, c *gitstore.Commit, refs []string) err
 		}
 		active = append(active, r)
 	}
+	n := len(res.Findings)
+	if err := e.checkMeta(ctx, res, KindCommit, c.Hash, meta, ruleRef, []metaField{
+		{FieldMessage, c.Message},
+		{FieldAuthorName, c.Author.Name}, {FieldAuthorEmail, c.Author.Email},
+		{FieldCommitterName, c.Committer.Name}, {FieldCommitterEmail, c.Committer.Email},
+	}); err != nil {
+		return err
+	}
+	redactCommitInfo(&res.Commits[len(res.Commits)-1], res.Findings[n:])
 	if len(active) == 0 {
 		return nil
 	}
@@ -612,8 +673,8 @@ func (e *Engine) add(res *Result, f Finding) {
 	if e.rules.Allowlisted(f.Rule, f.Commit.String(), f.Path, f.Match) {
 		return
 	}
-	key := f.Rule.ID + "\x00" + string(f.Kind) + "\x00" + f.Path + "\x00" + fmt.Sprint(f.Line, ":", f.Column, ":", f.Match)
-	if f.Kind == KindFile {
+	key := f.Rule.ID + "\x00" + string(f.Kind) + "\x00" + f.Path + "\x00" + f.Field + "\x00" + fmt.Sprint(f.Line, ":", f.Column, ":", f.Match)
+	if f.Kind != KindLine {
 		key += "\x00" + f.Commit.String()
 	}
 	if e.seen[key] {
