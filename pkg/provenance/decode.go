@@ -2,16 +2,17 @@ package provenance
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"github.com/pushguard/pushguard/pkg/yamlmsg"
-	"io"
 	"io/fs"
 	"path"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pushguard/pushguard/pkg/yamldoc"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 )
 
 // maxNodes bounds the YAML nodes one file may expand to, aliases included,
@@ -83,30 +84,37 @@ func LoadFS(fsys fs.FS, name string) ([]ToolSpec, error) {
 // with positions as file:line: tool "id": what is wrong. An empty file has no
 // specs.
 func ParseToolSpecs(name string, data []byte) ([]ToolSpec, error) {
-	if !mayHoldMarkers(data) {
+	if !MayHoldMarkers(data) {
 		return nil, nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, yamlError(name, err)
+	doc, err := yamldoc.Parse(data, 0)
+	if err != nil {
+		return nil, docError(name, err)
 	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		line := extra.Line
-		if len(extra.Content) > 0 {
-			line = extra.Content[0].Line
-		}
-		return nil, &SpecError{File: name, Line: line, Msg: "only one YAML document per file is allowed"}
-	case !errors.Is(err, io.EOF):
-		return nil, yamlError(name, err)
-	}
+	return DecodeDocument(context.Background(), name, doc)
+}
 
-	d := &decoder{file: name, budget: maxNodes}
+// docError turns an error of yamldoc.Parse into a *SpecError.
+func docError(name string, err error) error {
+	var de *yamldoc.Error
+	if errors.As(err, &de) {
+		return &SpecError{File: name, Line: de.Line, Msg: de.Msg}
+	}
+	return &SpecError{File: name, Msg: err.Error()}
+}
+
+// DecodeDocument decodes the AI tool specs of a YAML file already parsed
+// into its document node (nil: none), as [ParseToolSpecs] does: it is for
+// loaders that parse a rule file once and hand the document to both
+// pkg/ruleset and this package. The document must come from pkg/yamldoc
+// (directly or through ruleset.ParseDocument), which bounds what its aliases
+// expand to; the node budget here bounds the rest. It returns an error
+// wrapping ctx.Err() when ctx is done before the specs are compiled.
+func DecodeDocument(ctx context.Context, name string, doc *yaml.Node) ([]ToolSpec, error) {
+	if doc == nil {
+		return nil, nil
+	}
+	d := &decoder{file: name, budget: maxNodes, ctx: ctx}
 	var tools, declared *yaml.Node
 	if len(doc.Content) > 0 {
 		root := d.resolve(doc.Content[0])
@@ -144,16 +152,19 @@ func ParseToolSpecs(name string, data []byte) ([]ToolSpec, error) {
 			}
 		}
 	}
-	specs := d.decodeSpecs(tools, declared)
-	return d.finish(specs)
+	specs, err := d.finish(d.decodeSpecs(tools, declared))
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return nil, fmt.Errorf("%s: decoding stopped: %w", name, ctxErr)
+	}
+	return specs, err
 }
 
-// mayHoldMarkers is a cheap test that lets the many rule files without AI
-// tool markers skip a second YAML parse (the rule loader parses them too,
-// and validates their top-level keys). A file is parsed when it names
+// MayHoldMarkers is a cheap test that tells the files that cannot hold AI
+// tool markers (most rule files), so that a loader that wants only the
+// markers need not parse them. A file may hold markers when it names
 // either key, or contains an escape or a flow mapping through which a key
 // could be spelled differently.
-func mayHoldMarkers(data []byte) bool {
+func MayHoldMarkers(data []byte) bool {
 	return bytes.Contains(data, []byte("ai_tools")) || bytes.Contains(data, []byte("declared_trailers")) ||
 		bytes.Contains(data, []byte(`\`)) || bytes.HasPrefix(bytes.TrimSpace(data), []byte("{"))
 }
@@ -173,13 +184,22 @@ type decoder struct {
 	file   string
 	errs   []error
 	budget int
+	// ctx, when set, is checked between tools (compiling a tool's regular
+	// expressions is the costly part).
+	ctx context.Context
 }
+
+// done reports whether the decoder's context is done.
+func (d *decoder) done() bool { return d.ctx != nil && d.ctx.Err() != nil }
 
 // finish validates the decoded specs and returns them, or every problem
 // found.
 func (d *decoder) finish(specs []ToolSpec) ([]ToolSpec, error) {
 	if len(d.errs) == 0 {
 		for i := range specs {
+			if d.done() {
+				break
+			}
 			if _, errs := compileTool(&specs[i]); len(errs) > 0 {
 				d.errs = append(d.errs, errs...)
 			}
@@ -247,6 +267,9 @@ func (d *decoder) decodeSpecs(tools, declared *yaml.Node) []ToolSpec {
 		return specs
 	}
 	for i, item := range n.Content {
+		if d.done() {
+			break
+		}
 		if s, ok := d.tool(item, i); ok {
 			specs = append(specs, s)
 		}
@@ -522,18 +545,4 @@ func (d *decoder) trailers(n *yaml.Node, c ctx, keyOnly bool) ([]TrailerSpec, bo
 
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// yamlError turns a yaml.v3 syntax error ("yaml: line 3: ...") into a
-// SpecError with the position.
-func yamlError(name string, err error) error {
-	msg := err.Error()
-	rest, ok := strings.CutPrefix(msg, "yaml: line ")
-	if ok {
-		num, tail, found := strings.Cut(rest, ": ")
-		if line, convErr := strconv.Atoi(num); found && convErr == nil {
-			return &SpecError{File: name, Line: line, Msg: "invalid YAML: " + tail}
-		}
-	}
-	return &SpecError{File: name, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }

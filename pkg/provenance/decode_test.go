@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"strings"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
+
+	"github.com/pushguard/pushguard/pkg/yamldoc"
 )
 
 func TestParseToolSpecsErrors(t *testing.T) {
@@ -432,5 +435,38 @@ func TestShippedMarkers(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, d.Tools()); diff != "" {
 		t.Errorf("shipped tools (-want +got):\n%s", diff)
+	}
+}
+
+// TestAliasBombBytes: a small file naming one large pattern thousands of
+// times is refused at the alias where the expansion passes the bound, not
+// compiled 3000 times (issue 10).
+func TestAliasBombBytes(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("ai_tools:\n  - id: x\n    message:\n      - &a \"" + strings.Repeat("a", 100_000) + "\"\n")
+	for range 3000 {
+		b.WriteString("      - *a\n")
+	}
+	_, err := ParseToolSpecs("bomb.yml", []byte(b.String()))
+	want := "bomb.yml:15: aliases expand to more than 1048576 bytes of values (at alias *a); write the values out instead"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v; want %s", err, want)
+	}
+}
+
+// TestDecodeDocumentContext: decoding stops, with an error wrapping the
+// context's, once the context is done.
+func TestDecodeDocumentContext(t *testing.T) {
+	doc, err := yamldoc.Parse([]byte("ai_tools:\n  - {id: x, emails: ['^x@example\\.com$']}\n"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if specs, err := DecodeDocument(ctx, "r.yml", doc); !errors.Is(err, context.Canceled) || specs != nil {
+		t.Errorf("DecodeDocument(cancelled) = %v, %v; want context.Canceled", specs, err)
+	}
+	if specs, err := DecodeDocument(context.Background(), "r.yml", doc); err != nil || len(specs) != 1 {
+		t.Errorf("DecodeDocument = %v, %v", specs, err)
 	}
 }

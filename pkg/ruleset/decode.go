@@ -1,19 +1,29 @@
 package ruleset
 
 import (
+	"context"
 	"fmt"
-	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"math"
 	"reflect"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pushguard/pushguard/pkg/yamldoc"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 )
 
 // maxAliasNodes bounds the YAML nodes one file may reach through aliases,
 // so that an alias bomb cannot exhaust memory or time. Nodes written out
-// are bounded by the size of the file already.
+// are bounded by the size of the file already; the bytes that aliases
+// expand to are bounded by the parse (pkg/yamldoc).
 const maxAliasNodes = 100_000
+
+// maxAliasBytes bounds the bytes of the values one file (with the files it
+// names, such as dependency allowlists) reaches through aliases. A rule
+// file was checked by its parse already (yamldoc); this covers the files a
+// rule file names, which are decoded here.
+const maxAliasBytes = yamldoc.DefaultMaxAliasBytes
 
 // scalarDecoder is implemented by schema types that may also be written as a
 // plain string (ExampleSpec).
@@ -34,17 +44,24 @@ type decoder struct {
 	// they are left zero, and later checks skip them so that one mistake
 	// gives one message.
 	bad map[any]bool
-	// budget is what remains of maxAliasNodes; aliasDepth > 0 while
-	// decoding below an alias.
+	// budget is what remains of maxAliasNodes, byteBudget what remains of
+	// maxAliasBytes; aliasDepth > 0 while decoding below an alias.
 	budget     int
+	byteBudget int
 	aliasDepth int
+	// exhausted is the error recorded when a budget ran out: the values
+	// left undecoded then would only add noise, so it is reported alone.
+	exhausted *Error
 	// read reads the files the rule file names (dependency allowlists,
 	// deps.go); nil when the rule file came without a place to read from.
 	read ReadFunc
+	// ctx is checked between rules: compiling a rule (regexes, keyword
+	// automata) is the costly part of loading.
+	ctx context.Context
 }
 
 func newDecoder(file string) *decoder {
-	return &decoder{file: file, nodes: make(map[any]*yaml.Node), bad: make(map[any]bool), budget: maxAliasNodes}
+	return &decoder{file: file, nodes: make(map[any]*yaml.Node), bad: make(map[any]bool), budget: maxAliasNodes, byteBudget: maxAliasBytes, ctx: context.Background()}
 }
 
 // errorf records a problem at node n.
@@ -89,14 +106,24 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 	if n.Kind != yaml.AliasNode && d.aliasDepth == 0 {
 		return n
 	}
+	if d.budget < 0 || d.byteBudget < 0 {
+		return nil // reported once already
+	}
 	if d.budget--; d.budget < 0 {
-		if d.budget == -1 {
-			d.errorf(n, "", "too many aliases: more than %d YAML nodes reached through aliases", maxAliasNodes)
-		}
+		d.errorf(n, "", "too many aliases: more than %d YAML nodes reached through aliases", maxAliasNodes)
+		d.exhausted = d.errs[len(d.errs)-1]
 		return nil
 	}
+	pos := n
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias
+	}
+	if n != nil && n.Kind == yaml.ScalarNode {
+		if d.byteBudget -= len(n.Value); d.byteBudget < 0 {
+			d.errorf(pos, "", "aliases expand to more than %d bytes of values; write the values out instead", maxAliasBytes)
+			d.exhausted = d.errs[len(d.errs)-1]
+			return nil
+		}
 	}
 	return n
 }

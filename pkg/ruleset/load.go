@@ -1,25 +1,21 @@
 package ruleset
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"github.com/pushguard/pushguard/pkg/yamlmsg"
-	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
-)
 
-// yamlErrorPattern splits a yaml.v3 syntax error into line and message.
-var yamlErrorPattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	"github.com/pushguard/pushguard/pkg/yamldoc"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
+)
 
 // Parse decodes and compiles the rules of one YAML rule file; name is used
 // in messages and Rule.Source. A file is one YAML document, a mapping whose
@@ -38,50 +34,112 @@ func Parse(name string, data []byte) ([]*Rule, error) {
 // rule is then an error, so that rule text never makes pushguard read files
 // on its own.
 func ParseWith(name string, data []byte, read ReadFunc) ([]*Rule, error) {
+	doc, err := ParseDocument(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeDocument(context.Background(), name, doc, read)
+}
+
+// ParseDocument parses a rule file into its YAML document node, for
+// loaders that decode one parse twice (rules here, AI-tool markers in
+// pkg/provenance): see [DecodeDocument]. It returns nil for a file without
+// a document. It refuses, as an *Error naming name:LINE (and the rule, when
+// the problem is inside one), invalid YAML, a second document, and aliases
+// that expand to more than [yamldoc.DefaultMaxAliasBytes] bytes of values
+// (an alias bomb: a small file that names one large value thousands of
+// times).
+func ParseDocument(name string, data []byte) (*yaml.Node, error) {
+	doc, err := yamldoc.Parse(data, 0)
+	if err == nil {
+		return doc, nil
+	}
+	e := &Error{File: name, Msg: err.Error()}
+	var de *yamldoc.Error
+	if errors.As(err, &de) {
+		e.Line, e.Column, e.Msg = de.Line, de.Column, de.Msg
+		if de.Node != nil {
+			e.RuleNum, e.Rule = ruleOf(de.Doc, de.Node)
+		}
+	}
+	return nil, joinErrors([]*Error{e})
+}
+
+// yamlError turns a yaml.v3 error decoding data into an *Error.
+func yamlError(name string, data []byte, err error) *Error {
+	e := yamldoc.SyntaxError(data, err)
+	return &Error{File: name, Line: e.Line, Column: e.Column, Msg: e.Msg}
+}
+
+// ruleOf finds the rule of a rule file that holds node n as written (not
+// through an alias): its 1-based number and its id (empty when it has no
+// valid one); 0 when n is outside the rules.
+func ruleOf(doc, n *yaml.Node) (int, string) {
+	if doc == nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return 0, ""
+	}
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "rules" || root.Content[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		for j, r := range root.Content[i+1].Content {
+			if !holds(r, n) {
+				continue
+			}
+			id := ""
+			if r.Kind == yaml.MappingNode {
+				for k := 0; k+1 < len(r.Content); k += 2 {
+					if v := r.Content[k+1]; r.Content[k].Value == "id" && v.Kind == yaml.ScalarNode && idPattern.MatchString(v.Value) {
+						id = v.Value
+					}
+				}
+			}
+			return j + 1, id
+		}
+	}
+	return 0, ""
+}
+
+// holds reports whether the tree at t, as written, includes node n.
+func holds(t, n *yaml.Node) bool {
+	if t == n {
+		return true
+	}
+	if t.Kind == yaml.AliasNode {
+		return false
+	}
+	for _, c := range t.Content {
+		if holds(c, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// DecodeDocument decodes and compiles the rules of a rule file already
+// parsed by [ParseDocument] (nil: no rules); name and read are as for
+// ParseWith, and so are the errors. It checks ctx between rules, and
+// returns an error wrapping ctx.Err() when it is done.
+func DecodeDocument(ctx context.Context, name string, doc *yaml.Node, read ReadFunc) ([]*Rule, error) {
+	if doc == nil {
+		return nil, nil
+	}
 	d := newDecoder(name)
 	d.read = read
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	switch err := dec.Decode(&doc); {
-	case errors.Is(err, io.EOF):
-		return nil, nil
-	case err != nil:
-		return nil, joinErrors([]*Error{yamlError(name, data, err)})
+	d.ctx = ctx
+	rules := d.document(doc)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: decoding stopped: %w", name, err)
 	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		line := extra.Line
-		if len(extra.Content) > 0 {
-			line = extra.Content[0].Line
-		}
-		d.errs = append(d.errs, &Error{File: name, Line: line, Msg: "only one YAML document per file is allowed"})
-	case !errors.Is(err, io.EOF):
-		d.errs = append(d.errs, yamlError(name, data, err))
+	if d.exhausted != nil {
+		d.errs = []*Error{d.exhausted}
 	}
-	rules := d.document(&doc)
 	sortErrors(d.errs)
 	if err := joinErrors(d.errs); err != nil {
 		return nil, err
 	}
 	return rules, nil
-}
-
-// yamlError turns a yaml.v3 syntax error into an *Error.
-func yamlError(name string, data []byte, err error) *Error {
-	msg := err.Error()
-	if m := yamlErrorPattern.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		e := &Error{File: name, Line: line, Msg: "invalid YAML: " + m[2]}
-		if lines := bytes.Split(data, []byte("\n")); line >= 1 && line <= len(lines) {
-			indent := lines[line-1][:len(lines[line-1])-len(bytes.TrimLeft(lines[line-1], " \t"))]
-			if bytes.IndexByte(indent, '\t') >= 0 {
-				e.Msg += " (YAML does not allow tabs for indentation)"
-			}
-		}
-		return e
-	}
-	return &Error{File: name, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
 // document decodes the YAML document of a rule file and returns its rules.
@@ -141,10 +199,13 @@ func (d *decoder) document(doc *yaml.Node) []*Rule {
 			d.errorf(root.Content[i+1], "rules", "expected a list of rules, got %s", yamlmsg.Describe(v))
 		default:
 			for j, rn := range v.Content {
+				if d.ctx.Err() != nil {
+					return rules
+				}
 				if r := d.rule(rn, j+1, ids); r != nil {
 					rules = append(rules, r)
 				}
-				if d.budget < 0 {
+				if d.exhausted != nil {
 					return rules
 				}
 			}

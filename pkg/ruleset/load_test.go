@@ -1,6 +1,7 @@
 package ruleset
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,8 +10,12 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/pushguard/pushguard/pkg/yamldoc"
 )
 
 // errorLines returns the messages of a load error, one per problem.
@@ -572,26 +577,113 @@ func TestAliases(t *testing.T) {
 	}
 }
 
+// aliasBomb returns a rule file whose rule "bomb" names a string of size
+// bytes n times under key (tests.nomatch or content.keywords).
+func aliasBomb(key string, size, n int) string {
+	var b strings.Builder
+	b.WriteString("rules:\n  - id: bomb\n    severity: warn\n    message: m\n    content:\n      regex: zzzq\n")
+	if key == "keywords" {
+		b.WriteString("      keywords:\n")
+	} else {
+		b.WriteString("    tests:\n      nomatch:\n")
+	}
+	b.WriteString("        - &a \"" + strings.Repeat("A", size) + "\"\n")
+	for range n {
+		b.WriteString("        - *a\n")
+	}
+	return b.String()
+}
+
 func TestAliasBomb(t *testing.T) {
 	// 3000 rules aliasing one rule whose tests alias a list of 3000
 	// examples: 9 million nodes from 40 KB of YAML.
-	var b strings.Builder
-	b.WriteString("rules:\n  - &r\n    id: a\n    severity: warn\n    message: m\n    content: {regex: x}\n    tests:\n      match: &m [")
+	var nodes strings.Builder
+	nodes.WriteString("rules:\n  - &r\n    id: a\n    severity: warn\n    message: m\n    content: {regex: x}\n    tests:\n      match: &m [")
 	for i := range 3000 {
 		if i > 0 {
-			b.WriteString(",")
+			nodes.WriteString(",")
 		}
-		b.WriteString("x")
+		nodes.WriteString("x")
 	}
-	b.WriteString("]\n")
+	nodes.WriteString("]\n")
 	for range 3000 {
-		b.WriteString("  - *r\n")
+		nodes.WriteString("  - *r\n")
 	}
-	// The bound is on nodes, not time (no timing assertions): the error
-	// proves the expansion stopped early.
-	_, err := Parse("bomb.yml", []byte(b.String()))
+	// The bounds are on nodes and bytes, not time (no timing assertions):
+	// the positioned error proves the expansion stopped early. A 100 KB
+	// string named 3000 times is 300 MB once expanded (issue 10).
+	tests := []struct {
+		name, src, want string
+	}{
+		{"many nodes", nodes.String(), `bomb.yml:182: rule #175: aliases expand to more than 1048576 bytes of values (at alias *r); write the values out instead`},
+		{"large example", aliasBomb("tests", 100_000, 3000), `bomb.yml:20: rule "bomb": aliases expand to more than 1048576 bytes of values (at alias *a); write the values out instead`},
+		{"large keyword", aliasBomb("keywords", 100_000, 3000), `bomb.yml:19: rule "bomb": aliases expand to more than 1048576 bytes of values (at alias *a); write the values out instead`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("bomb.yml", []byte(tt.src))
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Parse of an alias bomb: error %v; want %s", err, tt.want)
+			}
+		})
+	}
+	// Well under the bound, aliases work.
+	if _, err := Parse("ok.yml", []byte(aliasBomb("keywords", 1000, 100))); err != nil {
+		t.Errorf("100 aliases of 1 KB: %v", err)
+	}
+}
+
+// TestAliasBombDecoder: the decoder bounds what it reaches through aliases
+// on its own, for documents it did not parse itself (a dependency
+// allowlist a rule names, a document given to DecodeDocument).
+func TestAliasBombDecoder(t *testing.T) {
+	unbounded := func(src string) *yaml.Node {
+		doc, err := yamldoc.Parse([]byte(src), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	_, err := DecodeDocument(context.Background(), "bomb.yml", unbounded(aliasBomb("keywords", 100_000, 3000)), nil)
+	if err == nil || !strings.Contains(err.Error(), `bomb.yml:19: rule "bomb": aliases expand to more than 1048576 bytes`) {
+		t.Errorf("DecodeDocument of a byte bomb: %v", err)
+	}
+	_, err = DecodeDocument(context.Background(), "bomb.yml", unbounded(aliasBomb("keywords", 1, 200_000)), nil)
 	if err == nil || !strings.Contains(err.Error(), "too many aliases") {
-		t.Errorf("Parse of an alias bomb: error %v; want too many aliases", err)
+		t.Errorf("DecodeDocument of a node bomb: %v", err)
+	}
+	// An allowlist file a rule names is decoded here, not parsed by
+	// yamldoc: its aliases are bounded too.
+	var allow strings.Builder
+	allow.WriteString("npm:\n  - &a \"" + strings.Repeat("a", 100_000) + "\"\n")
+	for range 3000 {
+		allow.WriteString("  - *a\n")
+	}
+	read := func(name string) ([]byte, string, error) { return []byte(allow.String()), "policy:" + name, nil }
+	_, err = ParseWith("policy:rules.yml", []byte(depRule("      new: true\n      allowlist: allow.yml\n")), read)
+	if err == nil || !strings.Contains(err.Error(), "aliases expand to more than 1048576 bytes") {
+		t.Errorf("allowlist alias bomb: %v", err)
+	}
+}
+
+// TestDecodeDocumentContext: decoding stops when the context is done, with
+// an error that wraps the context's.
+func TestDecodeDocumentContext(t *testing.T) {
+	doc, err := ParseDocument("r.yml", []byte("rules:"+okRule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	rules, err := DecodeDocument(ctx, "r.yml", doc, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || rules != nil {
+		t.Errorf("DecodeDocument with an expired context = %v, %v; want DeadlineExceeded", rules, err)
+	}
+	if rules, err := DecodeDocument(context.Background(), "r.yml", doc, nil); err != nil || len(rules) != 1 {
+		t.Errorf("DecodeDocument = %v, %v", rules, err)
+	}
+	if rules, err := DecodeDocument(context.Background(), "r.yml", nil, nil); err != nil || rules != nil {
+		t.Errorf("DecodeDocument(nil) = %v, %v", rules, err)
 	}
 }
 
