@@ -1,0 +1,443 @@
+// Package policy loads what rule files define, the rules and the AI-tool
+// markers, from where they live: the defaults embedded in the binary, a file
+// or directory on disk, or a tree of the policy repository read straight
+// from git objects. It is the one place that reads rule files.
+//
+// Each file is parsed once: one yaml.v3 node tree, which pkg/ruleset decodes
+// into rules and pkg/provenance into AI-tool markers. Loading is bounded:
+// each file and all files of a load together have a byte budget, aliases
+// may expand a file by a bounded number of bytes (pkg/yamldoc), and a
+// context.Context is checked between files and inside their decoding, so
+// that loading counts against the hook's time budget.
+//
+// Sources are merged in order: a later rule (or AI tool) with the same id
+// replaces an earlier one, and `disabled: true` removes it. The embedded
+// AI-tool markers are always loaded first, whatever the sources: turning
+// the default rules off must not blind provenance detection. Every problem
+// of every file is reported together, each as `file:line: rule "id": key:
+// message`.
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pushguard/pushguard/pkg/provenance"
+	"github.com/pushguard/pushguard/pkg/ruleset"
+	"github.com/pushguard/pushguard/rules"
+)
+
+// Policy is what the rule files of a load define.
+type Policy struct {
+	Rules *ruleset.Set
+	AI    *provenance.Detector
+	// Version identifies the rules for the audit log: "embedded", or the
+	// commit ids of the policy repositories read, comma-separated.
+	Version string
+}
+
+// Default bounds of a load.
+const (
+	DefaultMaxFileBytes = 4 << 20
+	DefaultMaxBytes     = 32 << 20
+)
+
+// Options bound a load.
+type Options struct {
+	// MaxFileBytes bounds one rule file (0: DefaultMaxFileBytes); a larger
+	// file is an error, and is not read whole.
+	MaxFileBytes int64
+	// MaxBytes bounds the rule files of one load together, with the files
+	// they name such as dependency allowlists (0: DefaultMaxBytes).
+	MaxBytes int64
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxFileBytes <= 0 {
+		o.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	return o
+}
+
+// Source is one origin of rule files: the files at Root in FS, a single
+// file or a directory (every *.yml and *.yaml file below it, in lexical
+// order, entries whose name starts with a dot skipped).
+//
+// Build sources with [Embedded], [Path], [Tree] or [FromConfig]; a Source
+// made by hand from its exported fields reads FS and names its files
+// "Name:path" in messages (or "path" when Name is empty).
+type Source struct {
+	// Name says where the files come from, for messages: a directory on
+	// disk, or repo@ref for a policy repository.
+	Name string
+	FS   fs.FS
+	// Root is the file or directory to load, a valid fs path ("." for all).
+	Root string
+	// Version is the policy repository's commit id ("" otherwise).
+	Version string
+
+	kind kind
+	// open, when set, resolves the source at load time (a policy
+	// repository is opened then, and closed after the load). It returns
+	// errSkip for a source with nothing to load.
+	open func(ctx context.Context, opt Options) (Source, func() error, error)
+}
+
+// kind says how a source names its files and reads the files they name.
+type kind int
+
+const (
+	kindFS       kind = iota // Name:path, files named within FS
+	kindEmbedded             // path, files named within FS
+	kindDiskDir              // Name/path on disk, files named within the directory
+	kindDiskFile             // the path on disk; files named relative to it or absolute
+)
+
+// errSkip is returned by a source's open when there is nothing to load.
+var errSkip = errors.New("nothing to load")
+
+// Embedded is the default rules and AI-tool markers built into the binary.
+func Embedded() Source {
+	return Source{FS: rules.FS, Root: ".", kind: kindEmbedded}
+}
+
+// Path is a rule file or a directory of rule files on disk. It is read at
+// load time: a missing path is a load error. Messages name the files by
+// their path on disk. A rule file may name other files (dependency
+// allowlists): within the directory for a directory, relative to the file
+// or absolute for a single file (an admin's file on the server).
+func Path(p string) Source {
+	return Source{Name: p, open: func(context.Context, Options) (Source, func() error, error) {
+		st, err := os.Stat(p)
+		if err != nil {
+			return Source{}, nil, fmt.Errorf("rules %s: %w", p, err)
+		}
+		if st.IsDir() {
+			return Source{Name: p, FS: os.DirFS(p), Root: ".", kind: kindDiskDir}, nil, nil
+		}
+		dir, base := filepath.Split(p)
+		if dir == "" {
+			dir = "."
+		}
+		return Source{Name: p, FS: os.DirFS(dir), Root: base, kind: kindDiskFile}, nil, nil
+	}}
+}
+
+// display names the file at fs path p in messages.
+func (s Source) display(p string) string {
+	switch s.kind {
+	case kindEmbedded:
+		return p
+	case kindDiskDir:
+		return filepath.Join(s.Name, filepath.FromSlash(p))
+	case kindDiskFile:
+		return s.Name
+	}
+	if s.Name == "" {
+		return p
+	}
+	return s.Name + ":" + p
+}
+
+// reader reads the files the rule file at fs path p names.
+func (s Source) reader(p string) ruleset.ReadFunc {
+	if s.kind == kindDiskFile {
+		return ruleset.DiskReader(s.Name)
+	}
+	return ruleset.FSReader(s.FS, p, s.display(p))
+}
+
+// Load loads the embedded AI-tool markers and then each source in order.
+// It reports every problem of every source together; on error it returns
+// no policy. When ctx is done it stops, with an error wrapping ctx.Err().
+func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
+	l := &loader{ctx: ctx, opt: opt.withDefaults()}
+	withEmbedded := slices.ContainsFunc(srcs, func(s Source) bool { return s.kind == kindEmbedded })
+	// The embedded files are decoded once, for their markers and, when
+	// asked for, their rules; without the rules, only the files that may
+	// hold markers are parsed.
+	emb, err := l.source(Embedded(), !withEmbedded)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("load rules: %w", ctxErr)
+		}
+		l.errs = append(l.errs, fmt.Errorf("embedded rules: %w", err))
+	}
+	specs := emb.tools
+	var (
+		lists    [][]*ruleset.Rule
+		versions []string
+	)
+	for _, src := range srcs {
+		if src.kind == kindEmbedded {
+			lists = append(lists, emb.rules)
+			continue
+		}
+		got, err := l.load(src)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, fmt.Errorf("load rules: %w", ctxErr)
+			}
+			l.errs = append(l.errs, err)
+			continue
+		}
+		lists = append(lists, got.rules)
+		specs = append(specs, got.tools...)
+		if got.version != "" {
+			versions = append(versions, got.version)
+		}
+	}
+	if err := errors.Join(l.errs...); err != nil {
+		return nil, err
+	}
+	det, err := provenance.Compile(specs)
+	if err != nil {
+		return nil, fmt.Errorf("AI-tool markers: %w", err)
+	}
+	set := ruleset.NewSet(lists...)
+	if err := checkAITools(set, det); err != nil {
+		return nil, err
+	}
+	version := "embedded"
+	if len(versions) > 0 {
+		version = strings.Join(versions, ",")
+	}
+	return &Policy{Rules: set, AI: det, Version: version}, nil
+}
+
+// loaded is what one source defines.
+type loaded struct {
+	rules   []*ruleset.Rule
+	tools   []provenance.ToolSpec
+	version string
+}
+
+// loader is the state of one Load: its context, bounds and the bytes read
+// so far.
+type loader struct {
+	ctx  context.Context
+	opt  Options
+	used int64
+	errs []error
+}
+
+// load opens src when it must be, and loads it.
+func (l *loader) load(src Source) (loaded, error) {
+	if src.open != nil {
+		opened, closeFn, err := src.open(l.ctx, l.opt)
+		if errors.Is(err, errSkip) {
+			return loaded{}, nil
+		}
+		if err != nil {
+			return loaded{}, err
+		}
+		if closeFn != nil {
+			defer closeFn()
+		}
+		src = opened
+	}
+	got, err := l.source(src, false)
+	got.version = src.Version
+	return got, err
+}
+
+// source loads the rule files of src; with markersOnly, only their AI-tool
+// markers, and only from the files that may hold some.
+func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
+	var (
+		out   loaded
+		errs  []error
+		files int
+	)
+	root := src.Root
+	if root == "" {
+		root = "."
+	}
+	walkErr := fs.WalkDir(src.FS, root, func(p string, de fs.DirEntry, err error) error {
+		if ctxErr := l.ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", src.display(p), err))
+			if de != nil && de.IsDir() && p != root {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p != root && strings.HasPrefix(de.Name(), ".") {
+			if de.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if de.IsDir() {
+			return nil
+		}
+		if ext := strings.ToLower(path.Ext(p)); p != root && ext != ".yml" && ext != ".yaml" {
+			return nil
+		}
+		files++
+		got, err := l.file(src, p, markersOnly)
+		if err != nil {
+			if ctxErr := l.ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			errs = append(errs, err)
+			if errors.Is(err, errBudget) {
+				return fs.SkipAll
+			}
+			return nil
+		}
+		out.rules = append(out.rules, got.rules...)
+		out.tools = append(out.tools, got.tools...)
+		return nil
+	})
+	if walkErr != nil {
+		if ctxErr := l.ctx.Err(); ctxErr != nil {
+			return loaded{}, ctxErr
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", src.display(root), walkErr))
+	}
+	if files == 0 && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("%s: no rule files (*.yml, *.yaml) found", src.display(root)))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return loaded{}, err
+	}
+	return out, nil
+}
+
+// errBudget marks the error of a load past its total byte budget.
+var errBudget = errors.New("rule files exceed the byte budget of a load")
+
+// file reads, parses once and decodes the rule file at p.
+func (l *loader) file(src Source, p string, markersOnly bool) (loaded, error) {
+	name := src.display(p)
+	data, err := l.read(src, p, name)
+	if err != nil {
+		return loaded{}, err
+	}
+	if markersOnly && !provenance.MayHoldMarkers(data) {
+		return loaded{}, nil
+	}
+	doc, err := ruleset.ParseDocument(name, data)
+	if err != nil {
+		return loaded{}, err
+	}
+	return l.decode(src, p, name, doc, markersOnly)
+}
+
+// decode decodes one parsed rule file into rules (unless markersOnly) and
+// AI-tool markers, reporting the problems of both.
+func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly bool) (loaded, error) {
+	var out loaded
+	var errs []error
+	if !markersOnly {
+		rs, err := ruleset.DecodeDocument(l.ctx, name, doc, l.charged(src.reader(p)))
+		if err != nil {
+			errs = append(errs, err)
+		}
+		out.rules = rs
+	}
+	tools, err := provenance.DecodeDocument(l.ctx, name, doc)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	out.tools = tools
+	return out, errors.Join(errs...)
+}
+
+// read reads a rule file within the bounds: a regular file of at most
+// MaxFileBytes, within what remains of MaxBytes. The embedded files are
+// part of the binary, and not charged.
+func (l *loader) read(src Source, p, name string) ([]byte, error) {
+	bounded := src.kind != kindEmbedded
+	check := func(st fs.FileInfo) error {
+		switch {
+		case st.Mode().Type() == fs.ModeSymlink:
+			return fmt.Errorf("%s: a symbolic link: links in a policy repository are not followed", name)
+		case !st.Mode().IsRegular():
+			return fmt.Errorf("%s: not a regular file", name)
+		case bounded && st.Size() > l.opt.MaxFileBytes:
+			return fmt.Errorf("%s: larger than %d bytes", name, l.opt.MaxFileBytes)
+		}
+		return nil
+	}
+	// Stat before opening where the FS can (a FIFO on disk would block
+	// the open), and check the open file again.
+	if sfs, ok := src.FS.(fs.StatFS); ok {
+		st, err := sfs.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if err := check(st); err != nil {
+			return nil, err
+		}
+	}
+	f, err := src.FS.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := check(st); err != nil {
+		return nil, err
+	}
+	if !bounded {
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return data, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(f, l.opt.MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if int64(len(data)) > l.opt.MaxFileBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes", name, l.opt.MaxFileBytes)
+	}
+	if err := l.charge(int64(len(data)), name); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// charge counts n bytes read for the file name against the budget.
+func (l *loader) charge(n int64, name string) error {
+	if l.used += n; l.used > l.opt.MaxBytes {
+		return fmt.Errorf("%s: %w (%d bytes)", name, errBudget, l.opt.MaxBytes)
+	}
+	return nil
+}
+
+// charged counts what read reads against the budget: a rule file may name
+// the same allowlist from many rules.
+func (l *loader) charged(read ruleset.ReadFunc) ruleset.ReadFunc {
+	return func(name string) ([]byte, string, error) {
+		data, shown, err := read(name)
+		if err != nil {
+			return data, shown, err
+		}
+		if err := l.charge(int64(len(data)), shown); err != nil {
+			return nil, shown, err
+		}
+		return data, shown, nil
+	}
+}
