@@ -39,7 +39,7 @@ func fuzzVerdict(path, match, ref, msg, help string, sev uint8, redact, withErr 
 		Skipped: []scan.Skip{{Commit: c, Path: path, Reason: "larger than 5242880 bytes"}},
 	}
 	if withErr {
-		return verdict.Failed(errors.New("read "+path+": "+msg+"\n"+match), sev%2 == 0)
+		return verdict.Failed(errors.New("read "+path+": "+msg+"\n"+match), sev%3 == 0, sev%2 == 0)
 	}
 	v := verdict.Decide(res, verdict.Options{})
 	// The bypass reason comes from a push option: pushed text too.

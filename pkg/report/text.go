@@ -58,7 +58,7 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 	for _, h := range splitLines(o.Header) {
 		line("%s", h)
 	}
-	if v.Err != nil {
+	if v.Err != nil && len(v.Findings) == 0 {
 		if v.Decision == verdict.Reject {
 			line("pushguard: push REJECTED: the push could not be checked, so nothing was accepted.")
 		} else {
@@ -75,12 +75,22 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 				line("    %s", clip(l, 500))
 			}
 		}
-		line("  This is not a problem with your changes. Try again; if it persists, contact the server admins.")
+		if v.Permanent {
+			line("  This is a problem of the server's configuration or repository, not of your changes:")
+			line("  pushing again will not help. Contact the server admins.")
+		} else {
+			line("  This is not a problem with your changes. Try again; if it persists, contact the server admins.")
+		}
 		writeFooter(line, o)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
 	line("pushguard: %s", summary(v, o.Scan))
+	if v.Err != nil {
+		// The check stopped early; what it found before still decides.
+		line("  The check did not finish (%s);", clip(textsafe.Clean(v.Err.Error(), 0), 300))
+		line("  the findings below were made before it stopped, and there may be more.")
+	}
 	writeAISummary(line, v)
 	line("")
 	for i, f := range v.Findings {

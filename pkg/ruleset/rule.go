@@ -210,6 +210,10 @@ func (r *Rule) TestCounts() (match, nomatch int) {
 // name such as refs/heads/main). True when the rule has no refs condition.
 func (r *Rule) MatchRef(ref string) bool { return r.matchRef(ref, nil) }
 
+// RefScoped reports whether the rule has a refs: condition, so that
+// whether it applies depends on the ref.
+func (r *Rule) RefScoped() bool { return r.refs != nil }
+
 func (r *Rule) matchRef(ref string, why *string) bool {
 	if r.refs == nil || r.refs.match(ref) {
 		return true

@@ -1,5 +1,8 @@
-// Package verdict turns scan findings into the decision on a push: accept,
-// accept with warnings, or reject, with the reasons.
+// Package verdict is the one place that decides a push: which findings
+// count for which ref (scope), whether they are enforced (mode, severity),
+// which are suppressed, whether a break-glass bypass applies, and what an
+// error means (fail closed, fail open, permanent). Everything else reports
+// or records what it decides.
 package verdict
 
 import (
@@ -9,10 +12,12 @@ import (
 	"github.com/pushguard/pushguard/pkg/scan"
 )
 
-// Decision is the outcome of a push.
+// Decision is the outcome for a whole push. Git applies a pre-receive
+// hook's answer to every ref of the push, so one rejected ref update
+// rejects all of them.
 type Decision int
 
-// Decisions, from best to worst.
+// Decisions.
 const (
 	Accept Decision = iota
 	AcceptWithWarnings
@@ -30,114 +35,185 @@ func (d Decision) String() string {
 	}
 }
 
-// Mode is how a verdict is enforced.
+// Mode says whether blocking findings reject (Enforce) or are only
+// recorded (Audit).
 type Mode string
 
-// Modes: enforce rejects on blocking findings; audit only records them.
+// Modes.
 const (
 	Enforce Mode = "enforce"
 	Audit   Mode = "audit"
 )
 
-// Options tune the decision.
-type Options struct {
-	Mode Mode // default Enforce
-	// AuditOnly reports a blocking finding that is recorded but not
-	// enforced (its ref or repository is in an audit-mode scope). nil: all
-	// blocking findings are enforced.
-	AuditOnly func(f scan.Finding) bool
-	// Bypass is a permitted break-glass request (the caller has checked the
-	// pusher and the reason). It overrides blocking findings of bypassable
-	// rules only.
-	Bypass *Bypass
+// RefPolicy is what the server configuration decides for one ref.
+type RefPolicy struct {
+	// Mode of the ref ("" is Enforce).
+	Mode Mode
+	// Scope names the scope that matched, "" when none did.
+	Scope string
+	// Applies selects the rules the ref's scope enables; nil enables all.
+	Applies func(*ruleset.Rule) bool
 }
 
-// Bypass is a permitted break-glass request.
+// Options are what the decision depends on besides the findings.
+type Options struct {
+	// Mode is the mode of refs Policy does not decide (default Enforce).
+	Mode Mode
+	// Policy returns the policy of a ref; nil gives every ref Mode and all
+	// rules. Each finding is decided under the policy of the ref it is
+	// charged to (scan.Finding.Ref).
+	Policy func(ref string) RefPolicy
+	// Bypass is the pusher's break-glass request, nil when none was made.
+	Bypass *Request
+	// Err says the check did not complete; the findings made before it
+	// stopped are still decided, and a blocking one always rejects.
+	Err error
+	// Permanent marks Err as a condition that retrying cannot fix
+	// (unsupported repository format, broken configuration or policy): it
+	// always rejects, whatever FailOpen says.
+	Permanent bool
+	// FailOpen is the server's on_error: accept. It accepts a push whose
+	// check failed transiently and found nothing enforceable before that.
+	FailOpen bool
+}
+
+// Request is a break-glass request, as the configuration judged it.
+type Request struct {
+	// Allowed: this pusher may bypass and gave a good enough reason.
+	Allowed bool
+	// Pusher and Reason are recorded and shown.
+	Pusher, Reason string
+	// Refusal says why a request that is not Allowed was refused.
+	Refusal string
+}
+
+// Bypass is a break-glass bypass that was used.
 type Bypass struct {
 	Pusher string
 	Reason string
 }
 
-// Verdict is the decision and everything that led to it.
+// Verdict is the decision on one push and its reasons.
 type Verdict struct {
 	Decision Decision
-	Mode     Mode
-	// Findings are sorted: blocking first, then warnings, then info; within
-	// a severity, in the order the scan found them (history order).
+	// Mode is the configuration's mode for refs no scope decides.
+	Mode Mode
+	// Findings count toward the decision: in scope, not suppressed,
+	// blocking first.
 	Findings []scan.Finding
-	Counts   map[ruleset.Severity]int
-	Commits  int
-	Tags     int
-	// Skipped is content the scan did not read (binary, too large).
+	// Counts are the counted findings per severity.
+	Counts  map[ruleset.Severity]int
+	Commits int
+	Tags    int
+	// Skipped is content the scan did not read.
 	Skipped []scan.Skip
-	// Err is an internal error that decided the push (fail closed).
+	// Err is why the check did not complete, nil when it did.
 	Err error
-	// AI is the AI provenance of the new commits (ai.go).
-	AI AISummary
-	// AuditBlocked counts blocking findings recorded but not enforced.
+	// Permanent: Err is a condition retrying cannot fix.
+	Permanent bool
+	// FailedOpen: the check did not complete and the push was accepted
+	// because the server fails open.
+	FailedOpen bool
+	AI         AISummary
+	// AuditBlocked counts blocking findings on refs in audit mode.
 	AuditBlocked int
-	// Bypassed: a break-glass request turned a rejection into acceptance.
+	// Enforced counts blocking findings that reject unless bypassed.
+	Enforced int
+	// Bypassed: the enforced findings were let through by break-glass.
 	Bypassed bool
-	// Bypass is the permitted request, when there was one.
-	Bypass *Bypass
-	// NotBypassable lists the rules that kept a bypass from applying.
+	Bypass   *Bypass
+	// NotBypassable lists the enforced rules that break-glass cannot lift.
 	NotBypassable []string
-	// BypassRefusal says why a requested bypass was not permitted (set by
-	// the caller; rendered to the pusher).
+	// BypassRefusal says why a requested bypass was not used.
 	BypassRefusal string
-	// Suppressed are the findings covered by an inline pushguard:allow
-	// comment: reported as such, never counted (suppressed.go).
+	// Suppressed are in-scope findings an inline directive covers.
 	Suppressed []scan.Finding
+	// OutOfScope counts findings the ref's scope does not enable.
+	OutOfScope int
 }
 
-// Blocking reports the number of blocking findings.
+// Blocking returns the number of counted blocking findings.
 func (v *Verdict) Blocking() int { return v.Counts[ruleset.SeverityBlock] }
 
-// Decide applies the options to a scan result.
+// Decide decides a push from what the scan found. A finding counts under
+// the policy of its ref: out of the ref's scope it is dropped, on a ref in
+// audit mode it is recorded but does not reject.
 func Decide(res *scan.Result, opts Options) *Verdict {
 	if opts.Mode == "" {
 		opts.Mode = Enforce
 	}
+	policy := opts.Policy
+	if policy == nil {
+		policy = func(string) RefPolicy { return RefPolicy{Mode: opts.Mode} }
+	}
 	v := &Verdict{
-		Mode:     opts.Mode,
-		Findings: counted(res.Findings), // suppressed ones are not counted
-		Counts:   map[ruleset.Severity]int{},
-		Commits:  len(res.Commits),
-		Tags:     len(res.Tags),
-		Skipped:  res.Skipped,
-		AI:       summarizeAI(res),
+		Mode:      opts.Mode,
+		Counts:    map[ruleset.Severity]int{},
+		Commits:   len(res.Commits),
+		Tags:      len(res.Tags),
+		Skipped:   res.Skipped,
+		AI:        summarizeAI(res),
+		Err:       opts.Err,
+		Permanent: opts.Err != nil && opts.Permanent,
 	}
-	v.Suppressed = suppressed(res.Findings)
-	sort.SliceStable(v.Findings, func(i, j int) bool {
-		return v.Findings[i].Rule.Severity.Rank() > v.Findings[j].Rule.Severity.Rank()
-	})
-	for _, f := range v.Findings {
+	seenNB := map[string]bool{}
+	for _, f := range res.Findings {
+		p := policy(f.Ref)
+		if p.Mode == "" {
+			p.Mode = Enforce
+		}
+		if p.Applies != nil && !p.Applies(f.Rule) {
+			v.OutOfScope++
+			continue
+		}
+		if f.Suppressed {
+			v.Suppressed = append(v.Suppressed, f)
+			continue
+		}
+		v.Findings = append(v.Findings, f)
 		v.Counts[f.Rule.Severity]++
-	}
-	v.Bypass = opts.Bypass
-	enforced := 0
-	seen := map[string]bool{}
-	for _, f := range v.Findings {
 		if f.Rule.Severity != ruleset.SeverityBlock {
 			continue
 		}
-		if opts.Mode != Enforce || (opts.AuditOnly != nil && opts.AuditOnly(f)) {
+		if p.Mode != Enforce {
 			v.AuditBlocked++
 			continue
 		}
-		enforced++
-		if !f.Rule.Bypassable && !seen[f.Rule.ID] {
-			seen[f.Rule.ID] = true
+		v.Enforced++
+		if !f.Rule.Bypassable && !seenNB[f.Rule.ID] {
+			seenNB[f.Rule.ID] = true
 			v.NotBypassable = append(v.NotBypassable, f.Rule.ID)
 		}
 	}
+	sort.SliceStable(v.Findings, func(i, j int) bool {
+		return v.Findings[i].Rule.Severity.Rank() > v.Findings[j].Rule.Severity.Rank()
+	})
+
+	if b := opts.Bypass; b != nil {
+		switch {
+		case !b.Allowed:
+			v.BypassRefusal = b.Refusal
+		case v.Enforced > 0 && len(v.NotBypassable) > 0:
+			v.BypassRefusal = "not bypassable: " + joinIDs(v.NotBypassable)
+		case v.Enforced > 0 && v.Err != nil:
+			v.BypassRefusal = "the push could not be fully checked"
+		case v.Enforced > 0:
+			v.Bypassed = true
+			v.Bypass = &Bypass{Pusher: b.Pusher, Reason: b.Reason}
+		}
+	}
+
 	switch {
-	case enforced > 0 && opts.Bypass != nil && len(v.NotBypassable) == 0:
-		v.Decision = AcceptWithWarnings
-		v.Bypassed = true
-	case enforced > 0:
+	case v.Enforced > 0 && !v.Bypassed:
+		// A blocking finding already made is never discarded, whatever
+		// stopped the check afterwards.
 		v.Decision = Reject
-	case len(v.Findings) > 0:
+	case v.Err != nil && (v.Permanent || !opts.FailOpen):
+		v.Decision = Reject
+	case v.Err != nil:
+		v.Decision = AcceptWithWarnings
+		v.FailedOpen = true
+	case v.Bypassed || len(v.Findings) > 0:
 		v.Decision = AcceptWithWarnings
 	default:
 		v.Decision = Accept
@@ -145,12 +221,18 @@ func Decide(res *scan.Result, opts Options) *Verdict {
 	return v
 }
 
-// Failed is the verdict on a push that could not be checked: it is
-// rejected (fail closed) unless failOpen, and carries the error.
-func Failed(err error, failOpen bool) *Verdict {
-	v := &Verdict{Decision: Reject, Mode: Enforce, Counts: map[ruleset.Severity]int{}, Err: err}
-	if failOpen {
-		v.Decision = AcceptWithWarnings
+// Failed is the verdict on a push that could not be checked at all.
+func Failed(err error, permanent, failOpen bool) *Verdict {
+	return Decide(&scan.Result{}, Options{Err: err, Permanent: permanent, FailOpen: failOpen})
+}
+
+func joinIDs(ids []string) string {
+	out := ""
+	for i, id := range ids {
+		if i > 0 {
+			out += ", "
+		}
+		out += id
 	}
-	return v
+	return out
 }

@@ -1,0 +1,315 @@
+package hook
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/pushguard/pushguard/pkg/config"
+	"github.com/pushguard/pushguard/pkg/gitstore"
+	"github.com/pushguard/pushguard/pkg/push"
+	"github.com/pushguard/pushguard/pkg/ruleset"
+	"github.com/pushguard/pushguard/pkg/scan"
+	"github.com/pushguard/pushguard/pkg/verdict"
+)
+
+// The policy of a ref applies to every commit that enters that ref,
+// whether or not the repository already had it through another ref. The
+// cheap way: a ref's policy is its profile — the scope that selects it (by
+// repository, ref and pusher), that scope's mode, and which rules' own
+// `refs:` conditions match it. A commit already reachable from an existing
+// ref whose policy is at least as strict (every rule that applies on the
+// pushed ref applies there too, and it is enforced, or the pushed ref is in
+// audit mode) was checked under that policy when it entered that ref, so
+// it needs no rescan. Pushed refs with the same profile are scanned
+// together, each group excluding exactly the existing refs that cover it.
+// Without scopes and `refs:` conditions every ref has the same profile and
+// the push is one walk that excludes every existing ref, as before.
+
+// profile is what decides a ref's policy, comparable.
+type profile struct {
+	scope int    // index of the matching scope, -1 for none
+	mode  string // the scope's (or the configuration's) mode
+	refs  string // which ref-conditioned rules match, as a bit string
+}
+
+// policyIndex computes profiles and the rules each profile enables.
+type policyIndex struct {
+	cfg      *config.Config
+	pc       push.Context
+	rules    []*ruleset.Rule
+	refRules []*ruleset.Rule // the rules with a refs: condition
+	applies  map[profile]*big.Int
+}
+
+func newPolicyIndex(cfg *config.Config, pc push.Context, rules []*ruleset.Rule) *policyIndex {
+	ix := &policyIndex{cfg: cfg, pc: pc, rules: rules, applies: map[profile]*big.Int{}}
+	for _, r := range rules {
+		if r.RefScoped() {
+			ix.refRules = append(ix.refRules, r)
+		}
+	}
+	return ix
+}
+
+// profileOf returns the profile of ref, and a representative ref for it.
+func (ix *policyIndex) profileOf(ref string) profile {
+	p := ix.cfg.PolicyFor(ix.pc.Repo, ref, ix.pc.Pusher)
+	pr := profile{scope: -1, mode: string(p.Mode)}
+	if p.Scope != nil {
+		for i := range ix.cfg.Scopes {
+			if &ix.cfg.Scopes[i] == p.Scope {
+				pr.scope = i
+			}
+		}
+	}
+	if len(ix.refRules) > 0 {
+		var b strings.Builder
+		for _, r := range ix.refRules {
+			if r.MatchRef(ref) {
+				b.WriteByte('1')
+			} else {
+				b.WriteByte('0')
+			}
+		}
+		pr.refs = b.String()
+	}
+	return pr
+}
+
+// enabled returns the set of rule indexes that apply under a profile (ref
+// is any ref with that profile).
+func (ix *policyIndex) enabled(pr profile, ref string) *big.Int {
+	if s, ok := ix.applies[pr]; ok {
+		return s
+	}
+	p := ix.cfg.PolicyFor(ix.pc.Repo, ref, ix.pc.Pusher)
+	s := new(big.Int)
+	for i, r := range ix.rules {
+		if r.MatchRef(ref) && p.Applies(r.ID, r.Tags) {
+			s.SetBit(s, i, 1)
+		}
+	}
+	ix.applies[pr] = s
+	return s
+}
+
+// covers reports whether an existing ref with profile e was checked at
+// least as strictly as a pushed ref with profile p needs.
+func (ix *policyIndex) covers(e profile, eRef string, p profile, pRef string) bool {
+	if e == p {
+		return true
+	}
+	if e.mode != string(config.ModeEnforce) && p.mode == string(config.ModeEnforce) {
+		return false
+	}
+	es, ps := ix.enabled(e, eRef), ix.enabled(p, pRef)
+	// ps ⊆ es
+	return new(big.Int).AndNot(ps, es).Sign() == 0
+}
+
+// group is pushed refs that share a profile, and what their walk excludes.
+type group struct {
+	profile profile
+	tips    []scan.Tip
+	exclude []plumbing.Hash
+	all     bool // exclude is every existing ref
+}
+
+func (g *group) hasRef(ref string) bool {
+	for _, t := range g.tips {
+		if t.Ref == ref {
+			return true
+		}
+	}
+	return false
+}
+
+// groups splits the ref updates of a push by profile. Deleted refs bring
+// nothing in and form no group.
+func (ix *policyIndex) groups(updates []push.Update, existing []gitstore.Ref) []*group {
+	byProfile := map[profile]*group{}
+	var out []*group
+	rep := map[profile]string{}
+	for _, u := range updates {
+		if u.Deleted() {
+			continue
+		}
+		pr := ix.profileOf(u.Ref)
+		g := byProfile[pr]
+		if g == nil {
+			g = &group{profile: pr}
+			byProfile[pr] = g
+			rep[pr] = u.Ref
+			out = append(out, g)
+		}
+		g.tips = append(g.tips, scan.Tip{Ref: u.Ref, Hash: tipHash(u)})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// Existing refs by profile (HEAD is a name for another ref).
+	type eref struct {
+		pr   profile
+		name string
+		hash plumbing.Hash
+	}
+	ex := make([]eref, 0, len(existing))
+	for _, e := range existing {
+		if e.Name == "HEAD" {
+			continue
+		}
+		ex = append(ex, eref{pr: ix.profileOf(e.Name), name: e.Name, hash: e.Hash})
+	}
+	for _, g := range out {
+		g.all = true
+		covered := map[profile]bool{}
+		for _, e := range ex {
+			c, ok := covered[e.pr]
+			if !ok {
+				c = ix.covers(e.pr, e.name, g.profile, rep[g.profile])
+				covered[e.pr] = c
+			}
+			if c {
+				g.exclude = append(g.exclude, e.hash)
+			} else {
+				g.all = false
+			}
+		}
+	}
+	// The group that carries the AI authorship notes first: the engine
+	// keeps what they say for the commits of every later group. Then
+	// enforced groups: under a time budget, what can reject is found first.
+	// Then by ref name, for stable output.
+	sort.SliceStable(out, func(i, j int) bool {
+		ni, nj := out[i].hasRef(scan.AINotesRef), out[j].hasRef(scan.AINotesRef)
+		if ni != nj {
+			return ni
+		}
+		ei, ej := out[i].profile.mode == string(config.ModeEnforce), out[j].profile.mode == string(config.ModeEnforce)
+		if ei != ej {
+			return ei
+		}
+		return out[i].tips[0].Ref < out[j].tips[0].Ref
+	})
+	return out
+}
+
+// refPolicies is the verdict's view of the configuration: the scope and
+// mode of each ref.
+func refPolicies(cfg *config.Config, pc push.Context) func(string) verdict.RefPolicy {
+	return func(ref string) verdict.RefPolicy {
+		p := cfg.PolicyFor(pc.Repo, ref, pc.Pusher)
+		return verdict.RefPolicy{
+			Mode:    verdict.Mode(p.Mode),
+			Scope:   p.ScopeName(),
+			Applies: func(r *ruleset.Rule) bool { return p.Applies(r.ID, r.Tags) },
+		}
+	}
+}
+
+// scanGroups scans what each group of pushed refs brings in under its own
+// policy, with one engine so that a blob pair examined for one group is
+// not read again for another. The result holds each commit once. On an
+// error the findings made so far are returned with it.
+func (r *run) scanGroups(ctx context.Context, cfg *config.Config, pc push.Context, store *gitstore.Store, pol *Policy, updates []push.Update) (*scan.Result, error) {
+	total := &scan.Result{}
+	existing, err := store.Refs()
+	if err != nil {
+		return total, fmt.Errorf("list refs: %w", err)
+	}
+	ix := newPolicyIndex(cfg, pc, pol.Rules.Rules)
+	groups := ix.groups(updates, existing)
+	if len(groups) == 0 {
+		return total, nil
+	}
+	eng := scan.New(store, pol.Rules, scanOptions(cfg, pol))
+	seenCommit := map[plumbing.Hash]bool{}
+	seenTag := map[plumbing.Hash]bool{}
+	seenSkip := map[string]bool{}
+	allExcluded := true
+	for _, g := range groups {
+		allExcluded = allExcluded && g.all
+		res, err := eng.Run(ctx, g.tips, g.exclude)
+		if res != nil {
+			total.Findings = append(total.Findings, res.Findings...)
+			for _, c := range res.Commits {
+				if !seenCommit[c.Hash] {
+					seenCommit[c.Hash] = true
+					total.Commits = append(total.Commits, c)
+				}
+			}
+			for _, t := range res.Tags {
+				if !seenTag[t] {
+					seenTag[t] = true
+					total.Tags = append(total.Tags, t)
+				}
+			}
+			for _, s := range res.Skipped {
+				k := s.Commit.String() + "\x00" + s.Path + "\x00" + s.Reason
+				if !seenSkip[k] {
+					seenSkip[k] = true
+					total.Skipped = append(total.Skipped, s)
+				}
+			}
+			total.FilesRead += res.FilesRead
+			total.BytesRead += res.BytesRead
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	if !allExcluded {
+		// Some commits were checked because they enter a stricter ref,
+		// though the repository had them: count as new (audit, stats)
+		// only those new to the repository.
+		if err := keepNewToRepository(store, total, updates, existing); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// keepNewToRepository drops from res.Commits the commits some existing ref
+// already reached.
+func keepNewToRepository(store *gitstore.Store, res *scan.Result, updates []push.Update, existing []gitstore.Ref) error {
+	var tips, exclude []plumbing.Hash
+	for _, u := range updates {
+		if !u.Deleted() {
+			tips = append(tips, tipHash(u))
+		}
+	}
+	for _, e := range existing {
+		exclude = append(exclude, e.Hash)
+	}
+	var commitTips []plumbing.Hash
+	for _, t := range tips {
+		target, typ, _, err := store.Peel(t)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", t, err)
+		}
+		if typ == plumbing.CommitObject {
+			commitTips = append(commitTips, target)
+		}
+	}
+	fresh, err := store.NewCommits(commitTips, exclude)
+	if err != nil {
+		return fmt.Errorf("list new commits: %w", err)
+	}
+	isNew := make(map[plumbing.Hash]bool, len(fresh))
+	for _, h := range fresh {
+		isNew[h] = true
+	}
+	kept := res.Commits[:0]
+	for _, c := range res.Commits {
+		if isNew[c.Hash] {
+			kept = append(kept, c)
+		}
+	}
+	res.Commits = kept
+	return nil
+}
