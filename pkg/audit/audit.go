@@ -2,38 +2,51 @@
 // per push, encoded with zerolog, for security teams to keep and query (see
 // Stats for the summary "pushguard stats" prints).
 //
-// An Event holds identities, ref names, object ids, counts, rule ids and
-// severities, and never the text a rule matched: findings enter an event
-// only through AddFinding, which takes a rule id and a severity. Free-text
-// fields (bypass reason, error) are escaped and capped when written.
+// An Event holds identities, ref names, object ids, counts, rule ids,
+// severities and the positions of suppressed findings, and never the text a
+// rule matched: findings enter an event only through AddFinding, which takes
+// a rule id and a severity; commits only through AddCommit, which counts
+// each commit once; suppressions only through AddSuppression. Free-text
+// fields (bypass and suppression reasons, warnings, error) are escaped and
+// capped when written.
 //
 // Writing to a file is safe with many hook processes at once: every event is
-// encoded completely first, then appended with a single write(2) on a file
-// opened O_APPEND, under an exclusive flock(2) (so lines longer than
-// PIPE_BUF cannot interleave either). Use a local filesystem: O_APPEND is
-// not atomic on NFS.
+// encoded completely first, then appended to a file opened O_APPEND under an
+// exclusive flock(2) (so lines longer than PIPE_BUF cannot interleave
+// either). Writes are all or nothing: when the disk fills up mid-line the
+// file is cut back to its previous length before the lock is released.
+// Waiting for the lock honours a context (WriteContext), and only regular
+// files are accepted as the log: a FIFO, device, socket or directory at the
+// path is refused when it is opened, without blocking. Use a local
+// filesystem: O_APPEND is not atomic on NFS.
 package audit
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"os"
 	"sort"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/pushguard/pushguard/pkg/textsafe"
 )
 
-// Decisions, as Event.Decision holds them: the strings of
-// verdict.Decision.String().
+// Decisions, as Event.Decision and Ref.Decision hold them: the strings of
+// verdict.Decision.String(), and DecisionInterrupted.
 const (
 	DecisionAccepted = "accepted"
 	DecisionWarned   = "accepted with warnings"
 	DecisionRejected = "rejected"
+	// DecisionInterrupted records a hook run that a signal (SIGTERM,
+	// SIGHUP: the platform cancelling the hook) ended before it decided;
+	// the push is rejected.
+	DecisionInterrupted = "interrupted"
 )
 
 // Modes, as Event.Mode holds them.
@@ -48,9 +61,19 @@ const SeverityBlock = "block"
 
 // Caps on the strings an event carries, in runes.
 const (
-	maxField = 256  // identities, versions, rule ids
-	maxRef   = 1024 // ref names
-	maxText  = 500  // bypass reason, error
+	maxField = 256  // identities, versions, rule ids, object ids
+	maxRef   = 1024 // ref names, paths
+	maxText  = 500  // bypass and suppression reasons, warnings, error
+)
+
+// Caps on the lists an event carries; what is over the cap is counted.
+const (
+	// MaxSuppressions is how many suppressions an event lists; the rest
+	// are counted in "suppressions_omitted".
+	MaxSuppressions = 1000
+	// MaxWarnings is how many warnings an event lists; the rest are
+	// counted in "warnings_omitted".
+	MaxWarnings = 100
 )
 
 // Event is what the audit log records about one push.
@@ -64,24 +87,22 @@ type Event struct {
 	Pusher   string
 	Protocol string
 	Internal bool
-	// Refs are the ref updates of the push.
+	// Refs are the ref updates of the push, with their own decision when
+	// the hook sets one.
 	Refs []Ref
-	// NewCommits counts the commits the push adds.
-	NewCommits int
-	// AICommits counts the new commits with AI-provenance evidence;
-	// AITools counts them per tool (a commit may name several tools). Fill
-	// both with AddCommit.
-	AICommits int
-	AITools   map[string]int
 	// Findings count the findings per rule and severity. Fill with
-	// AddFinding.
+	// AddFinding, once per finding.
 	Findings []FindingCount
-	// Decision is DecisionAccepted, DecisionWarned or DecisionRejected;
-	// Mode is ModeEnforce or ModeAudit.
+	// Decision is DecisionAccepted, DecisionWarned, DecisionRejected or
+	// DecisionInterrupted; Mode is ModeEnforce or ModeAudit.
 	Decision string
 	Mode     string
 	// Bypass is set when the push asked for a bypass.
 	Bypass *Bypass
+	// Warnings are problems that did not stop the hook, such as the
+	// server configuration's warnings (config.Config.Warnings). At most
+	// MaxWarnings are written.
+	Warnings []string
 	// RulesetVersion identifies the rules: the policy repository's commit
 	// id, or "embedded".
 	RulesetVersion string
@@ -92,13 +113,42 @@ type Event struct {
 	// Error is the internal error that decided the push, if any (it is
 	// escaped and capped: never put pushed content in it on purpose).
 	Error string
+
+	// Commit counts, filled only by AddCommit so that no commit is
+	// counted twice: commits is every new commit, aiCommits those with
+	// AI-provenance evidence, aiTools those per tool.
+	commits   int
+	aiCommits int
+	aiTools   map[string]int
+	// suppressions are the findings inline directives suppressed, filled
+	// only by AddSuppression; suppressionsOmitted counts those over
+	// MaxSuppressions.
+	suppressions        []Suppression
+	suppressionsOmitted int
 }
 
-// Ref is one ref update.
+// Ref is one ref update, and the decision for it when the hook decides per
+// ref: Decision (one of the Decision constants; empty: not recorded) and
+// Blocking, how many blocking findings the ref's policy charged to it.
 type Ref struct {
-	Name string `json:"name"`
-	Old  string `json:"old"`
-	New  string `json:"new"`
+	Name     string `json:"name"`
+	Old      string `json:"old"`
+	New      string `json:"new"`
+	Decision string `json:"decision,omitempty"`
+	Blocking int    `json:"blocking,omitempty"`
+}
+
+// Suppression is one finding that an inline directive suppressed: which
+// rule, where (commit, path, line in the new file), the reason the
+// directive gave and who pushed it. It never holds the suppressed text.
+type Suppression struct {
+	Rule   string `json:"rule"`
+	Commit string `json:"commit"`
+	Path   string `json:"path"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+	// Pusher is who pushed the directive; empty means the event's Pusher.
+	Pusher string `json:"pusher"`
 }
 
 // FindingCount is how many findings one rule produced at one severity.
@@ -127,31 +177,68 @@ func (e *Event) AddFinding(rule, severity string) {
 	e.Findings = append(e.Findings, FindingCount{Rule: rule, Severity: severity, Count: 1})
 }
 
-// AddCommit counts one new commit and the AI tools its provenance names
-// (none for a commit without AI evidence).
+// AddCommit counts one new commit, once, and the AI tools its provenance
+// names: nil or empty for a commit without AI evidence, which counts as a
+// commit only. Call it exactly once per new commit of the push; it is the
+// only way commits enter an event ("new_commits", "ai_commits",
+// "ai_tools").
 func (e *Event) AddCommit(aiTools []string) {
-	e.NewCommits++
+	e.commits++
 	if len(aiTools) == 0 {
 		return
 	}
-	e.AICommits++
-	if e.AITools == nil {
-		e.AITools = map[string]int{}
+	e.aiCommits++
+	if e.aiTools == nil {
+		e.aiTools = map[string]int{}
 	}
 	seen := map[string]bool{}
 	for _, t := range aiTools {
 		if !seen[t] {
 			seen[t] = true
-			e.AITools[t]++
+			e.aiTools[t]++
 		}
 	}
 }
 
+// NewCommits returns how many commits AddCommit counted.
+func (e *Event) NewCommits() int { return e.commits }
+
+// AICommits returns how many of the counted commits had AI evidence.
+func (e *Event) AICommits() int { return e.aiCommits }
+
+// AITools returns a copy of the per-tool counts of AI commits.
+func (e *Event) AITools() map[string]int {
+	m := make(map[string]int, len(e.aiTools))
+	for t, n := range e.aiTools {
+		m[t] = n
+	}
+	return m
+}
+
+// AddSuppression records one suppressed finding. Past MaxSuppressions the
+// suppression is only counted ("suppressions_omitted").
+func (e *Event) AddSuppression(s Suppression) {
+	if len(e.suppressions) >= MaxSuppressions {
+		e.suppressionsOmitted++
+		return
+	}
+	e.suppressions = append(e.suppressions, s)
+}
+
+// Suppressions returns a copy of the listed suppressions and how many more
+// were only counted.
+func (e *Event) Suppressions() (listed []Suppression, omitted int) {
+	return append([]Suppression(nil), e.suppressions...), e.suppressionsOmitted
+}
+
 // Marshal encodes the event as one line of JSON, newline included. Keys,
 // in order: time, platform, repo, pusher, protocol, internal, refs,
-// new_commits, ai_commits, ai_tools, findings, decision, mode, bypass (when
-// requested), ruleset_version, duration_ms, pushguard_version, error (when
-// set). Findings are sorted by rule and severity, ai_tools by tool.
+// new_commits, ai_commits, ai_tools, findings, suppressions,
+// suppressions_omitted (when not 0), decision, mode, bypass (when
+// requested), warnings, warnings_omitted (when not 0), ruleset_version,
+// duration_ms, pushguard_version, error (when set). Findings are sorted by
+// rule and severity, ai_tools by tool; refs, suppressions and warnings keep
+// their order. Docs: docs/audit.md.
 func (e *Event) Marshal() ([]byte, error) {
 	var buf bytes.Buffer
 	t := e.Time
@@ -167,14 +254,26 @@ func (e *Event) Marshal() ([]byte, error) {
 		Str("protocol", clean(e.Protocol, maxField)).
 		Bool("internal", e.Internal).
 		Array("refs", refList(e.Refs)).
-		Int("new_commits", e.NewCommits).
-		Int("ai_commits", e.AICommits).
-		Object("ai_tools", toolCounts(e.AITools)).
+		Int("new_commits", e.commits).
+		Int("ai_commits", e.aiCommits).
+		Object("ai_tools", toolCounts(e.aiTools)).
 		Array("findings", findingList(e.Findings)).
-		Str("decision", clean(e.Decision, maxField)).
+		Array("suppressions", suppressionList{e.suppressions, e.Pusher})
+	if e.suppressionsOmitted > 0 {
+		z = z.Int("suppressions_omitted", e.suppressionsOmitted)
+	}
+	z = z.Str("decision", clean(e.Decision, maxField)).
 		Str("mode", clean(e.Mode, maxField))
 	if b := e.Bypass; b != nil {
 		z = z.Object("bypass", b)
+	}
+	warnings := e.Warnings
+	if len(warnings) > MaxWarnings {
+		warnings = warnings[:MaxWarnings]
+	}
+	z = z.Array("warnings", textList(warnings))
+	if n := len(e.Warnings) - len(warnings); n > 0 {
+		z = z.Int("warnings_omitted", n)
 	}
 	z = z.Str("ruleset_version", clean(e.RulesetVersion, maxField)).
 		Int64("duration_ms", e.Duration.Milliseconds()).
@@ -194,9 +293,44 @@ func (e *Event) Marshal() ([]byte, error) {
 // milliseconds, so that lines sort by time as text.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
-// MarshalZerologObject encodes a ref update.
+// MarshalZerologObject encodes a ref update; decision and blocking only
+// when a decision is set.
 func (r Ref) MarshalZerologObject(z *zerolog.Event) {
 	z.Str("name", clean(r.Name, maxRef)).Str("old", clean(r.Old, maxField)).Str("new", clean(r.New, maxField))
+	if r.Decision != "" {
+		z.Str("decision", clean(r.Decision, maxField)).Int("blocking", r.Blocking)
+	}
+}
+
+// suppressionList encodes suppressions, with the event's pusher for those
+// that name none.
+type suppressionList struct {
+	l      []Suppression
+	pusher string
+}
+
+func (l suppressionList) MarshalZerologArray(a *zerolog.Array) {
+	for _, s := range l.l {
+		if s.Pusher == "" {
+			s.Pusher = l.pusher
+		}
+		a.Object(s)
+	}
+}
+
+// MarshalZerologObject encodes a suppression.
+func (s Suppression) MarshalZerologObject(z *zerolog.Event) {
+	z.Str("rule", clean(s.Rule, maxField)).Str("commit", clean(s.Commit, maxField)).
+		Str("path", clean(s.Path, maxRef)).Int("line", s.Line).
+		Str("reason", clean(s.Reason, maxText)).Str("pusher", clean(s.Pusher, maxField))
+}
+
+type textList []string
+
+func (l textList) MarshalZerologArray(a *zerolog.Array) {
+	for _, s := range l {
+		a.Str(clean(s, maxText))
+	}
 }
 
 // MarshalZerologObject encodes a finding count.
@@ -286,8 +420,13 @@ var ErrSyslogUnavailable = errors.New("syslog is unavailable")
 // use; call Close when done.
 type Logger struct {
 	dest Destination
-	mu   sync.Mutex
+	// sem serialises writes (capacity 1); unlike a mutex, waiting for it
+	// can give up when a context ends.
+	sem  chan struct{}
 	sink lineWriter // nil for None
+	// abandoned is set when WriteContext gave up on a write that goes on
+	// in the background, so that Close does not wait for it.
+	abandoned atomic.Bool
 }
 
 // lineWriter takes one complete line per call.
@@ -296,9 +435,18 @@ type lineWriter interface {
 	io.Closer
 }
 
+// contextWriter is a lineWriter that honours a context while it waits (the
+// file's lock).
+type contextWriter interface {
+	writeLineContext(ctx context.Context, line []byte) error
+}
+
 // Open returns a Logger for the destination. A file is opened (created
 // with mode 0640 if missing, never truncated) now, so that an unwritable
 // log is reported before the push is scanned; its directory must exist.
+// The file must be a regular file (or a symbolic link to one): a FIFO,
+// device, socket or directory at the path is refused at once, never
+// waited on.
 func Open(o Options) (*Logger, error) {
 	switch o.Destination {
 	case None, "":
@@ -313,17 +461,17 @@ func Open(o Options) (*Logger, error) {
 		if o.Path == "" {
 			return nil, errors.New("audit log: destination file needs a path")
 		}
-		f, err := os.OpenFile(o.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o640)
+		f, err := openFileSink(o.Path)
 		if err != nil {
 			return nil, fmt.Errorf("audit log: %w", err)
 		}
-		return &Logger{dest: File, sink: &fileSink{f: f}}, nil
+		return newLogger(File, f), nil
 	case Syslog:
 		s, err := openSyslog(o.SyslogFacility, o.SyslogTag)
 		if err != nil {
 			return nil, fmt.Errorf("audit log: %w", err)
 		}
-		return &Logger{dest: Syslog, sink: s}, nil
+		return newLogger(Syslog, s), nil
 	}
 	return nil, fmt.Errorf("audit log: unknown destination %q (file, stderr, syslog, none)", o.Destination)
 }
@@ -331,15 +479,32 @@ func Open(o Options) (*Logger, error) {
 // New returns a Logger that writes each event to w with a single Write
 // call. The caller keeps ownership of w (Close does not close it).
 func New(w io.Writer) *Logger {
-	return &Logger{dest: Stderr, sink: writerSink{w}}
+	return newLogger(Stderr, writerSink{w})
+}
+
+func newLogger(d Destination, sink lineWriter) *Logger {
+	return &Logger{dest: d, sem: make(chan struct{}, 1), sink: sink}
 }
 
 // Destination returns where the Logger writes.
 func (l *Logger) Destination() Destination { return l.dest }
 
-// Write records one event. Any failure to write it completely is returned:
-// the caller decides whether that rejects the push.
-func (l *Logger) Write(e Event) error {
+// Write records one event, waiting as long as it takes for the file lock:
+// WriteContext with context.Background().
+func (l *Logger) Write(e Event) error { return l.WriteContext(context.Background(), e) }
+
+// WriteContext records one event. Any failure to write it completely is
+// returned (the caller decides whether that rejects the push); a file is
+// then left as it was (see the package documentation).
+//
+// ctx bounds the waiting: for another write of this Logger, for the file's
+// lock held by another process, and for a syslog or io.Writer destination
+// that blocks. When ctx ends first, WriteContext gives up with an error
+// that wraps ctx.Err() and names what it waited for. A file whose lock is
+// free is written even when ctx has already ended (one attempt that needs
+// no waiting); other destinations are then not tried. Give the audit write
+// its own short deadline rather than a time budget that may be spent.
+func (l *Logger) WriteContext(ctx context.Context, e Event) error {
 	if l.sink == nil {
 		return nil
 	}
@@ -347,19 +512,61 @@ func (l *Logger) Write(e Event) error {
 	if err != nil {
 		return err
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err := l.sink.writeLine(line); err != nil {
+	select {
+	case l.sem <- struct{}{}:
+	default:
+		select {
+		case l.sem <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("write audit event (%s): gave up waiting for another write of this process: %w", l.dest, ctx.Err())
+		}
+	}
+	if cw, ok := l.sink.(contextWriter); ok {
+		defer func() { <-l.sem }()
+		if err := cw.writeLineContext(ctx, line); err != nil {
+			return fmt.Errorf("write audit event (%s): %w", l.dest, err)
+		}
+		return nil
+	}
+	if ctx.Err() != nil {
+		<-l.sem
+		return fmt.Errorf("write audit event (%s): not tried: %w", l.dest, ctx.Err())
+	}
+	// A destination that cannot be interrupted writes in the background;
+	// the semaphore stays taken until it returns.
+	done := make(chan error, 1)
+	go func() {
+		done <- l.sink.writeLine(line)
+		<-l.sem
+	}()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		select {
+		case err = <-done:
+		default:
+			l.abandoned.Store(true)
+			return fmt.Errorf("write audit event (%s): gave up waiting for the destination: %w", l.dest, ctx.Err())
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("write audit event (%s): %w", l.dest, err)
 	}
 	return nil
 }
 
-// Close releases the destination.
+// Close releases the destination. It waits for a write under way, except
+// one that WriteContext gave up on: then the destination is left open (it
+// is released when the process exits) and Close says so.
 func (l *Logger) Close() error {
 	if l.sink == nil {
 		return nil
 	}
+	if l.abandoned.Load() {
+		return fmt.Errorf("close audit log (%s): a write that was given up on is still under way", l.dest)
+	}
+	l.sem <- struct{}{}
+	defer func() { <-l.sem }()
 	return l.sink.Close()
 }
 
@@ -375,10 +582,3 @@ func (s writerSink) writeLine(line []byte) error {
 }
 
 func (writerSink) Close() error { return nil }
-
-// fileSink appends lines to a file opened O_APPEND (see appendLine).
-type fileSink struct{ f *os.File }
-
-func (s *fileSink) writeLine(line []byte) error { return appendLine(s.f, line) }
-
-func (s *fileSink) Close() error { return s.f.Close() }

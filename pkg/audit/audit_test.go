@@ -47,7 +47,7 @@ func TestMarshal(t *testing.T) {
 		`"internal":false,"refs":[{"name":"refs/heads/main","old":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","new":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}],` +
 		`"new_commits":3,"ai_commits":2,"ai_tools":{"claude":2,"copilot":1},` +
 		`"findings":[{"rule":"aws-access-key","severity":"block","count":2},{"rule":"todo","severity":"info","count":1}],` +
-		`"decision":"rejected","mode":"enforce","ruleset_version":"0123456789abcdef0123456789abcdef01234567",` +
+		`"suppressions":[],"decision":"rejected","mode":"enforce","warnings":[],"ruleset_version":"0123456789abcdef0123456789abcdef01234567",` +
 		`"duration_ms":1234,"pushguard_version":"1.2.3"}` + "\n"
 	if diff := cmp.Diff(want, string(line)); diff != "" {
 		t.Errorf("Marshal (-want +got):\n%s", diff)
@@ -101,6 +101,13 @@ func TestEventHasNoMatchText(t *testing.T) {
 			if bytes.Contains(b, []byte(`"`+banned)) {
 				t.Errorf("%T has a %q field", typ, banned)
 			}
+		}
+	}
+	// A suppression says where (path and line number), never what.
+	b, _ := json.Marshal(Suppression{})
+	for _, banned := range []string{"match", "text", "secret", "value", "content", "snippet"} {
+		if bytes.Contains(b, []byte(`"`+banned)) {
+			t.Errorf("Suppression has a %q field", banned)
 		}
 	}
 }

@@ -19,8 +19,22 @@ import (
 const DefaultTop = 10
 
 // maxLine bounds one audit log line read by ComputeStats; longer lines are
-// counted as malformed.
-const maxLine = 4 << 20
+// counted as malformed. An event lists every ref update, so a mirror push
+// of many thousands of refs makes a line of several MB.
+const maxLine = 64 << 20
+
+// Caps on what Stats keeps of suppressions.
+const (
+	// maxRecentSuppressions is how many of the latest suppressions Stats
+	// keeps (RecentSuppressions); WriteText shows textSuppressions of them.
+	maxRecentSuppressions = 100
+	textSuppressions      = 20
+	// maxPushersPerRule is how many distinct pushers a suppressed rule
+	// lists.
+	maxPushersPerRule = 20
+	// maxMalformedAt is how many malformed line numbers Stats keeps.
+	maxMalformedAt = 20
+)
 
 // StatsOptions select and shape the summary.
 type StatsOptions struct {
@@ -30,15 +44,18 @@ type StatsOptions struct {
 	Top int
 }
 
-// Stats summarises an audit log: what was pushed, what was stopped, and
-// how much AI-assisted code entered. Commit counts and AI shares are over
-// the pushes that were accepted (the code that entered); rejected pushes
-// count as pushes and rejections only.
+// Stats summarises an audit log: what was pushed, what was stopped, what
+// was suppressed, and how much AI-assisted code entered. Commit counts and
+// AI shares are over the pushes that were accepted, with or without
+// warnings (the code that entered); rejected and interrupted pushes, and
+// decisions this version does not know, count as pushes only.
 type Stats struct {
 	Since    string `json:"since,omitempty"` // RFC 3339, when given
 	Pushes   int    `json:"pushes"`
 	Rejected int    `json:"rejected"`
 	Warned   int    `json:"accepted_with_warnings"`
+	// Interrupted counts hook runs a signal ended (the push was rejected).
+	Interrupted int `json:"interrupted"`
 	// AuditWouldReject counts audit-mode pushes with blocking findings:
 	// what enforce mode would have rejected.
 	AuditWouldReject int `json:"audit_would_reject"`
@@ -53,12 +70,49 @@ type Stats struct {
 	Tools     []ToolStats `json:"ai_tools"`
 	Repos     []RepoStats `json:"repositories"`
 	TopRules  []RuleStats `json:"top_rules"`
-	Malformed int         `json:"malformed_lines"`
-	FirstTime string      `json:"first_event,omitempty"`
-	LastTime  string      `json:"last_event,omitempty"`
-	repos     map[string]*RepoStats
-	tools     map[string]int
-	rules     map[[2]string]*RuleStats
+	// Suppressions counts the findings inline directives suppressed,
+	// including those an event only counted (over its list's cap);
+	// SuppressedRules breaks the listed ones down per rule, most first;
+	// RecentSuppressions are the latest listed ones, oldest first.
+	Suppressions       int                 `json:"suppressions"`
+	SuppressedRules    []SuppressedRule    `json:"suppressed_rules"`
+	RecentSuppressions []SuppressionRecord `json:"recent_suppressions"`
+	// Malformed counts the lines that are not audit events; MalformedAt
+	// gives the first line numbers (1-based). Recovered counts events
+	// found intact at the end of a malformed line: a fragment that an
+	// older pushguard left on a full disk, with the next event glued to
+	// it.
+	Malformed   int    `json:"malformed_lines"`
+	MalformedAt []int  `json:"malformed_at,omitempty"`
+	Recovered   int    `json:"recovered_events"`
+	FirstTime   string `json:"first_event,omitempty"`
+	LastTime    string `json:"last_event,omitempty"`
+	repos       map[string]*RepoStats
+	tools       map[string]int
+	rules       map[[2]string]*RuleStats
+	suppressed  map[string]*suppressedRule
+}
+
+// SuppressedRule is how often one rule's findings were suppressed, and by
+// whom.
+type SuppressedRule struct {
+	Rule   string `json:"rule"`
+	Count  int    `json:"count"`
+	Pushes int    `json:"pushes"`
+	// Pushers are the distinct pushers, sorted (at most 20).
+	Pushers []string `json:"pushers"`
+}
+
+type suppressedRule struct {
+	SuppressedRule
+	pushers map[string]bool
+}
+
+// SuppressionRecord is one suppression with the push it came in.
+type SuppressionRecord struct {
+	Time string `json:"time"`
+	Repo string `json:"repo"`
+	Suppression
 }
 
 // ToolStats is one AI tool's commits among the accepted commits.
@@ -70,15 +124,17 @@ type ToolStats struct {
 
 // RepoStats is one repository's line of the summary.
 type RepoStats struct {
-	Repo      string         `json:"repo"`
-	Pushes    int            `json:"pushes"`
-	Rejected  int            `json:"rejected"`
-	Warned    int            `json:"accepted_with_warnings"`
-	Bypassed  int            `json:"bypassed"`
-	Commits   int            `json:"commits"`
-	AICommits int            `json:"ai_commits"`
-	AIShare   float64        `json:"ai_share"`
-	Tools     map[string]int `json:"ai_tools"`
+	Repo         string         `json:"repo"`
+	Pushes       int            `json:"pushes"`
+	Rejected     int            `json:"rejected"`
+	Warned       int            `json:"accepted_with_warnings"`
+	Interrupted  int            `json:"interrupted"`
+	Bypassed     int            `json:"bypassed"`
+	Suppressions int            `json:"suppressions"`
+	Commits      int            `json:"commits"`
+	AICommits    int            `json:"ai_commits"`
+	AIShare      float64        `json:"ai_share"`
+	Tools        map[string]int `json:"ai_tools"`
 }
 
 // RuleStats is how often one rule fired (at one severity).
@@ -92,35 +148,52 @@ type RuleStats struct {
 // record is an audit line as read back: only what Stats needs, and
 // tolerant of keys it does not know.
 type record struct {
-	Time       string         `json:"time"`
-	Repo       string         `json:"repo"`
-	NewCommits int            `json:"new_commits"`
-	AICommits  int            `json:"ai_commits"`
-	AITools    map[string]int `json:"ai_tools"`
-	Findings   []FindingCount `json:"findings"`
-	Decision   string         `json:"decision"`
-	Mode       string         `json:"mode"`
-	Bypass     *Bypass        `json:"bypass"`
-	Error      string         `json:"error"`
+	Time                string         `json:"time"`
+	Repo                string         `json:"repo"`
+	Pusher              string         `json:"pusher"`
+	NewCommits          int            `json:"new_commits"`
+	AICommits           int            `json:"ai_commits"`
+	AITools             map[string]int `json:"ai_tools"`
+	Findings            []FindingCount `json:"findings"`
+	Suppressions        []Suppression  `json:"suppressions"`
+	SuppressionsOmitted int            `json:"suppressions_omitted"`
+	Decision            string         `json:"decision"`
+	Mode                string         `json:"mode"`
+	Bypass              *Bypass        `json:"bypass"`
+	Error               string         `json:"error"`
 }
 
 // ComputeStats reads an audit log (JSON lines) and summarises it. Blank
 // lines are ignored; lines that are not audit events (not JSON, no time or
-// decision, too long) are counted in Malformed and skipped. Only a read
-// error fails.
+// decision, too long) are counted in Malformed, with their line numbers in
+// MalformedAt, and skipped: one bad line never hides the others. An event
+// found intact at the end of a malformed line is counted too (Recovered).
+// Only a read error fails.
 func ComputeStats(r io.Reader, opts StatsOptions) (*Stats, error) {
-	s := &Stats{repos: map[string]*RepoStats{}, tools: map[string]int{}, rules: map[[2]string]*RuleStats{}}
+	s := &Stats{repos: map[string]*RepoStats{}, tools: map[string]int{}, rules: map[[2]string]*RuleStats{},
+		suppressed: map[string]*suppressedRule{}, RecentSuppressions: []SuppressionRecord{}}
 	if !opts.Since.IsZero() {
 		s.Since = opts.Since.UTC().Format(time.RFC3339)
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var first, last time.Time
-	for {
+	for n := 1; ; n++ {
 		line, tooLong, err := readLine(br)
 		if len(line) > 0 || tooLong {
-			switch t, ok := s.add(line, tooLong, opts.Since); {
-			case !ok:
+			t, ok := s.add(line, tooLong, opts.Since)
+			if !ok {
 				s.Malformed++
+				if len(s.MalformedAt) < maxMalformedAt {
+					s.MalformedAt = append(s.MalformedAt, n)
+				}
+				if i := bytes.LastIndex(line, eventStart); i > 0 && !tooLong {
+					if t, ok = s.add(line[i:], false, opts.Since); ok {
+						s.Recovered++
+					}
+				}
+			}
+			switch {
+			case !ok:
 			case !t.IsZero():
 				if first.IsZero() || t.Before(first) {
 					first = t
@@ -163,6 +236,11 @@ func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
 	}
 }
 
+// eventStart is how every event pushguard writes begins. It cannot occur
+// inside a JSON string (its quotes would be escaped), so in a malformed line
+// it marks the start of an event glued to a fragment.
+var eventStart = []byte(`{"time":"`)
+
 // add counts one line. It returns the event's time (zero when skipped by
 // since) and whether the line is an audit event.
 func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool) {
@@ -187,13 +265,20 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 	}
 	s.Pushes++
 	repo.Pushes++
+	accepted := false
 	switch r.Decision {
 	case DecisionRejected:
 		s.Rejected++
 		repo.Rejected++
+	case DecisionInterrupted:
+		s.Interrupted++
+		repo.Interrupted++
 	case DecisionWarned:
 		s.Warned++
 		repo.Warned++
+		accepted = true
+	case DecisionAccepted:
+		accepted = true
 	}
 	if r.Bypass != nil {
 		if r.Bypass.Used {
@@ -223,7 +308,8 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 	if r.Mode == ModeAudit && blocking {
 		s.AuditWouldReject++
 	}
-	if r.Decision != DecisionRejected {
+	s.addSuppressions(&r, repo)
+	if accepted {
 		s.Commits += r.NewCommits
 		s.AICommits += r.AICommits
 		repo.Commits += r.NewCommits
@@ -236,8 +322,55 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 	return t, true
 }
 
+// addSuppressions counts an event's suppressions.
+func (s *Stats) addSuppressions(r *record, repo *RepoStats) {
+	n := len(r.Suppressions) + max(r.SuppressionsOmitted, 0)
+	s.Suppressions += n
+	repo.Suppressions += n
+	seen := map[string]bool{}
+	for _, sp := range r.Suppressions {
+		if sp.Pusher == "" {
+			sp.Pusher = r.Pusher
+		}
+		sr := s.suppressed[sp.Rule]
+		if sr == nil {
+			sr = &suppressedRule{SuppressedRule: SuppressedRule{Rule: sp.Rule}, pushers: map[string]bool{}}
+			s.suppressed[sp.Rule] = sr
+		}
+		sr.Count++
+		if !seen[sp.Rule] {
+			seen[sp.Rule] = true
+			sr.Pushes++
+		}
+		sr.pushers[sp.Pusher] = true
+		if len(s.RecentSuppressions) == maxRecentSuppressions {
+			s.RecentSuppressions = append(s.RecentSuppressions[:0], s.RecentSuppressions[1:]...)
+		}
+		s.RecentSuppressions = append(s.RecentSuppressions, SuppressionRecord{Time: r.Time, Repo: r.Repo, Suppression: sp})
+	}
+}
+
 // finish sorts the tables and computes the shares.
 func (s *Stats) finish(top int) {
+	s.SuppressedRules = []SuppressedRule{}
+	for _, sr := range s.suppressed {
+		sr.Pushers = make([]string, 0, len(sr.pushers))
+		for p := range sr.pushers {
+			sr.Pushers = append(sr.Pushers, p)
+		}
+		sort.Strings(sr.Pushers)
+		if len(sr.Pushers) > maxPushersPerRule {
+			sr.Pushers = sr.Pushers[:maxPushersPerRule]
+		}
+		s.SuppressedRules = append(s.SuppressedRules, sr.SuppressedRule)
+	}
+	sort.Slice(s.SuppressedRules, func(i, j int) bool {
+		a, b := s.SuppressedRules[i], s.SuppressedRules[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Rule < b.Rule
+	})
 	s.AIShare = share(s.AICommits, s.Commits)
 	s.Tools = []ToolStats{}
 	for tool, n := range s.tools {
@@ -315,7 +448,11 @@ func (s *Stats) WriteText(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	if s.Malformed > 0 {
-		fmt.Fprintf(&b, "(%d malformed line(s) skipped)\n", s.Malformed)
+		fmt.Fprintf(&b, "(%d malformed line(s) skipped: %s", s.Malformed, lineList(s.MalformedAt, s.Malformed))
+		if s.Recovered > 0 {
+			fmt.Fprintf(&b, "; %d event(s) recovered from them", s.Recovered)
+		}
+		b.WriteString(")\n")
 	}
 	b.WriteString("\nPushes\n")
 	for _, row := range []struct {
@@ -325,10 +462,12 @@ func (s *Stats) WriteText(w io.Writer) error {
 		{"total", s.Pushes},
 		{"rejected", s.Rejected},
 		{"accepted with warnings", s.Warned},
+		{"interrupted", s.Interrupted},
 		{"would be rejected (audit mode)", s.AuditWouldReject},
 		{"bypassed", s.Bypassed},
 		{"bypass refused", s.BypassRefused},
 		{"errors", s.Errors},
+		{"findings suppressed", s.Suppressions},
 	} {
 		fmt.Fprintf(&b, "  %-32s %6d\n", row.label, row.n)
 	}
@@ -346,10 +485,10 @@ func (s *Stats) WriteText(w io.Writer) error {
 	if len(s.Repos) > 0 {
 		b.WriteString("\nRepositories\n")
 		tw := newTable(&b)
-		fmt.Fprintf(tw, "  REPOSITORY\tPUSHES\tREJECTED\tWARNED\tBYPASSED\tCOMMITS\tAI\tAI SHARE\tTOOLS\n")
+		fmt.Fprintf(tw, "  REPOSITORY\tPUSHES\tREJECTED\tINTERRUPTED\tWARNED\tBYPASSED\tSUPPRESSED\tCOMMITS\tAI\tAI SHARE\tTOOLS\n")
 		for _, r := range s.Repos {
-			fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", clean(r.Repo, 80), r.Pushes, r.Rejected, r.Warned,
-				r.Bypassed, r.Commits, r.AICommits, percent(r.AIShare), toolList(r.Tools))
+			fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", clean(r.Repo, 80), r.Pushes, r.Rejected, r.Interrupted,
+				r.Warned, r.Bypassed, r.Suppressions, r.Commits, r.AICommits, percent(r.AIShare), toolList(r.Tools))
 		}
 		flush(tw)
 	}
@@ -363,10 +502,83 @@ func (s *Stats) WriteText(w io.Writer) error {
 		}
 		flush(tw)
 	}
+
+	if s.Suppressions > 0 {
+		fmt.Fprintf(&b, "\nSuppressed findings (inline directives): %d\n", s.Suppressions)
+		if listed := sumCounts(s.SuppressedRules); listed < s.Suppressions {
+			fmt.Fprintf(&b, "  (%d counted only: over an event's list cap)\n", s.Suppressions-listed)
+		}
+		tw := newTable(&b)
+		fmt.Fprintf(tw, "  RULE\tCOUNT\tPUSHES\tPUSHERS\n")
+		for _, r := range s.SuppressedRules {
+			fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\n", clean(r.Rule, 80), r.Count, r.Pushes, nameList(r.Pushers))
+		}
+		flush(tw)
+		recent := s.RecentSuppressions
+		if len(recent) > textSuppressions {
+			recent = recent[len(recent)-textSuppressions:]
+		}
+		if len(recent) > 0 {
+			fmt.Fprintf(&b, "\nLatest suppressions (%d, oldest first)\n", len(recent))
+			tw := newTable(&b)
+			fmt.Fprintf(tw, "  TIME\tREPOSITORY\tPUSHER\tRULE\tCOMMIT\tWHERE\tREASON\n")
+			for _, r := range recent {
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s:%d\t%s\n", clean(r.Time, 40), clean(r.Repo, 60), clean(r.Pusher, 40),
+					clean(r.Rule, 60), clean(shortID(r.Commit), 12), clean(r.Path, 80), r.Line, clean(r.Reason, 80))
+			}
+			flush(tw)
+		}
+	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write statistics: %w", err)
 	}
 	return nil
+}
+
+// sumCounts adds up the per-rule suppression counts.
+func sumCounts(rules []SuppressedRule) int {
+	n := 0
+	for _, r := range rules {
+		n += r.Count
+	}
+	return n
+}
+
+// shortID is the first 12 characters of an object id.
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// nameList renders escaped names separated by commas.
+func nameList(names []string) string {
+	if len(names) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = clean(n, 40)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lineList renders "lines 3, 7" (and "…" when more were counted than kept).
+func lineList(at []int, total int) string {
+	parts := make([]string, len(at))
+	for i, n := range at {
+		parts[i] = strconv.Itoa(n)
+	}
+	word := "line "
+	if total > 1 {
+		word = "lines "
+	}
+	s := word + strings.Join(parts, ", ")
+	if total > len(at) {
+		s += ", …"
+	}
+	return s
 }
 
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
