@@ -130,6 +130,13 @@ func (r *run) check(parent context.Context, input io.Reader) {
 		opts.Bypass = &verdict.Request{Allowed: req.Allowed, Pusher: pc.Pusher, Reason: req.Reason, Refusal: req.Refusal}
 	}
 	v := verdict.Decide(res, opts)
+	if r.isNew != nil {
+		for _, c := range res.Commits {
+			if !r.isNew[c.Hash] {
+				v.Rechecked++
+			}
+		}
+	}
 	r.record(v, res, req, pc)
 	code := ExitOK
 	switch {
@@ -162,6 +169,9 @@ func (r *run) record(v *verdict.Verdict, res *scan.Result, req config.BypassRequ
 	defer r.mu.Unlock()
 	e := &r.event
 	for _, c := range res.Commits {
+		if r.isNew != nil && !r.isNew[c.Hash] {
+			continue
+		}
 		if c.AI.Detected {
 			e.AddCommit(c.AI.Tools)
 		} else {

@@ -267,16 +267,18 @@ func (r *run) scanGroups(ctx context.Context, cfg *config.Config, pc push.Contex
 		// Some commits were checked because they enter a stricter ref,
 		// though the repository had them: count as new (audit, stats)
 		// only those new to the repository.
-		if err := keepNewToRepository(store, total, updates, existing); err != nil {
+		isNew, err := newToRepository(store, updates, existing)
+		if err != nil {
 			return total, err
 		}
+		r.isNew = isNew
 	}
 	return total, nil
 }
 
-// keepNewToRepository drops from res.Commits the commits some existing ref
-// already reached.
-func keepNewToRepository(store *gitstore.Store, res *scan.Result, updates []push.Update, existing []gitstore.Ref) error {
+// newToRepository returns the commits of the push that no existing ref
+// reached.
+func newToRepository(store *gitstore.Store, updates []push.Update, existing []gitstore.Ref) (map[plumbing.Hash]bool, error) {
 	var tips, exclude []plumbing.Hash
 	for _, u := range updates {
 		if !u.Deleted() {
@@ -290,7 +292,7 @@ func keepNewToRepository(store *gitstore.Store, res *scan.Result, updates []push
 	for _, t := range tips {
 		target, typ, _, err := store.Peel(t)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", t, err)
+			return nil, fmt.Errorf("read %s: %w", t, err)
 		}
 		if typ == plumbing.CommitObject {
 			commitTips = append(commitTips, target)
@@ -298,18 +300,11 @@ func keepNewToRepository(store *gitstore.Store, res *scan.Result, updates []push
 	}
 	fresh, err := store.NewCommits(commitTips, exclude)
 	if err != nil {
-		return fmt.Errorf("list new commits: %w", err)
+		return nil, fmt.Errorf("list new commits: %w", err)
 	}
 	isNew := make(map[plumbing.Hash]bool, len(fresh))
 	for _, h := range fresh {
 		isNew[h] = true
 	}
-	kept := res.Commits[:0]
-	for _, c := range res.Commits {
-		if isNew[c.Hash] {
-			kept = append(kept, c)
-		}
-	}
-	res.Commits = kept
-	return nil
+	return isNew, nil
 }

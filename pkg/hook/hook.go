@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/pushguard/pushguard/pkg/audit"
 	"github.com/pushguard/pushguard/pkg/config"
 	"github.com/pushguard/pushguard/pkg/push"
@@ -150,6 +152,9 @@ type run struct {
 	logger *audit.Logger
 	event  audit.Event
 	debug  string
+	// isNew, when set, holds the checked commits that are new to the
+	// repository (the others entered a stricter ref); nil: all are new.
+	isNew map[plumbing.Hash]bool
 }
 
 func newRun(env Env) *run {

@@ -168,7 +168,10 @@ func summary(v *verdict.Verdict, forScan bool) string {
 			parts = append(parts, plural(n, label(s)))
 		}
 	}
-	scope := plural(v.Commits, "new commit")
+	scope := plural(v.Commits-v.Rechecked, "new commit")
+	if v.Rechecked > 0 {
+		scope += " and " + plural(v.Rechecked, "commit") + " entering a ref with a stricter policy"
+	}
 	if v.Tags > 0 {
 		scope += ", " + plural(v.Tags, "tag")
 	}

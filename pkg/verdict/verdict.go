@@ -102,9 +102,13 @@ type Verdict struct {
 	// blocking first.
 	Findings []scan.Finding
 	// Counts are the counted findings per severity.
-	Counts  map[ruleset.Severity]int
-	Commits int
-	Tags    int
+	Counts map[ruleset.Severity]int
+	// Commits is how many commits were checked; Rechecked of them were in
+	// the repository already and were checked because they enter a ref
+	// with a stricter policy (the caller sets it).
+	Commits   int
+	Rechecked int
+	Tags      int
 	// Skipped is content the scan did not read.
 	Skipped []scan.Skip
 	// Err is why the check did not complete, nil when it did.
