@@ -105,3 +105,50 @@ func TestPushSecretInMetadata(t *testing.T) {
 		})
 	}
 }
+
+// TestPushTimeBudgetInsideAFile: one commit whose file makes every rule's
+// expression run on every line (seconds per megabyte) is stopped by the
+// time budget inside the file, and fails closed; before, the budget was
+// checked only between commits, so a one-commit push ran on until the
+// hook abandoned it.
+func TestPushTimeBudgetInsideAFile(t *testing.T) {
+	kw := "akia asia abia acca ghp_ gho_ xoxb- xoxp- sk_live_ rk_live_ glpat- npm_ pypi- hf_ sk-ant-api password secret token api_key apikey private key eyj "
+	tests := []struct {
+		name string
+		slow string
+	}{
+		{"many keyword lines", strings.Repeat(strings.Repeat(kw, 8)+"\n", 2000)},
+		{"one very long line", strings.Repeat(kw, 8*2000) + "\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 1s\non_error: reject\n"))
+			w.commit("slow to match", map[string]string{"words.txt": tc.slow})
+			p := w.push("main")
+			w.mustReject(p)
+			// The scan itself stops at the budget: the hook does not have
+			// to abandon it.
+			holeWant(t, p, "took longer than the server's time budget of 1s")
+			if strings.Contains(p.remote(), "abandoned") {
+				t.Errorf("the scan did not stop at the budget and was abandoned:\n%s", p.remote())
+			}
+		})
+	}
+}
+
+// TestPushBudgetOverrunKeepsFindings: with on_error: accept, a push whose
+// first commit holds a key is rejected even though a later commit overruns
+// the time budget: the scan returns what it found before it stopped, and a
+// blocking finding already made is never discarded.
+func TestPushBudgetOverrunKeepsFindings(t *testing.T) {
+	kw := "akia asia abia acca ghp_ gho_ xoxb- xoxp- sk_live_ rk_live_ glpat- npm_ pypi- hf_ sk-ant-api password secret token api_key apikey private key eyj "
+	w := newWorld(t)
+	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 1s\non_error: accept\n"))
+	w.commit("key", map[string]string{"app.env": "AWS_ACCESS_KEY_ID=" + holeKey + "\n"})
+	w.commit("slow to match", map[string]string{"words.txt": strings.Repeat(strings.Repeat(kw, 8)+"\n", 2000)})
+	w.commit("after", map[string]string{"b.txt": "b\n"})
+	p := w.push("main")
+	w.mustReject(p)
+	holeWant(t, p, "aws-access-key-id", "app.env:1:")
+}

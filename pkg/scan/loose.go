@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -18,7 +19,7 @@ import (
 // tree, or the blob as one file named after the ref. Only file and line
 // rules apply (there is no commit message); findings carry the tree or
 // blob id in place of a commit id.
-func (e *Engine) checkLoose(res *Result, ref string, h plumbing.Hash, typ plumbing.ObjectType) error {
+func (e *Engine) checkLoose(ctx context.Context, res *Result, ref string, h plumbing.Hash, typ plumbing.ObjectType) error {
 	var changes []fileChange
 	switch typ {
 	case plumbing.TreeObject:
@@ -53,7 +54,10 @@ func (e *Engine) checkLoose(res *Result, ref string, h plumbing.Hash, typ plumbi
 	}
 	c := &gitstore.Commit{Hash: h}
 	for _, ch := range changes {
-		if err := e.checkFile(res, c, ch, active, ruleRef); err != nil {
+		if err := done(ctx); err != nil {
+			return err
+		}
+		if err := e.checkFile(ctx, res, c, ch, active, ruleRef); err != nil {
 			return fmt.Errorf("%s pushed as %s: %w", typ, ref, err)
 		}
 	}

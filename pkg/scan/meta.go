@@ -38,24 +38,31 @@ func IsSecret(r *ruleset.Rule) bool {
 
 // checkMeta applies the rules marked in active (nil: none) to the fields,
 // reporting findings of kind on object h, charged to ruleRef[rule].
-func (e *Engine) checkMeta(_ context.Context, res *Result, kind Kind, h plumbing.Hash, active []bool, ruleRef []string, fields []metaField) error {
+func (e *Engine) checkMeta(ctx context.Context, res *Result, kind Kind, h plumbing.Hash, active []bool, ruleRef []string, fields []metaField) error {
 	if active == nil {
 		return nil
 	}
+	chk := ctxCheck{ctx: ctx}
 	for _, fld := range fields {
 		text := fld.text
 		for no := 1; text != ""; no++ {
 			line, rest, _ := strings.Cut(text, "\n")
 			text = rest
 			line = strings.TrimSuffix(line, "\r")
+			if err := chk.add(len(line)); err != nil {
+				return err
+			}
 			b := []byte(line)
-			e.matcher.MatchLine(b, no, active, func(m ruleset.LineMatch) {
+			err := e.matchLine(&chk, b, no, active, func(m ruleset.LineMatch) {
 				e.add(res, Finding{
 					Rule: m.Rule, Kind: kind, Commit: h, Ref: ruleRef[m.Rule.Index], Field: fld.name,
 					Line: no, Column: utf8.RuneCount(b[:m.Start]) + 1,
 					Match: string(b[m.Start:m.End]), LineText: capLine(b), Detail: m.Detail,
 				})
 			})
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil

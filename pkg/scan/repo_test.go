@@ -13,6 +13,7 @@ import (
 
 	"github.com/pushguard/pushguard/pkg/gitstore"
 	"github.com/pushguard/pushguard/pkg/ruleset"
+	"github.com/pushguard/pushguard/rules"
 )
 
 // testRepo is a repository with a work tree built with git itself, for
@@ -129,4 +130,14 @@ func runAll(t *testing.T, e *Engine, tips ...Tip) *Result {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// loadEmbedded compiles the embedded default rule packs.
+func loadEmbedded(t *testing.T) *ruleset.Set {
+	t.Helper()
+	rs, err := ruleset.LoadFS(rules.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ruleset.NewSet(rs)
 }

@@ -5,6 +5,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -206,6 +207,22 @@ func New(store *gitstore.Store, rules *ruleset.Set, opts Options) *Engine {
 
 // Run scans the commits reachable from tips and from none of exclude, and
 // every annotated tag among the tips that exclude does not already hold.
+//
+// ctx bounds the scan: it is checked between commits and files and inside
+// content matching (every few lines or kilobytes, and between windows of a
+// very long line), so a deadline stops even a file crafted to be slow to
+// match.
+//
+// Run always returns a non-nil Result, also with an error: it holds every
+// commit, finding and skip recorded before the scan stopped. A caller must
+// not discard it on error: a blocking finding already made decides the
+// push whatever the error policy says (a budget overrun must never accept a
+// push the scan already found a blocking secret in). When ctx ends the scan,
+// the error wraps ctx.Err().
+//
+// Run may be called several times on one Engine (once per group of refs
+// sharing a policy): what it learns about blobs is kept between calls,
+// findings are reported afresh by each call.
 func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (*Result, error) {
 	res := &Result{}
 	e.seen = map[string]bool{}
@@ -219,7 +236,7 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 	for _, t := range tips {
 		target, typ, tags, err := e.store.Peel(t.Hash)
 		if err != nil {
-			return nil, fmt.Errorf("read %s (%s): %w", t.Ref, t.Hash, err)
+			return res, fmt.Errorf("read %s (%s): %w", t.Ref, t.Hash, err)
 		}
 		for _, tag := range tags {
 			if old[tag.Hash] {
@@ -234,8 +251,8 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 		if typ != plumbing.CommitObject {
 			// A ref to a tree or blob: no commit to walk, but content to check.
 			if !old[target] {
-				if err := e.checkLoose(res, t.Ref, target, typ); err != nil {
-					return nil, err
+				if err := e.checkLoose(ctx, res, t.Ref, target, typ); err != nil {
+					return res, err
 				}
 			}
 			continue
@@ -246,20 +263,20 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 		refsOf[target] = append(refsOf[target], t.Ref)
 	}
 	if err := e.readAINotes(res, tips); err != nil {
-		return nil, err
+		return res, err
 	}
 	if len(commitTips) == 0 {
 		return res, nil
 	}
 	hashes, err := e.store.NewCommits(commitTips, exclude)
 	if err != nil {
-		return nil, fmt.Errorf("list new commits: %w", err)
+		return res, fmt.Errorf("list new commits: %w", err)
 	}
 	commits := make(map[plumbing.Hash]*gitstore.Commit, len(hashes))
 	for _, h := range hashes {
 		c, err := e.store.Commit(h)
 		if err != nil {
-			return nil, fmt.Errorf("read commit %s: %w", h, err)
+			return res, fmt.Errorf("read commit %s: %w", h, err)
 		}
 		commits[h] = c
 	}
@@ -271,9 +288,12 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 	}()
 	for _, h := range hashes {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("scan stopped after %d of %d commits: %w", len(res.Commits), len(hashes), err)
+			return res, fmt.Errorf("scan stopped after %d of %d commits: %w", len(res.Commits), len(hashes), err)
 		}
 		if err := e.checkCommit(ctx, res, commits[h], refs[h]); err != nil {
+			if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+				return res, fmt.Errorf("scan stopped after %d of %d commits, in commit %s: %w", len(res.Commits)-1, len(hashes), h, err)
+			}
 			return res, err
 		}
 	}
@@ -431,7 +451,10 @@ func (e *Engine) checkCommit(ctx context.Context, res *Result, c *gitstore.Commi
 		return nil
 	}
 	for _, ch := range changes {
-		if err := e.checkFile(res, c, ch, active, ruleRef); err != nil {
+		if err := done(ctx); err != nil {
+			return err
+		}
+		if err := e.checkFile(ctx, res, c, ch, active, ruleRef); err != nil {
 			return err
 		}
 	}
@@ -597,7 +620,7 @@ type blobFacts struct {
 	matches []lineMatch
 }
 
-func (e *Engine) checkFile(res *Result, c *gitstore.Commit, ch fileChange, active []*ruleset.Rule, ruleRef []string) error {
+func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit, ch fileChange, active []*ruleset.Rule, ruleRef []string) error {
 	info := &ruleset.FileInfo{Path: ch.Path, Status: string(ch.Status)}
 	var facts *blobFacts
 	switch {
@@ -614,7 +637,7 @@ func (e *Engine) checkFile(res *Result, c *gitstore.Commit, ch fileChange, activ
 		}
 		info.Size = size
 		var err error
-		facts, err = e.examine(ch)
+		facts, err = e.examine(ctx, ch)
 		if err != nil {
 			return fmt.Errorf("read %s in commit %s: %w", ch.Path, c.Hash, err)
 		}
@@ -689,7 +712,7 @@ const maxLineText = 512
 
 // examine reads a changed file's content once per distinct (parents, new)
 // blob pair and runs every line rule over the lines it adds.
-func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
+func (e *Engine) examine(ctx context.Context, ch fileChange) (*blobFacts, error) {
 	key := factsKey(ch)
 	if f, ok := e.facts[key]; ok {
 		return f, nil
@@ -747,13 +770,21 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 			}
 		}
 	}
+	chk := ctxCheck{ctx: ctx}
+	var stopped error
 	visit := func(l diff.Line) bool {
-		e.matcher.MatchLine(l.Text, l.No, nil, func(m ruleset.LineMatch) {
+		if stopped = chk.add(len(l.Text)); stopped != nil {
+			return false
+		}
+		stopped = e.matchLine(&chk, l.Text, l.No, nil, func(m ruleset.LineMatch) {
 			f.matches = append(f.matches, lineMatch{
 				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
 				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
 			})
 		})
+		if stopped != nil {
+			return false
+		}
 		if !e.opts.NoInlineSuppression {
 			f.matches = append(f.matches, e.checkDirectives(l)...)
 		}
@@ -763,8 +794,16 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		e.differ.AddedFunc(parents[0], newer, visit)
 	} else {
 		for _, l := range e.differ.AddedMerge(parents, newer) {
-			visit(l)
+			if !visit(l) {
+				break
+			}
 		}
+	}
+	if stopped != nil {
+		// Not examined to the end: forget it, so that no later Run takes
+		// a partial examination for a complete one.
+		delete(e.facts, key)
+		return nil, stopped
 	}
 	if !e.opts.NoInlineSuppression {
 		e.suppress(f.matches, newer)
