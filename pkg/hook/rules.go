@@ -2,63 +2,47 @@ package hook
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/pushguard/pushguard/pkg/config"
 	"github.com/pushguard/pushguard/pkg/gitstore"
-	"github.com/pushguard/pushguard/pkg/provenance"
+	"github.com/pushguard/pushguard/pkg/policy"
 	"github.com/pushguard/pushguard/pkg/push"
-	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/scan"
-	"github.com/pushguard/pushguard/rules"
 )
 
 // Policy is the rules and AI-tool markers a run enforces.
-type Policy struct {
-	Rules   *ruleset.Set
-	AI      *provenance.Detector
-	Version string
-}
+type Policy = policy.Policy
 
-// loadPolicy loads the configured rule sources (TEMPORARY: embedded and
-// paths only, until pkg/policy lands).
+// loadPolicy loads the configured rule sources, then the rule paths of the
+// command line, within ctx (the time budget). A push to the policy
+// repository must first carry rules that load and pass their own tests,
+// or a broken rule set could be deployed: that failure is a
+// *policyPushError.
 func (r *run) loadPolicy(ctx context.Context, cfg *config.Config, pc push.Context, store *gitstore.Store, updates []push.Update) (*Policy, error) {
-	var lists [][]*ruleset.Rule
-	specs, err := provenance.LoadFS(rules.FS, ".")
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range cfg.Rules {
-		switch {
-		case s.Embedded && !r.env.Flags.NoDefaultRules:
-			l, err := ruleset.LoadFS(rules.FS, ".")
-			if err != nil {
+	var self *config.Source
+	if src, ok := cfg.PolicySourceFor(pc.GitDir); ok {
+		self = &src
+		if err := policy.CheckPush(ctx, store, src, updates, policy.Options{}); err != nil {
+			if ctx.Err() != nil {
 				return nil, err
 			}
-			lists = append(lists, l)
-		case s.Path != "":
-			l, err := ruleset.LoadPath(s.Path)
-			if err != nil {
-				return nil, err
-			}
-			lists = append(lists, l)
-		case s.Repo != "":
-			return nil, errors.New("policy repositories: not wired yet")
+			return nil, &policyPushError{err: err}
 		}
 	}
+	sources := cfg.Rules
+	if r.env.Flags.NoDefaultRules {
+		sources = nil
+		for _, s := range cfg.Rules {
+			if !s.Embedded {
+				sources = append(sources, s)
+			}
+		}
+	}
+	srcs := policy.FromConfig(sources, self)
 	for _, p := range flagRules(r.env) {
-		l, err := ruleset.LoadPath(p)
-		if err != nil {
-			return nil, err
-		}
-		lists = append(lists, l)
+		srcs = append(srcs, policy.Path(p))
 	}
-	det, err := provenance.Compile(specs)
-	if err != nil {
-		return nil, fmt.Errorf("AI-tool markers: %w", err)
-	}
-	return &Policy{Rules: ruleset.NewSet(lists...), AI: det, Version: "embedded"}, ctx.Err()
+	return policy.Load(ctx, srcs, policy.Options{})
 }
 
 // scanOptions are the engine options the configuration and policy give.
