@@ -382,3 +382,21 @@ func TestValidatePush(t *testing.T) {
 		})
 	}
 }
+
+// TestEmbeddedMarkersOnly: without the embedded rules, only the embedded
+// files that name a marker key are parsed; they give the same AI tools as
+// a full load of the embedded files.
+func TestEmbeddedMarkersOnly(t *testing.T) {
+	src := mapSource("a", map[string]string{"r.yml": rule("x")})
+	only, err := Load(context.Background(), []Source{src}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := Load(context.Background(), []Source{Embedded(), src}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(full.AI.Tools(), only.AI.Tools()); diff != "" || len(only.AI.Tools()) < 5 {
+		t.Errorf("AI tools (-full +markers only):\n%s", diff)
+	}
+}
