@@ -1,7 +1,7 @@
 // Package rules holds pushguard's defaults, YAML files embedded into the
-// binary: the rule packs (secrets.yml, risky-code.yml, files.yml, …; load
-// them with ruleset.LoadFS(rules.FS, ".")) and the AI tool markers
-// (ai-tools.yml, read by pkg/provenance).
+// binary: the rule packs (secrets.yml, risky-code.yml, files.yml, …) and
+// the AI tool markers (ai-tools.yml). pkg/policy loads them
+// (policy.Embedded), decoding each file once for its rules and its markers.
 package rules
 
 import "embed"

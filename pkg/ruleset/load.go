@@ -250,7 +250,10 @@ func (d *decoder) rule(n *yaml.Node, num int, ids map[string]int) *Rule {
 
 // LoadFS loads the rule files of fsys at name: one file, or every *.yml and
 // *.yaml file below a directory ("." for all), recursively, in lexical
-// order. Files and directories whose name starts with a dot are skipped
+// order. It reads rules only: the hook and the command line load through
+// pkg/policy, which reads each file once for its rules and its AI-tool
+// markers, within byte budgets and a context; LoadFS and LoadPath are for
+// tests and tools. Files and directories whose name starts with a dot are skipped
 // (.git, .github). Messages name files by their path in fsys. Every problem
 // of every file is reported (see Parse); on error no rules are returned.
 //
