@@ -3,17 +3,19 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"os"
 	"time"
 
 	"github.com/pushguard/pushguard/pkg/audit"
+	"github.com/pushguard/pushguard/pkg/textsafe"
 )
 
 // stats implements "pushguard stats": a summary of an audit log for the
-// security team — pushes, rejections, warnings, bypasses, AI-assisted share
-// of commits per repository and per tool, top rules.
+// security team — pushes, rejections, interruptions, warnings, bypasses,
+// suppressed findings (per rule, with pusher and reason), AI-assisted share
+// of the commits of accepted pushes per repository and per tool, top rules.
+// Malformed lines are counted and reported on stderr, never fatal.
 func (a *app) stats(args []string) int {
 	return a.statsAt(args, time.Now())
 }
@@ -80,8 +82,10 @@ func (a *app) statsAt(args []string, now time.Time) int {
 		fmt.Fprintf(a.stderr, "pushguard stats: %s\n", err)
 		return exitInternal
 	}
-	if s.Malformed > 0 {
-		fmt.Fprintf(a.stderr, "pushguard stats: skipped %d malformed line(s) in %s\n", s.Malformed, textsafe.Clean(*logPath, 200))
+	if bad := s.BadLines(); bad != "" {
+		// Bad lines never stop the count; say where they are so that an
+		// admin can look (a fragment left by a full disk, an edited log).
+		fmt.Fprintf(a.stderr, "pushguard stats: %s: %s\n", textsafe.Clean(*logPath, 200), bad)
 	}
 	return exitOK
 }

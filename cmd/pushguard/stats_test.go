@@ -41,8 +41,8 @@ func TestStatsCommand(t *testing.T) {
 			if diff := cmp.Diff(string(want), out.String()); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
-			if !strings.Contains(errb.String(), "skipped 4 malformed line(s)") {
-				t.Errorf("stderr %q does not report the malformed lines", errb.String())
+			if want := "audit.jsonl: 5 malformed line(s) skipped: lines 6, 11, 12, 13, 17; 1 event(s) recovered from them\n"; !strings.HasSuffix(errb.String(), want) {
+				t.Errorf("stderr %q does not report the malformed lines (%q)", errb.String(), want)
 			}
 		})
 	}

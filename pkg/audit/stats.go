@@ -447,12 +447,8 @@ func (s *Stats) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, " from %s to %s", s.FirstTime, s.LastTime)
 	}
 	b.WriteString("\n")
-	if s.Malformed > 0 {
-		fmt.Fprintf(&b, "(%d malformed line(s) skipped: %s", s.Malformed, lineList(s.MalformedAt, s.Malformed))
-		if s.Recovered > 0 {
-			fmt.Fprintf(&b, "; %d event(s) recovered from them", s.Recovered)
-		}
-		b.WriteString(")\n")
+	if bad := s.BadLines(); bad != "" {
+		fmt.Fprintf(&b, "(%s)\n", bad)
 	}
 	b.WriteString("\nPushes\n")
 	for _, row := range []struct {
@@ -564,21 +560,29 @@ func nameList(names []string) string {
 	return strings.Join(parts, ", ")
 }
 
-// lineList renders "lines 3, 7" (and "…" when more were counted than kept).
-func lineList(at []int, total int) string {
-	parts := make([]string, len(at))
-	for i, n := range at {
+// BadLines describes the malformed lines for the admin, or returns "" when
+// there were none: "2 malformed line(s) skipped: lines 6, 17; 1 event(s)
+// recovered from them" ("…" when more lines were counted than listed).
+func (s *Stats) BadLines() string {
+	if s.Malformed == 0 {
+		return ""
+	}
+	parts := make([]string, len(s.MalformedAt))
+	for i, n := range s.MalformedAt {
 		parts[i] = strconv.Itoa(n)
 	}
 	word := "line "
-	if total > 1 {
+	if s.Malformed > 1 {
 		word = "lines "
 	}
-	s := word + strings.Join(parts, ", ")
-	if total > len(at) {
-		s += ", …"
+	out := fmt.Sprintf("%d malformed line(s) skipped: %s%s", s.Malformed, word, strings.Join(parts, ", "))
+	if s.Malformed > len(s.MalformedAt) {
+		out += ", …"
 	}
-	return s
+	if s.Recovered > 0 {
+		out += fmt.Sprintf("; %d event(s) recovered from them", s.Recovered)
+	}
+	return out
 }
 
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
