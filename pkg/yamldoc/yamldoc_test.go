@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // bomb returns a document that names a string of size bytes n times.
@@ -79,4 +81,33 @@ func BenchmarkParseBomb(b *testing.B) {
 			b.Fatal("bomb accepted")
 		}
 	}
+}
+
+// FuzzParse: any input parses or fails with an *Error, never panics, and
+// what parses has aliases within the bound.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"", "a: 1\n", "a: &x [1]\nb: *x\n", bomb(100, 20), "a: &a [x, *a]\n",
+		"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b, *b]\n", "a:\n\t- b\n", "a: 1\n---\nb: 2\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Parse(data, 1000)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v is a %T, not an *Error", err, err)
+			}
+			return
+		}
+		if doc == nil {
+			return
+		}
+		w := walker{limit: 1000, sizes: map[*yaml.Node]int64{}, busy: map[*yaml.Node]bool{}}
+		w.walk(doc)
+		if w.total > 1000 || w.at != nil || w.cycle != nil {
+			t.Fatalf("accepted a document whose aliases expand to %d bytes", w.total)
+		}
+	})
 }
