@@ -94,7 +94,7 @@ type Source struct {
 	// open, when set, resolves the source at load time (a policy
 	// repository is opened then, and closed after the load). It returns
 	// errSkip for a source with nothing to load.
-	open func(ctx context.Context, opt Options) (Source, func() error, error)
+	open func(opt Options) (Source, func() error, error)
 }
 
 // kind says how a source names its files and reads the files they name.
@@ -121,7 +121,7 @@ func Embedded() Source {
 // allowlists): within the directory for a directory, relative to the file
 // or absolute for a single file (an admin's file on the server).
 func Path(p string) Source {
-	return Source{Name: p, open: func(context.Context, Options) (Source, func() error, error) {
+	return Source{Name: p, open: func(Options) (Source, func() error, error) {
 		st, err := os.Stat(p)
 		if err != nil {
 			return Source{}, nil, fmt.Errorf("rules %s: %w", p, err)
@@ -238,7 +238,7 @@ type loader struct {
 // load opens src when it must be, and loads it.
 func (l *loader) load(src Source) (loaded, error) {
 	if src.open != nil {
-		opened, closeFn, err := src.open(l.ctx, l.opt)
+		opened, closeFn, err := src.open(l.opt)
 		if errors.Is(err, errSkip) {
 			return loaded{}, nil
 		}
@@ -266,6 +266,9 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 	root := src.Root
 	if root == "" {
 		root = "."
+	}
+	if src.FS == nil {
+		return loaded{}, fmt.Errorf("%s: no files to read (a Source without FS)", src.display(root))
 	}
 	walkErr := fs.WalkDir(src.FS, root, func(p string, de fs.DirEntry, err error) error {
 		if ctxErr := l.ctx.Err(); ctxErr != nil {

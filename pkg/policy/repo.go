@@ -27,7 +27,7 @@ var ErrNoPolicyRef = errors.New("the policy ref does not exist")
 // store must stay open until the load is done. The policy's Version is the
 // commit id.
 func Tree(store *gitstore.Store, commit plumbing.Hash, dir, label string) Source {
-	return Source{Name: label, Version: commit.String(), open: func(_ context.Context, opt Options) (Source, func() error, error) {
+	return Source{Name: label, Version: commit.String(), open: func(opt Options) (Source, func() error, error) {
 		return treeSource(store, commit, dir, label, opt)
 	}}
 }
@@ -54,7 +54,7 @@ func treeSource(store *gitstore.Store, commit plumbing.Hash, dir, label string, 
 // creates the ref), a missing ref loads nothing.
 func repo(s config.Source, skipMissing bool) Source {
 	label := s.Repo + "@" + s.Ref
-	return Source{Name: label, open: func(_ context.Context, opt Options) (Source, func() error, error) {
+	return Source{Name: label, open: func(opt Options) (Source, func() error, error) {
 		store, err := gitstore.Open(gitstore.Env{GitDir: s.Repo})
 		if err != nil {
 			return Source{}, nil, fmt.Errorf("policy repository %s: %w", s.Repo, err)
