@@ -152,3 +152,81 @@ func TestPushBudgetOverrunKeepsFindings(t *testing.T) {
 	w.mustReject(p)
 	holeWant(t, p, "aws-access-key-id", "app.env:1:")
 }
+
+// holeRules is a rule file with a plain (not secret) token rule, so that
+// the suppression tests below are about where a directive is, not about
+// secret rules.
+const holeRules = `rules:
+  - id: demo-token
+    severity: block
+    message: A demo token is being pushed.
+    help: Remove it.
+    content:
+      regex: 'demo_tok_[a-z0-9]{8}'
+      keywords: [demo_tok_]
+`
+
+// TestPushInlineSuppressionHoles: a directive covers only lines the same
+// commit adds, on the line or right above; its reason must have enough
+// visible characters; secret rules are not suppressible unless the server
+// configuration lists them; a refused directive is reported and the
+// finding blocks.
+func TestPushInlineSuppressionHoles(t *testing.T) {
+	const reviewed = "# pushguard:allow demo-token -- reviewed fixture, never issued\nFIXTURE = 'demo_tok_abcd1234'\n"
+	tests := []struct {
+		name   string
+		config string
+		seed   map[string]string // pushed first, accepted
+		files  map[string]string
+		accept bool
+		want   []string
+	}{
+		{"existing directive does not cover a key inserted below it", "",
+			map[string]string{"app/config.py": reviewed},
+			map[string]string{"app/config.py": "# pushguard:allow demo-token -- reviewed fixture, never issued\nNEW = 'demo_tok_zzzz9999'\nFIXTURE = 'demo_tok_abcd1234'\n"},
+			false, []string{"demo-token", "app/config.py:2:"}},
+		{"zero-width reason", "", nil,
+			map[string]string{"app/config.py": "T = 'demo_tok_abcd1234'  # pushguard:allow demo-token -- \u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\n"},
+			false, []string{"demo-token", "pushguard-inline-allow", "the reason has 0 visible characters; at least 10 are needed"}},
+		{"control-character reason", "", nil,
+			map[string]string{"app/config.py": "T = 'demo_tok_abcd1234'  # pushguard:allow demo-token -- \x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\n"},
+			false, []string{"demo-token", "pushguard-inline-allow", "visible characters"}},
+		{"secret rule by default", "", nil,
+			map[string]string{"app/settings.py": "KEY = '" + holeKey + "'  # pushguard:allow aws-access-key-id -- documented test fixture\n"},
+			false, []string{"aws-access-key-id", "pushguard-inline-allow", "is a secret rule"}},
+		{"secret rule the server allows", "inline_suppression:\n  secret_rules: [aws-access-key-id]\n", nil,
+			map[string]string{"app/settings.py": "KEY = '" + holeKey + "'  # pushguard:allow aws-access-key-id -- documented test fixture\n"},
+			true, []string{"1 finding suppressed inline"}},
+		{"secret rule the server allows by tag", "inline_suppression:\n  secret_rules: ['tag:aws']\n", nil,
+			map[string]string{"app/settings.py": "KEY = '" + holeKey + "'  # pushguard:allow aws-access-key-id -- documented test fixture\n"},
+			true, []string{"1 finding suppressed inline"}},
+		{"reason length from the server", "inline_suppression:\n  min_reason_length: 40\n", nil,
+			map[string]string{"app/config.py": "T = 'demo_tok_abcd1234'  # pushguard:allow demo-token -- test fixture, never issued\n"},
+			false, []string{"at least 40 are needed"}},
+		{"directive the push adds is honoured", "", nil,
+			map[string]string{"app/config.py": reviewed},
+			true, []string{"1 finding suppressed inline"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			args := []string{"--rules", writeServerConfig(t, t.TempDir(), holeRules)}
+			if tc.config != "" {
+				args = append(args, "--config", writeServerConfig(t, t.TempDir(), tc.config))
+			}
+			w.installHook(args...)
+			if tc.seed != nil {
+				w.commit("seed", tc.seed)
+				w.mustAccept(w.push("main"))
+			}
+			w.commit("change", tc.files)
+			p := w.push("main")
+			if tc.accept {
+				w.mustAccept(p)
+			} else {
+				w.mustReject(p)
+			}
+			holeWant(t, p, tc.want...)
+		})
+	}
+}

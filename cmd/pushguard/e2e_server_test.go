@@ -298,9 +298,10 @@ func TestInlineSuppressionSwitchedOff(t *testing.T) {
 	if !strings.Contains(p.remote(), "aws-access-key-id") {
 		t.Errorf("finding not reported:\n%s", p.remote())
 	}
-	// With the default configuration the comment is honoured.
+	// With inline suppression on and the rule listed among the secret
+	// rules a comment may suppress, the comment is honoured.
 	w2 := newWorld(t)
-	w2.installHook()
+	w2.installHook("--config", writeServerConfig(t, t.TempDir(), "inline_suppression:\n  enabled: true\n  secret_rules: [aws-access-key-id]\n"))
 	w2.commit("fixture", map[string]string{
 		"app/settings.py": "KEY = '" + fakeAWSKey + "'  # pushguard:allow aws-access-key-id -- documented test fixture\n",
 	})

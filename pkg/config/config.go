@@ -41,6 +41,9 @@ const (
 	// DefaultMinReasonLength is the shortest bypass reason accepted, in
 	// characters.
 	DefaultMinReasonLength = 10
+	// DefaultSuppressionMinReason is the shortest reason an inline
+	// suppression comment may give, in visible characters.
+	DefaultSuppressionMinReason = 10
 	// DefaultPolicyRef is the ref of a policy repository read when the
 	// source names none.
 	DefaultPolicyRef = "refs/heads/main"
@@ -113,6 +116,14 @@ type Config struct {
 	MaxFindings int
 	// InlineSuppression lets a line carry a suppression comment for a rule.
 	InlineSuppression bool
+	// InlineSuppressionSecretRules are the secret rules (tag secret) that
+	// inline comments may suppress: rule ids, or "tag:NAME" for every rule
+	// with that tag (inline_suppression.secret_rules). Empty: none, the
+	// default.
+	InlineSuppressionSecretRules []string
+	// InlineSuppressionMinReason is how many visible characters the reason
+	// of a suppression comment needs (inline_suppression.min_reason_length).
+	InlineSuppressionMinReason int
 	// MaxFileSize: files larger than this many bytes skip content rules.
 	MaxFileSize int64
 	// Bypass configures break-glass pushes.
@@ -229,8 +240,10 @@ func Default() *Config {
 		MaxFindings:       DefaultMaxFindings,
 		InlineSuppression: true,
 		MaxFileSize:       DefaultMaxFileSize,
-		Bypass:            Bypass{Option: DefaultBypassOption, MinReasonLength: DefaultMinReasonLength},
-		Audit:             AuditLog{Destination: AuditNone, SyslogTag: DefaultSyslogTag, SyslogFacility: DefaultSyslogFacility},
+
+		InlineSuppressionMinReason: DefaultSuppressionMinReason,
+		Bypass:                     Bypass{Option: DefaultBypassOption, MinReasonLength: DefaultMinReasonLength},
+		Audit:                      AuditLog{Destination: AuditNone, SyslogTag: DefaultSyslogTag, SyslogFacility: DefaultSyslogFacility},
 	}
 }
 

@@ -47,6 +47,9 @@ func TestLoadFull(t *testing.T) {
 		MaxFindings:       20,
 		InlineSuppression: true,
 		MaxFileSize:       5_000_000,
+
+		InlineSuppressionSecretRules: []string{"generic-api-key", "tag:test-fixture"},
+		InlineSuppressionMinReason:   12,
 		Bypass: Bypass{
 			Option: "pushguard.bypass", AllowedPushers: []string{"alice", "bob", "release-*"}, MinReasonLength: 10,
 			Approvers: "ask the on-call security engineer (#security-oncall) to push it for you",
@@ -107,6 +110,13 @@ func TestParse(t *testing.T) {
 		}},
 		{"sizes and numbers", "max_file_size: 100KiB\nmax_findings: 5\ninline_suppression: false\n", func(c *Config) {
 			c.MaxFileSize, c.MaxFindings, c.InlineSuppression = 100<<10, 5, false
+		}},
+		{"inline suppression as a mapping", "inline_suppression:\n  secret_rules: [aws-access-key-id, 'tag:fixture']\n  min_reason_length: 20\n", func(c *Config) {
+			c.InlineSuppressionSecretRules = []string{"aws-access-key-id", "tag:fixture"}
+			c.InlineSuppressionMinReason = 20
+		}},
+		{"inline suppression switched off in the mapping", "inline_suppression: {enabled: false}\n", func(c *Config) {
+			c.InlineSuppression = false
 		}},
 		{"bypass defaults kept", "bypass:\n  allowed_pushers: [alice]\n", func(c *Config) {
 			c.Bypass.AllowedPushers = []string{"alice"}
@@ -169,6 +179,10 @@ func TestParseErrors(t *testing.T) {
 		{"bad selector", "scopes:\n  - repos: [a]\n    rules: ['tag:']\n", []string{"c.yml:3: scopes[0].rules[0]: tag: needs a tag name"}},
 		{"bad scope mode", "scopes:\n  - repos: [a]\n    mode: warn\n", []string{`c.yml:3: scopes[0].mode: "warn" is not enforce or audit`}},
 		{"catch-all scope not last", "scopes:\n  - rules: [x]\n  - repos: [a]\n", []string{`c.yml:2: scopes[0]: scope "scopes[0]" matches every push`}},
+		{"inline suppression unknown key", "inline_suppression:\n  secret-rules: [x]\n", []string{`c.yml:2: unknown key "secret-rules" (valid keys here: enabled, secret_rules, min_reason_length)`}},
+		{"inline suppression bad entry", "inline_suppression:\n  secret_rules: ['tag:', '']\n", []string{`c.yml:2: inline_suppression.secret_rules[0]: "tag:" is not a rule id or tag:NAME`}},
+		{"inline suppression reason range", "inline_suppression:\n  min_reason_length: 0\n", []string{"c.yml:2: inline_suppression.min_reason_length: 0 is out of range (1 to 1000)"}},
+		{"inline suppression wrong type", "inline_suppression: maybe\n", []string{`c.yml:1: expected`}},
 		{"bypass option", "bypass:\n  option: 'a b'\n", []string{`c.yml:2: bypass.option: "a b" is not a push option name`}},
 		{"bypass pusher glob", "bypass:\n  allowed_pushers: ['[']\n", []string{`c.yml:2: bypass.allowed_pushers[0]: "[" is not a valid glob`}},
 		{"audit file without path", "audit:\n  destination: file\n", []string{"c.yml:1: audit.path: destination: file needs a path"}},

@@ -62,20 +62,20 @@ func (e *Error) Error() string {
 // checked afterwards with their positions; optional booleans and numbers
 // are pointers so that "not written" differs from a zero value.
 type fileSpec struct {
-	Platform          string       `yaml:"platform"`
-	Rules             []sourceSpec `yaml:"rules"`
-	Defaults          *bool        `yaml:"defaults"`
-	Scopes            []scopeSpec  `yaml:"scopes"`
-	Mode              string       `yaml:"mode"`
-	TimeBudget        string       `yaml:"time_budget"`
-	OnError           string       `yaml:"on_error"`
-	Message           *messageSpec `yaml:"message"`
-	MaxFindings       *int         `yaml:"max_findings"`
-	InlineSuppression *bool        `yaml:"inline_suppression"`
-	MaxFileSize       string       `yaml:"max_file_size"`
-	Bypass            *bypassSpec  `yaml:"bypass"`
-	Audit             *auditSpec   `yaml:"audit"`
-	PusherEnv         string       `yaml:"pusher_env"`
+	Platform          string           `yaml:"platform"`
+	Rules             []sourceSpec     `yaml:"rules"`
+	Defaults          *bool            `yaml:"defaults"`
+	Scopes            []scopeSpec      `yaml:"scopes"`
+	Mode              string           `yaml:"mode"`
+	TimeBudget        string           `yaml:"time_budget"`
+	OnError           string           `yaml:"on_error"`
+	Message           *messageSpec     `yaml:"message"`
+	MaxFindings       *int             `yaml:"max_findings"`
+	InlineSuppression *suppressionSpec `yaml:"inline_suppression"`
+	MaxFileSize       string           `yaml:"max_file_size"`
+	Bypass            *bypassSpec      `yaml:"bypass"`
+	Audit             *auditSpec       `yaml:"audit"`
+	PusherEnv         string           `yaml:"pusher_env"`
 }
 
 type sourceSpec struct {
@@ -258,6 +258,8 @@ var specKeys = map[string]reflect.Type{
 	"messageSpec": reflect.TypeFor[messageSpec](),
 	"bypassSpec":  reflect.TypeFor[bypassSpec](),
 	"auditSpec":   reflect.TypeFor[auditSpec](),
+
+	"suppressionSpec": reflect.TypeFor[suppressionSpec](),
 }
 
 // yamlErrors turns yaml.v3's errors ("line 3: field x not found in type
@@ -391,7 +393,7 @@ func (p *parser) build(c *Config, s *fileSpec) {
 		}
 	}
 	if s.InlineSuppression != nil {
-		c.InlineSuppression = *s.InlineSuppression
+		p.suppression(c, s.InlineSuppression)
 	}
 	if s.MaxFileSize != "" {
 		n, err := ruleset.ParseSize(s.MaxFileSize)
@@ -539,6 +541,62 @@ func (p *parser) globs(k []any, globs []string) {
 			p.errorf(append(k, j), "empty pattern")
 		case !doublestar.ValidatePattern(g):
 			p.errorf(append(k, j), "%q is not a valid glob", g)
+		}
+	}
+}
+
+// suppressionSpec is inline_suppression: a boolean (enabled or not), or a
+// mapping that also says which secret rules comments may suppress and how
+// long a reason must be.
+type suppressionSpec struct {
+	Enabled         *bool    `yaml:"enabled"`
+	SecretRules     []string `yaml:"secret_rules"`
+	MinReasonLength *int     `yaml:"min_reason_length"`
+}
+
+// UnmarshalYAML accepts the boolean form and the mapping, refusing unknown
+// keys in the mapping as the rest of the file does.
+func (s *suppressionSpec) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return err
+		}
+		s.Enabled = &b
+		return nil
+	}
+	if n.Kind == yaml.MappingNode {
+		var unknown []string
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if !slices.Contains(yamlKeys(reflect.TypeFor[suppressionSpec]()), k.Value) {
+				unknown = append(unknown, fmt.Sprintf("line %d: field %s not found in type config.suppressionSpec", k.Line, k.Value))
+			}
+		}
+		if len(unknown) > 0 {
+			return &yaml.TypeError{Errors: unknown}
+		}
+	}
+	type plain suppressionSpec
+	return n.Decode((*plain)(s))
+}
+
+func (p *parser) suppression(c *Config, s *suppressionSpec) {
+	k := keys("inline_suppression")
+	if s.Enabled != nil {
+		c.InlineSuppression = *s.Enabled
+	}
+	for i, r := range s.SecretRules {
+		if name, ok := strings.CutPrefix(r, "tag:"); r == "" || (ok && name == "") || strings.ContainsAny(r, " \t") {
+			p.errorf(append(k, "secret_rules", i), "%q is not a rule id or tag:NAME", r)
+		}
+	}
+	c.InlineSuppressionSecretRules = s.SecretRules
+	if s.MinReasonLength != nil {
+		if *s.MinReasonLength < 1 || *s.MinReasonLength > 1000 {
+			p.errorf(append(k, "min_reason_length"), "%d is out of range (1 to 1000)", *s.MinReasonLength)
+		} else {
+			c.InlineSuppressionMinReason = *s.MinReasonLength
 		}
 	}
 }

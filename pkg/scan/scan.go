@@ -32,6 +32,16 @@ type Options struct {
 	MaxFileSize int64
 	// Provenance classifies commits by AI tool; nil skips classification.
 	Provenance *provenance.Detector
+	// Suppressible decides which rules an inline directive may suppress;
+	// nil means DefaultSuppressible: the rule's own suppressible flag, and
+	// never a secret rule (tag SecretTag). SuppressibleSecrets builds one
+	// that lets the listed secret rules be suppressed too (server config
+	// inline_suppression.secret_rules).
+	Suppressible func(*ruleset.Rule) bool
+	// MinReasonLength is how many visible characters a directive's reason
+	// needs (invisible, control, format and space characters do not
+	// count); 0 means DefaultMinReasonLength.
+	MinReasonLength int
 	// NoInlineSuppression turns inline "pushguard:allow <rule> -- <reason>"
 	// comments off (server config inline_suppression: false). The zero
 	// value keeps them on, the default (suppress.go).
@@ -192,6 +202,12 @@ type lineMatch struct {
 func New(store *gitstore.Store, rules *ruleset.Set, opts Options) *Engine {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if opts.Suppressible == nil {
+		opts.Suppressible = DefaultSuppressible
+	}
+	if opts.MinReasonLength <= 0 {
+		opts.MinReasonLength = DefaultMinReasonLength
 	}
 	return &Engine{
 		store:     store,
@@ -772,6 +788,9 @@ func (e *Engine) examine(ctx context.Context, ch fileChange) (*blobFacts, error)
 	}
 	chk := ctxCheck{ctx: ctx}
 	var stopped error
+	// directives are the inline suppressions on added lines, by line
+	// number: only those may suppress (suppress.go).
+	var directives map[int]directive
 	visit := func(l diff.Line) bool {
 		if stopped = chk.add(len(l.Text)); stopped != nil {
 			return false
@@ -786,7 +805,13 @@ func (e *Engine) examine(ctx context.Context, ch fileChange) (*blobFacts, error)
 			return false
 		}
 		if !e.opts.NoInlineSuppression {
-			f.matches = append(f.matches, e.checkDirectives(l)...)
+			if d, ok := e.directiveIn(l); ok {
+				if directives == nil {
+					directives = map[int]directive{}
+				}
+				directives[l.No] = d
+				f.matches = append(f.matches, e.checkDirective(d, l)...)
+			}
 		}
 		return true
 	}
@@ -805,8 +830,8 @@ func (e *Engine) examine(ctx context.Context, ch fileChange) (*blobFacts, error)
 		delete(e.facts, key)
 		return nil, stopped
 	}
-	if !e.opts.NoInlineSuppression {
-		e.suppress(f.matches, newer)
+	if directives != nil {
+		e.suppress(f.matches, directives)
 	}
 	return f, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/pushguard/pushguard/pkg/diff"
@@ -12,15 +13,26 @@ import (
 
 // Inline suppression. A developer covers a line finding with a comment
 //
-//	key := "..." // pushguard:allow generic-secret -- test fixture, not a real key
+//	key := "..." // pushguard:allow generic-token -- test fixture, not a real key
 //
 // on the line itself, or alone on the line above. The comment names one or
 // more rule ids (separated by commas or spaces) and must give a reason
-// after "--". A finding it covers is kept, marked Suppressed with the
-// reason, and does not count for the decision. A comment that cannot
-// suppress (no reason, an unknown rule, a rule with suppressible: false) is
-// itself reported as a warning of the built-in rule AllowRuleID, when the
-// push adds it.
+// after "--" of at least Options.MinReasonLength visible characters. A
+// finding it covers is kept, marked Suppressed with the reason, and does
+// not count for the decision.
+//
+// A directive is a change under review like any other, so it only counts
+// where the same commit adds it: on an added line carrying the finding, or
+// alone on the added line right above it. A directive already in the file
+// (reviewed for the line it was written for) never covers a line added
+// below it later.
+//
+// Secret rules (tag SecretTag) are not suppressible unless the server
+// configuration lists them (Options.Suppressible); a rule with
+// suppressible: false never is. A directive that cannot suppress (no or too
+// short a reason, an unknown rule, a rule it may not suppress) is itself
+// reported as a warning of the built-in rule AllowRuleID, and the finding
+// it meant to cover stays.
 
 // directiveToken starts an inline suppression.
 const directiveToken = "pushguard:allow"
@@ -105,30 +117,106 @@ func parseDirective(line []byte) (directive, bool) {
 	return d, true
 }
 
-// covers reports whether d suppresses findings of r: it names r, gives a
-// reason, and r is suppressible.
-func (d directive) covers(r *ruleset.Rule) bool {
-	for _, id := range d.ids {
-		if id == r.ID {
-			return d.reason != "" && r.Suppressible
+// DefaultMinReasonLength is the visible characters a directive's reason
+// needs when Options.MinReasonLength is 0.
+const DefaultMinReasonLength = 10
+
+// DefaultSuppressible is the Options.Suppressible of an engine given none:
+// the rule's own suppressible flag, and never a secret rule.
+func DefaultSuppressible(r *ruleset.Rule) bool {
+	return r.Suppressible && !IsSecret(r)
+}
+
+// SuppressibleSecrets returns an Options.Suppressible that also lets the
+// secret rules named in allowed be suppressed: each entry is a rule id or
+// "tag:NAME" for every rule with that tag. A rule with suppressible: false
+// stays unsuppressible.
+func SuppressibleSecrets(allowed []string) func(*ruleset.Rule) bool {
+	ids := map[string]bool{}
+	tags := map[string]bool{}
+	for _, a := range allowed {
+		if t, ok := strings.CutPrefix(a, "tag:"); ok {
+			tags[t] = true
+		} else {
+			ids[a] = true
+		}
+	}
+	return func(r *ruleset.Rule) bool {
+		if !r.Suppressible {
+			return false
+		}
+		if !IsSecret(r) || ids[r.ID] {
+			return true
+		}
+		for _, t := range r.Tags {
+			if tags[t] {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// VisibleLength counts the characters of s a reader sees: control (Cc),
+// format (Cf, the zero-width characters among them), private-use,
+// surrogate and unassigned code points, separators (Z*, spaces included),
+// combining marks and the blank "filler" letters are not counted, nor are
+// bytes that are not UTF-8.
+func VisibleLength(s string) int {
+	n := 0
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsGraphic(r) || unicode.In(r, unicode.Cf, unicode.Co, unicode.Cs, unicode.Z, unicode.Mn, unicode.Me) || isBlankLetter(r) {
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// isBlankLetter reports the code points that are letters or symbols by
+// category but print as blank space.
+func isBlankLetter(r rune) bool {
+	switch r {
+	case 0x115F, 0x1160, 0x3164, 0xFFA0, // Hangul fillers
+		0x2800: // braille pattern blank
+		return true
+	}
+	return false
+}
+
+// names reports whether d names rule id.
+func (d directive) names(id string) bool {
+	for _, x := range d.ids {
+		if x == id {
+			return true
 		}
 	}
 	return false
 }
 
-// checkDirectives reports a directive in an added line that cannot
-// suppress anything: one warning naming every problem.
-func (e *Engine) checkDirectives(l diff.Line) []lineMatch {
+// covers reports whether d suppresses findings of r: it names r, gives a
+// long enough reason, and r may be suppressed.
+func (e *Engine) covers(d directive, r *ruleset.Rule) bool {
+	return d.names(r.ID) && VisibleLength(d.reason) >= e.opts.MinReasonLength && e.opts.Suppressible(r)
+}
+
+// directiveIn parses the directive on an added line, if any.
+func (e *Engine) directiveIn(l diff.Line) (directive, bool) {
 	if !bytes.Contains(l.Text, []byte(directiveToken)) {
-		return nil
+		return directive{}, false
 	}
-	d, ok := parseDirective(l.Text)
-	if !ok {
-		return nil
-	}
+	return parseDirective(l.Text)
+}
+
+// checkDirective reports a directive on an added line that cannot
+// suppress everything it names: one warning naming every problem.
+func (e *Engine) checkDirective(d directive, l diff.Line) []lineMatch {
 	var problems []string
-	if d.reason == "" {
+	switch n := VisibleLength(d.reason); {
+	case d.reason == "":
 		problems = append(problems, "suppression without reason: write `pushguard:allow RULE-ID -- <why this is safe>`")
+	case n < e.opts.MinReasonLength:
+		problems = append(problems, fmt.Sprintf("the reason has %d visible characters; at least %d are needed", n, e.opts.MinReasonLength))
 	}
 	if len(d.ids) == 0 {
 		problems = append(problems, "it names no rule")
@@ -139,6 +227,10 @@ func (e *Engine) checkDirectives(l diff.Line) []lineMatch {
 			problems = append(problems, fmt.Sprintf("unknown rule %q", id))
 		case !r.Suppressible:
 			problems = append(problems, fmt.Sprintf("rule %q cannot be suppressed inline (suppressible: false)", id))
+		case !e.opts.Suppressible(r) && IsSecret(r):
+			problems = append(problems, fmt.Sprintf("rule %q is a secret rule: it cannot be suppressed inline unless the server configuration allows it (inline_suppression.secret_rules)", id))
+		case !e.opts.Suppressible(r):
+			problems = append(problems, fmt.Sprintf("rule %q cannot be suppressed inline on this server", id))
 		}
 	}
 	if len(problems) == 0 {
@@ -150,50 +242,20 @@ func (e *Engine) checkDirectives(l diff.Line) []lineMatch {
 	}}
 }
 
-// suppress marks the matches that a directive on their line, or alone on
-// the line above, covers. newer is the file's new content, where the line
-// above is read even when the push did not add it.
-func (e *Engine) suppress(matches []lineMatch, newer []byte) {
-	var starts []int // lazily: the offset of each line of newer
-	cache := map[int]*directive{}
-	at := func(no int) *directive {
-		if d, ok := cache[no]; ok {
-			return d
-		}
-		if starts == nil {
-			starts = append(starts, 0)
-			for i, b := range newer {
-				if b == '\n' {
-					starts = append(starts, i+1)
-				}
-			}
-		}
-		var d *directive
-		if no >= 1 && no <= len(starts) {
-			end := len(newer)
-			if no < len(starts) {
-				end = starts[no] - 1
-			}
-			line := newer[starts[no-1]:end]
-			if bytes.Contains(line, []byte(directiveToken)) {
-				if p, ok := parseDirective(line); ok {
-					d = &p
-				}
-			}
-		}
-		cache[no] = d
-		return d
-	}
+// suppress marks the matches that a directive covers: one on the match's
+// own line, or alone on the line right above it, where both lines are
+// added (directives holds the directives of added lines only).
+func (e *Engine) suppress(matches []lineMatch, directives map[int]directive) {
 	for i := range matches {
 		m := &matches[i]
 		if m.rule == e.allowRule {
 			continue
 		}
-		if d := at(m.line); d != nil && d.covers(m.rule) {
+		if d, ok := directives[m.line]; ok && e.covers(d, m.rule) {
 			m.suppressed, m.reason = true, d.reason
 			continue
 		}
-		if d := at(m.line - 1); d != nil && d.alone && d.covers(m.rule) {
+		if d, ok := directives[m.line-1]; ok && d.alone && e.covers(d, m.rule) {
 			m.suppressed, m.reason = true, d.reason
 		}
 	}
