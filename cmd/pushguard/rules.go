@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
-	"github.com/pushguard/pushguard/pkg/config"
-	"github.com/pushguard/pushguard/pkg/gitstore"
 	"github.com/pushguard/pushguard/pkg/policy"
 	"github.com/pushguard/pushguard/pkg/provenance"
 	"github.com/pushguard/pushguard/pkg/ruleset"
@@ -92,61 +88,18 @@ func indent(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// The declarations below keep the previous hook.go (before pkg/hook)
-// compiling: each delegates to pkg/policy. Delete them once hook.go no
-// longer calls them.
-
-// loadedPolicy is a loaded policy as the previous hook.go and scancmd.go
-// use it.
+// loadedPolicy is a loaded policy as scancmd.go uses it.
 type loadedPolicy struct {
-	rules   *ruleset.Set
-	ai      *provenance.Detector
-	version string
+	rules *ruleset.Set
+	ai    *provenance.Detector
 }
-
-// ruleSource is one policy source, loaded by buildPolicy.
-type ruleSource struct{ src policy.Source }
 
 // loadRules loads the embedded default rules (unless noDefaults) and then
-// each path (pkg/policy.Load).
+// each path, for scancmd.go.
 func loadRules(paths []string, noDefaults bool) (*loadedPolicy, error) {
-	return loadSources(cliSources(paths, noDefaults))
-}
-
-// buildPolicy loads the sources (pkg/policy.Load).
-func buildPolicy(srcs []func() (ruleSource, error)) (*loadedPolicy, error) {
-	list := make([]policy.Source, 0, len(srcs))
-	for _, f := range srcs {
-		rs, err := f()
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, rs.src)
-	}
-	return loadSources(list)
-}
-
-func loadSources(srcs []policy.Source) (*loadedPolicy, error) {
-	pol, err := policy.Load(context.Background(), srcs, policy.Options{})
+	pol, err := policy.Load(context.Background(), cliSources(paths, noDefaults), policy.Options{})
 	if err != nil {
 		return nil, err
 	}
-	return &loadedPolicy{rules: pol.Rules, ai: pol.AI, version: pol.Version}, nil
-}
-
-// pathSource is a rule file or directory on disk (pkg/policy.Path).
-func pathSource(p string) (ruleSource, error) { return ruleSource{policy.Path(p)}, nil }
-
-// treeSource is the rules under dir in commit's tree (pkg/policy.Tree).
-func treeSource(store *gitstore.Store, commit plumbing.Hash, dir, label string) (ruleSource, error) {
-	return ruleSource{policy.Tree(store, commit, dir, label)}, nil
-}
-
-// configSources is the configured sources (pkg/policy.FromConfig).
-func configSources(sources []config.Source, self *config.Source) []func() (ruleSource, error) {
-	var out []func() (ruleSource, error)
-	for _, s := range policy.FromConfig(sources, self) {
-		out = append(out, func() (ruleSource, error) { return ruleSource{s}, nil })
-	}
-	return out
+	return &loadedPolicy{rules: pol.Rules, ai: pol.AI}, nil
 }
