@@ -34,6 +34,9 @@ const (
 	maxPushersPerRule = 20
 	// maxMalformedAt is how many malformed line numbers Stats keeps.
 	maxMalformedAt = 20
+	// maxOmitted bounds what one event's suppressions_omitted adds, so
+	// that an edited log cannot overflow the total.
+	maxOmitted = 1 << 32
 )
 
 // StatsOptions select and shape the summary.
@@ -324,7 +327,7 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 
 // addSuppressions counts an event's suppressions.
 func (s *Stats) addSuppressions(r *record, repo *RepoStats) {
-	n := len(r.Suppressions) + max(r.SuppressionsOmitted, 0)
+	n := len(r.Suppressions) + min(max(r.SuppressionsOmitted, 0), maxOmitted)
 	s.Suppressions += n
 	repo.Suppressions += n
 	seen := map[string]bool{}
