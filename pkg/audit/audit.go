@@ -76,7 +76,9 @@ const (
 	MaxWarnings = 100
 )
 
-// Event is what the audit log records about one push.
+// Event is what the audit log records about one push. Fill one Event
+// through its methods and copy it only once it is complete: a copy shares
+// the storage of its commit and suppression counts.
 type Event struct {
 	// Time is when the push was received (default: when it is written).
 	Time time.Time
