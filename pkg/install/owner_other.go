@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package install
 
 // matchOwner does nothing where files have no unix owner.
 func matchOwner(path, ref string) error { return nil }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package install
 
 import (
 	"os"
@@ -10,10 +10,10 @@ import (
 	"testing"
 )
 
-// TestInstallKeepsOwner: run as root (as admins do), installed files and
+// TestKeepsOwner: run as root (as admins do), installed files and
 // directories belong to the git user that owns the target, and git config
 // does not leave the repository's config file owned by root.
-func TestInstallKeepsOwner(t *testing.T) {
+func TestKeepsOwner(t *testing.T) {
 	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
 		t.Skip("needs root on linux")
 	}
@@ -31,8 +31,9 @@ func TestInstallKeepsOwner(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(repo, "hooks")); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errOut := runPG(t, "install", "--plain", repo, "--binary", bin); code != exitOK {
-		t.Fatal(errOut)
+	in, _, _ := newInstaller(bin)
+	if err := in.Plain(repo); err != nil {
+		t.Fatal(err)
 	}
 	for _, p := range []string{"hooks", "hooks/pre-receive", "config"} {
 		st, err := os.Stat(filepath.Join(repo, p))
