@@ -45,7 +45,7 @@ func (r *run) check(parent context.Context, input io.Reader) {
 	})
 	switch {
 	case err != nil && cfg.OnError != config.OnErrorAccept:
-		r.fail(ExitInternal, false, fmt.Errorf("audit log: %w", err))
+		r.fail(ExitInternal, false, err)
 		return
 	case err != nil:
 		// Fail open was chosen: check the push anyway and say it is
