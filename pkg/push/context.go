@@ -24,8 +24,19 @@ type Context struct {
 	// working directory git runs the hook in), on every platform.
 	GitDir string
 	// Pusher is the login of the account that pushes (or, for a push the
-	// server makes itself, the account on whose behalf it does).
+	// server makes itself, the account on whose behalf it does). A push
+	// authenticated by a deploy key has the pusher DeployKeyPusher(id)
+	// ("deploy-key:<id>"), never the account the platform attributes the
+	// key to: a deploy key gets no one's scopes or bypass rights.
 	Pusher string
+	// DeployKey is the platform's id of the deploy key that authenticated
+	// the push (Gitea GITEA_DEPLOY_KEY_ID, GitLab GL_ID "key-<id>"), else
+	// empty.
+	DeployKey string
+	// KeyOwner is, for a deploy-key push, the account the platform names
+	// as the pusher (Gitea: the repository owner; GitLab: the key's
+	// creator). It is recorded, never used for scopes or bypass.
+	KeyOwner string
 	// PusherID is the platform's id of the pusher: GitLab's GL_ID
 	// ("user-7", or "key-3" for a deploy key), Gitea's GITEA_PUSHER_ID.
 	PusherID string
@@ -46,8 +57,13 @@ type Context struct {
 	// Via is GHES's GITHUB_VIA: which web or API action updated the ref
 	// ("blob#save", "pull request merge button", ...).
 	Via string
-	// PullRequest is set when a pull request merge makes the push.
+	// PullRequest is set when a pull request makes the push (its merge, or
+	// the platform updating the pull request's refs).
 	PullRequest *PullRequest
+	// Trigger is the platform's reason for a push it makes itself: Gitea's
+	// GITEA_PUSH_TRIGGER ("pr-merge-to-base", "pr-update-with-base"); empty
+	// otherwise.
+	Trigger string
 	// LinePrefix must start every line printed for the pusher:
 	// GitLabWebPrefix on GitLab web pushes, else empty.
 	LinePrefix string
@@ -60,10 +76,18 @@ type Context struct {
 // "owner:branch"; Gitea gives its id.
 type PullRequest struct {
 	ID     string
+	Index  string
 	Author string
 	Head   string
 	Base   string
 }
+
+// DeployKeyPrefix starts the Pusher of a push authenticated by a deploy
+// key: "deploy-key:<id>".
+const DeployKeyPrefix = "deploy-key:"
+
+// DeployKeyPusher returns the pusher name of a deploy key.
+func DeployKeyPusher(id string) string { return DeployKeyPrefix + id }
 
 // Option returns the value of the last push option named key: "v" for
 // `-o key=v`, "" for a bare `-o key`. ok is false when no option has that

@@ -109,6 +109,7 @@ func FromEnvWith(getenv func(string) string, opts EnvOptions) (Context, error) {
 		// The platform's other identity fields name whoever the platform
 		// variables name: drop them rather than audit a mixed identity.
 		c.Pusher, c.PusherFrom, c.PusherID, c.PusherEmail = getenv(opts.PusherEnv), "", "", ""
+		c.DeployKey, c.KeyOwner = "", ""
 		if c.Pusher != "" {
 			c.PusherFrom = opts.PusherEnv
 		}
@@ -134,9 +135,17 @@ func gitDir(getenv func(string) string) string {
 
 // fromGitLab reads Gitaly's server hook variables. GL_PROTOCOL is http, ssh
 // or web ("all other actions": web editor, merge requests, API).
+//
+// GL_ID is "user-<id>" for a user, "key-<id>" for a deploy key (GitLab's
+// server hooks documentation); a deploy key's GL_USERNAME names the user
+// who created the key, who did not make this push: the pusher is then
+// "deploy-key:<id>" and GL_USERNAME is kept as KeyOwner.
 func fromGitLab(c *Context, getenv func(string) string) {
 	c.Pusher = getenv("GL_USERNAME")
 	c.PusherID = getenv("GL_ID") // user-123, or key-45 for a deploy key
+	if id, ok := strings.CutPrefix(c.PusherID, "key-"); ok && id != "" {
+		c.DeployKey, c.KeyOwner, c.Pusher = id, c.Pusher, DeployKeyPusher(id)
+	}
 	c.Repo = getenv("GL_PROJECT_PATH")
 	c.RepoID = getenv("GL_REPOSITORY") // project-7, wiki-7, group-3, snippet-9, design-7
 	if c.Repo == "" {
@@ -167,8 +176,23 @@ func fromGitea(c *Context, getenv func(string) string) {
 	// operations; its own hook skips its checks then. pushguard scans the
 	// push like any other and records Internal.
 	c.Internal, _ = strconv.ParseBool(getenv("GITEA_INTERNAL_PUSH"))
-	if pr := getenv("GITEA_PR_ID"); pr != "" && pr != "0" {
-		c.PullRequest = &PullRequest{ID: pr}
+	pr, idx := getenv("GITEA_PR_ID"), getenv("GITEA_PR_INDEX")
+	if pr == "0" {
+		pr = ""
+	}
+	if idx == "0" {
+		idx = ""
+	}
+	if pr != "" || idx != "" {
+		c.PullRequest = &PullRequest{ID: pr, Index: idx}
+	}
+	c.Trigger = getenv("GITEA_PUSH_TRIGGER")
+	// GITEA_DEPLOY_KEY_ID: "gitea serv" sets it for every ssh push, 0
+	// unless a deploy key authenticated it. GITEA_PUSHER_NAME then names
+	// the repository's owner, who did not push: the pusher is the key.
+	if id := getenv("GITEA_DEPLOY_KEY_ID"); id != "" && id != "0" {
+		c.DeployKey, c.KeyOwner, c.Pusher = id, c.Pusher, DeployKeyPusher(id)
+		c.PusherEmail = "" // the owner's address, not the key's
 	}
 	// SSH_ORIGINAL_COMMAND is what Gitea's ssh server received
 	// ("git-receive-pack 'owner/repo.git'"), the service name for smart

@@ -54,7 +54,24 @@ func TestFromEnvWith(t *testing.T) {
 		{
 			name: "gitlab before 13.2 without project path, deploy key",
 			env:  map[string]string{"GIT_DIR": gitDir, "GL_ID": "key-3", "GL_REPOSITORY": "wiki-42"},
-			want: Context{Platform: PlatformGitLab, Repo: "wiki-42", RepoID: "wiki-42", GitDir: gitDir, PusherID: "key-3"},
+			want: Context{Platform: PlatformGitLab, Repo: "wiki-42", RepoID: "wiki-42", GitDir: gitDir, PusherID: "key-3",
+				Pusher: "deploy-key:3", DeployKey: "3"},
+		},
+		{
+			name: "gitlab deploy key: GL_USERNAME is the key's creator, not the pusher",
+			env: map[string]string{
+				"GIT_DIR": gitDir, "GL_ID": "key-45", "GL_USERNAME": "admin-alice",
+				"GL_PROJECT_PATH": "platform/api", "GL_REPOSITORY": "project-42", "GL_PROTOCOL": "ssh",
+			},
+			want: Context{
+				Platform: PlatformGitLab, Repo: "platform/api", RepoID: "project-42", GitDir: gitDir,
+				Pusher: "deploy-key:45", PusherID: "key-45", DeployKey: "45", KeyOwner: "admin-alice", Protocol: ProtocolSSH,
+			},
+		},
+		{
+			name: "gitlab key- without an id is not a deploy key",
+			env:  map[string]string{"GIT_DIR": gitDir, "GL_ID": "key-", "GL_USERNAME": "alice", "GL_PROJECT_PATH": "p/a"},
+			want: Context{Platform: PlatformGitLab, Repo: "p/a", GitDir: gitDir, Pusher: "alice", PusherID: "key-"},
 		},
 		{
 			name: "gitea ssh push",
@@ -73,6 +90,61 @@ func TestFromEnvWith(t *testing.T) {
 				Platform: PlatformGitea, Repo: "acme/widgets", RepoID: "99", GitDir: gitDir,
 				Pusher: "bob", PusherEmail: "bob@example.com", PusherID: "12", Protocol: ProtocolSSH,
 			},
+		},
+		{
+			name: "gitea deploy key: the owner in GITEA_PUSHER_NAME is not the pusher",
+			env: map[string]string{
+				"GIT_DIR":              gitDir,
+				"GITEA_PUSHER_NAME":    "acme-owner",
+				"GITEA_PUSHER_EMAIL":   "owner@example.com",
+				"GITEA_PUSHER_ID":      "1",
+				"GITEA_REPO_USER_NAME": "acme",
+				"GITEA_REPO_NAME":      "widgets",
+				"GITEA_DEPLOY_KEY_ID":  "7",
+				"GITEA_KEY_ID":         "0",
+				"GITEA_PR_ID":          "0",
+				"SSH_ORIGINAL_COMMAND": "git-receive-pack 'acme/widgets.git'",
+			},
+			want: Context{
+				Platform: PlatformGitea, Repo: "acme/widgets", GitDir: gitDir,
+				Pusher: "deploy-key:7", DeployKey: "7", KeyOwner: "acme-owner", PusherID: "1", Protocol: ProtocolSSH,
+			},
+		},
+		{
+			name: "gitea user key: GITEA_DEPLOY_KEY_ID 0",
+			env: map[string]string{
+				"GIT_DIR": gitDir, "GITEA_PUSHER_NAME": "bob", "GITEA_REPO_USER_NAME": "acme", "GITEA_REPO_NAME": "widgets",
+				"GITEA_DEPLOY_KEY_ID": "0", "GITEA_KEY_ID": "3", "SSH_ORIGINAL_COMMAND": "git-receive-pack 'acme/widgets.git'",
+			},
+			want: Context{Platform: PlatformGitea, Repo: "acme/widgets", GitDir: gitDir, Pusher: "bob", Protocol: ProtocolSSH},
+		},
+		{
+			name: "gitea pull request merge: id, index and trigger",
+			env: map[string]string{
+				"GIT_DIR": gitDir, "GITEA_PUSHER_NAME": "carol", "GITEA_REPO_USER_NAME": "acme", "GITEA_REPO_NAME": "widgets",
+				"GITEA_PR_ID": "31", "GITEA_PR_INDEX": "4", "GITEA_PUSH_TRIGGER": "pr-merge-to-base",
+				"SSH_ORIGINAL_COMMAND": "gitea-internal",
+			},
+			want: Context{
+				Platform: PlatformGitea, Repo: "acme/widgets", GitDir: gitDir, Pusher: "carol",
+				Protocol: ProtocolWeb, Internal: true, PullRequest: &PullRequest{ID: "31", Index: "4"}, Trigger: "pr-merge-to-base",
+			},
+		},
+		{
+			name: "gitea pull request head ref pushed by gitea itself",
+			env: map[string]string{
+				"GIT_DIR": gitDir, "GITEA_PUSHER_NAME": "bob", "GITEA_REPO_USER_NAME": "acme", "GITEA_REPO_NAME": "widgets",
+				"GITEA_PR_ID": "0", "GITEA_PR_INDEX": "0", "GITEA_INTERNAL_PUSH": "true", "SSH_ORIGINAL_COMMAND": "gitea-internal",
+			},
+			want: Context{Platform: PlatformGitea, Repo: "acme/widgets", GitDir: gitDir, Pusher: "bob", Protocol: ProtocolWeb, Internal: true},
+		},
+		{
+			name: "configured pusher variable drops the deploy key identity",
+			env: map[string]string{
+				"GIT_DIR": gitDir, "GITEA_PUSHER_NAME": "acme-owner", "GITEA_REPO_NAME": "w", "GITEA_DEPLOY_KEY_ID": "7", "PUSHER": "frank",
+			},
+			opts: EnvOptions{PusherEnv: "PUSHER"},
+			want: Context{Platform: PlatformGitea, Repo: "w", GitDir: gitDir, Pusher: "frank", PusherFrom: "PUSHER"},
 		},
 		{
 			name: "gitea http push",
@@ -111,6 +183,17 @@ func TestFromEnvWith(t *testing.T) {
 				"GITHUB_USER_IP": "192.0.2.1", "GITHUB_REPO_PUBLIC": "false",
 			},
 			want: Context{Platform: PlatformGHES, Repo: "octo-org/hello", GitDir: gitDir, Pusher: "octocat", Protocol: ProtocolHTTP},
+		},
+		{
+			name: "ghes contents api edit",
+			env: map[string]string{
+				"GIT_DIR": gitDir, "GITHUB_USER_LOGIN": "octocat", "GITHUB_REPO_NAME": "octo-org/hello",
+				"GITHUB_VIA": "git repo contents api",
+			},
+			want: Context{
+				Platform: PlatformGHES, Repo: "octo-org/hello", GitDir: gitDir, Pusher: "octocat",
+				Protocol: ProtocolWeb, Internal: true, Via: "git repo contents api",
+			},
 		},
 		{
 			name: "ghes ssh push",
