@@ -11,6 +11,13 @@ import (
 	"github.com/pushguard/pushguard/pkg/textsafe"
 )
 
+const statsUsage = `usage: pushguard stats --audit-log FILE [--since DATE] [--format text|json] [--top N]
+
+Summarises an audit log: pushes, rejections, interruptions, warnings,
+bypasses, suppressed findings, the AI-assisted share of accepted commits
+per repository and tool, and the rules that fired most.
+`
+
 // stats implements "pushguard stats": a summary of an audit log for the
 // security team — pushes, rejections, interruptions, warnings, bypasses,
 // suppressed findings (per rule, with pusher and reason), AI-assisted share
@@ -23,21 +30,18 @@ func (a *app) stats(args []string) int {
 // statsAt is stats with the clock given, for relative --since values.
 func (a *app) statsAt(args []string, now time.Time) int {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(a.stderr, "usage: pushguard stats --audit-log FILE [--since DATE] [--format text|json] [--top N]\n\n")
-		fs.PrintDefaults()
-	}
 	logPath := fs.String("audit-log", "", "audit log to read (JSON lines as pushguard writes them; - for stdin)")
 	since := fs.String("since", "", "only events from then on: a date (2026-01-31), an RFC 3339 time, or an age (7d, 12h)")
 	format := fs.String("format", "text", "output format: text or json")
 	top := fs.Int("top", audit.DefaultTop, "how many rules to list (-1: all)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := a.parseFlags(fs, statsUsage, args); !ok {
+		return code
 	}
-	if *logPath == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return exitUsage
+	if *logPath == "" {
+		return a.usageError(fs, statsUsage, "pushguard stats: --audit-log FILE is required")
+	}
+	if fs.NArg() > 0 {
+		return a.usageError(fs, statsUsage, "pushguard stats: unexpected argument %q", fs.Arg(0))
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(a.stderr, "pushguard stats: unknown --format %q (text, json)\n", *format)

@@ -2,10 +2,12 @@ package report
 
 import (
 	"fmt"
-	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/pushguard/pushguard/pkg/textsafe"
 
 	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/scan"
@@ -93,13 +95,20 @@ func writeAIEvidence(line func(string, ...any), f scan.Finding, ai *verdict.AISu
 // requires: amending the commit when it is the last one, a rebase that
 // amends every commit from it onwards otherwise.
 func writeAIFix(line func(string, ...any), f scan.Finding, scanOnly bool) {
+	writeAIFixFor(line, f, nil, scanOnly)
+}
+
+// writeAIFixFor is writeAIFix naming, in declared-use trailers, the tool
+// that made the finding's commit (ai gives it; nil leaves the rule's
+// example as written).
+func writeAIFixFor(line func(string, ...any), f scan.Finding, ai *verdict.AISummary, scanOnly bool) {
 	trailers := f.Rule.RequiredTrailers()
 	if len(trailers) == 0 || f.Kind == scan.KindTag {
 		return
 	}
 	var args []string
 	for _, t := range trailers {
-		args = append(args, `--trailer "`+shellSafe(t)+`"`)
+		args = append(args, `--trailer "`+shellSafe(toolHint(f.Rule, t, f, ai))+`"`)
 	}
 	amend := "git commit --amend --no-edit " + strings.Join(args, " ")
 	line("  add:  %s", amend)
@@ -131,7 +140,59 @@ func aiOnlyRejection(v *verdict.Verdict) bool {
 }
 
 // writeAIHowTo is the closing advice of a push rejected by AI policy only.
-func writeAIHowTo(line func(string, ...any)) {
+func writeAIHowTo(line func(string, ...any), o TextOptions) {
 	line("How to fix: amend each commit named above as its fix: and add: lines say, then push again.")
-	line("Nothing from this push was accepted.")
+	line("%s", nothingDone(o))
+}
+
+// declareTrailer finds a declared-use trailer and the tool it names in
+// fix advice: "Assisted-by: claude-code:claude-opus-4-5" (tool
+// claude-code, model claude-opus-4-5), "Generated-by: AGENT:MODEL".
+var declareTrailer = regexp.MustCompile(`(?i)\b((?:assisted|generated|co-authored|written)-by|ai-assisted):(\s*)([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)(:[^\s"'\x60]+)?`)
+
+// toolHint rewrites the tool named in a declared-use trailer of an
+// AI-policy rule's advice to the tool that made the finding's commit: the
+// rule's example may say claude-code, the commit was made with copilot.
+// The model the example names goes with its tool, so it becomes MODEL.
+// Advice for a commit whose tool is not known is left as written.
+func toolHint(r *ruleset.Rule, text string, f scan.Finding, ai *verdict.AISummary) string {
+	if ai == nil || !r.HasAI() {
+		return text
+	}
+	p, ok := ai.ByCommit[f.Commit]
+	if !ok {
+		return text
+	}
+	tool := ""
+	for _, t := range p.Tools {
+		if t != "declared" {
+			tool = t
+			break
+		}
+	}
+	if tool == "" {
+		return text
+	}
+	return declareTrailer.ReplaceAllStringFunc(text, func(m string) string {
+		g := declareTrailer.FindStringSubmatch(m)
+		named := strings.ToLower(g[3])
+		if named == tool || !looksLikeTool(g[3]) {
+			return m
+		}
+		model := ""
+		if g[4] != "" {
+			model = ":MODEL"
+		}
+		return g[1] + ":" + g[2] + textsafe.Clean(tool, 40) + model
+	})
+}
+
+// looksLikeTool tells a tool id or placeholder ("claude-code", "AGENT")
+// from a person ("Name <email>" starts with a capitalised name and has
+// more words).
+func looksLikeTool(s string) bool {
+	if s == "AGENT" || s == "TOOL" {
+		return true
+	}
+	return s == strings.ToLower(s)
 }

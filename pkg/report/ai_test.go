@@ -80,8 +80,8 @@ func TestTextAIFinding(t *testing.T) {
 			want: []string{
 				"pushguard: 1 of 1 new commit AI-assisted: claude-code 1\n",
 				`  evidence: trailer "Co-Authored-By: Claude \x1b[31m<noreply@anthropic.com>" (claude-code)` + "\n",
-				`  add:  git commit --amend --no-edit --trailer "Reviewed-by: Name <email>" --trailer "Assisted-by: x:(rm)"` + "\n",
-				"(older commit: git rebase --exec 'git commit --amend --no-edit --trailer \"Reviewed-by: Name <email>\" --trailer \"Assisted-by: x:(rm)\"' 0123456789~1)",
+				`  add:  git commit --amend --no-edit --trailer "Reviewed-by: Name <email>" --trailer "Assisted-by: claude-code:(rm)"` + "\n", // the commit's tool, not the example's "x"
+				"(older commit: git rebase --exec 'git commit --amend --no-edit --trailer \"Reviewed-by: Name <email>\" --trailer \"Assisted-by: claude-code:(rm)\"' 0123456789~1)",
 				"How to fix: amend each commit named above",
 			},
 			not: []string{"\x1b", "claude/x", "remove the blocked content"},

@@ -31,7 +31,27 @@ type TextOptions struct {
 	// Scan renders for `pushguard scan` instead of a push: no advice on
 	// rewriting a rejected push.
 	Scan bool
+	// Client renders for a check on the developer's machine: ClientPrePush
+	// (commits not yet on the remote) or ClientPreCommit (the staged
+	// changes). Empty: the server's pre-receive hook.
+	Client string
+	// BypassOption is the push option of break-glass, set only when the
+	// configuration lets this pusher use it; BypassMinReason is the
+	// shortest reason it accepts.
+	BypassOption    string
+	BypassMinReason int
+	// Suppressible says which rules an inline pushguard:allow comment may
+	// silence; nil when inline suppression is off. SuppressMinReason is
+	// the shortest reason such a comment needs.
+	Suppressible      func(*ruleset.Rule) bool
+	SuppressMinReason int
 }
+
+// Client check kinds (TextOptions.Client).
+const (
+	ClientPrePush   = "pre-push"
+	ClientPreCommit = "pre-commit"
+)
 
 // maxField caps any pushed string echoed in the text report.
 const maxField = 200
@@ -59,9 +79,14 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 		line("%s", h)
 	}
 	if v.Err != nil && len(v.Findings) == 0 {
-		if v.Decision == verdict.Reject {
+		switch {
+		case v.Decision == verdict.Reject && o.Client != "":
+			line("pushguard %s: STOPPED: the check could not run, so nothing was %s.", o.Client, clientDone(o))
+		case v.Decision == verdict.Reject && v.Permanent:
+			line("pushguard: push REJECTED because of a server configuration problem; nothing was accepted.")
+		case v.Decision == verdict.Reject:
 			line("pushguard: push REJECTED: the push could not be checked, so nothing was accepted.")
-		} else {
+		default:
 			line("pushguard: WARNING: the push could not be checked; accepted because the server is configured to fail open.")
 		}
 		for i, l := range splitLines(v.Err.Error()) {
@@ -75,17 +100,23 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 				line("    %s", clip(l, 500))
 			}
 		}
-		if v.Permanent {
+		switch {
+		case v.Permanent && o.Client != "":
+			line("  This is a problem of the pushguard configuration or rules this check uses, not of your changes.")
+			line("  Run `pushguard config validate FILE` or `pushguard rules validate DIR` to see every error.")
+		case v.Permanent:
 			line("  This is a problem of the server's configuration or repository, not of your changes:")
 			line("  pushing again will not help. Contact the server admins.")
-		} else {
+		case o.Client != "":
+			line("  This is not a problem with your changes. Run it again; if it persists, report it.")
+		default:
 			line("  This is not a problem with your changes. Try again; if it persists, contact the server admins.")
 		}
 		writeFooter(line, o)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	line("pushguard: %s", summary(v, o.Scan))
+	line("pushguard: %s", summary(v, o))
 	if v.Err != nil {
 		// The check stopped early; what it found before still decides.
 		line("  The check did not finish (%s);", clip(textsafe.Clean(v.Err.Error(), 0), 300))
@@ -99,13 +130,14 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 			line("")
 			break
 		}
-		writeFinding(line, f, &v.AI, o.Scan)
+		writeFinding(line, f, &v.AI, o, v.Decision == verdict.Reject)
 	}
 	writeUnscanned(line, v)
 	writeSuppressed(line, v)
 	if v.Bypassed && v.Bypass != nil {
 		line("Bypass used by %s, reason: \"%s\"", textsafe.Clean(v.Bypass.Pusher, maxField), textsafe.Clean(v.Bypass.Reason, maxField))
-		line("The blocking findings above were let through and recorded; fix them in a follow-up.")
+		line("The blocking findings above were let through and recorded. The commits are on the server now:")
+		line("fix the content in a follow-up commit (do not rewrite the pushed history), and rotate any secret it exposed.")
 	}
 	if v.BypassRefusal != "" {
 		line("Bypass refused: %s", textsafe.Clean(v.BypassRefusal, 500))
@@ -113,16 +145,25 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 	if len(v.NotBypassable) > 0 && v.Decision == verdict.Reject {
 		line("Bypass not possible: rule(s) %s cannot be bypassed.", strings.Join(v.NotBypassable, ", "))
 	}
-	if v.Decision == verdict.Reject && !o.Scan && aiOnlyRejection(v) {
-		writeAIHowTo(line)
-	} else if v.Decision == verdict.Reject && !o.Scan {
+	switch {
+	case v.Decision != verdict.Reject || o.Scan:
+	case o.Client == ClientPreCommit:
+		line("How to fix: remove the blocked content from the staged files (edit them, `git add` them), then commit again.")
+		line("  A secret that left your machine must be rotated as well, even after it is removed.")
+		line("Nothing was committed.")
+	case aiOnlyRejection(v):
+		writeAIHowTo(line, o)
+	default:
 		line("How to fix: remove the blocked content from every commit that adds it, then push again.")
 		line("  Last commit only:  fix the file, `git add` it, `git commit --amend`.")
 		line("  Older commits:     `git rebase -i <commit>~1`, mark the commit `edit`, fix, `git commit --amend`,")
 		line("                     `git rebase --continue`. A new commit that deletes it is not enough:")
 		line("                     the content would still be in history.")
 		line("  A secret that left your machine must be rotated as well, even after it is removed.")
-		line("Nothing from this push was accepted.")
+		line("%s", nothingDone(o))
+	}
+	if v.Decision == verdict.Reject && !o.Scan {
+		writeWaysOut(line, v, o)
 	}
 	writeFooter(line, o)
 	_, err := io.WriteString(w, b.String())
@@ -161,7 +202,8 @@ func clip(s string, max int) string {
 	return s[:max] + "…"
 }
 
-func summary(v *verdict.Verdict, forScan bool) string {
+func summary(v *verdict.Verdict, o TextOptions) string {
+	forScan := o.Scan
 	var parts []string
 	for _, s := range []ruleset.Severity{ruleset.SeverityBlock, ruleset.SeverityWarn, ruleset.SeverityInfo} {
 		if n := v.Counts[s]; n > 0 {
@@ -185,9 +227,16 @@ func summary(v *verdict.Verdict, forScan bool) string {
 	if v.Bypassed {
 		head = "push ACCEPTED BY BYPASS (break-glass; recorded in the audit log)"
 	}
-	if forScan {
+	switch {
+	case forScan:
 		head = "scan found"
 		scope = strings.Replace(scope, " new ", " ", 1)
+	case o.Client == ClientPreCommit:
+		head = "pre-commit check: commit " + clientHead(v, "STOPPED")
+		scope = "the staged changes"
+	case o.Client == ClientPrePush:
+		head = "pre-push check: push " + clientHead(v, "STOPPED")
+		scope = strings.Replace(scope, " new commit", " commit", 1) + " not yet on the remote"
 	}
 	return fmt.Sprintf("%s: %s in %s", head, strings.Join(parts, ", "), scope)
 }
@@ -210,7 +259,37 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISummary, scanOnly bool) {
+// clientHead is the verdict word of a client check.
+func clientHead(v *verdict.Verdict, stopped string) string {
+	switch {
+	case v.Decision == verdict.Reject:
+		return stopped
+	case v.AuditBlocked > 0:
+		return "allowed (audit mode: blocking findings are recorded, not enforced)"
+	case v.Decision == verdict.AcceptWithWarnings:
+		return "allowed with warnings"
+	}
+	return "allowed"
+}
+
+// clientDone is what a stopped client check did not do.
+func clientDone(o TextOptions) string {
+	if o.Client == ClientPreCommit {
+		return "committed"
+	}
+	return "pushed"
+}
+
+// nothingDone closes a rejection.
+func nothingDone(o TextOptions) string {
+	if o.Client != "" {
+		return "Nothing was " + clientDone(o) + "."
+	}
+	return "Nothing from this push was accepted."
+}
+
+func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISummary, o TextOptions, rejected bool) {
+	scanOnly := o.Scan || o.Client != ""
 	r := f.Rule
 	line("%s  %s: %s", strings.ToUpper(string(r.Severity)), r.ID, textsafe.Clean(r.Message, maxField))
 	where := "commit " + short(f)
@@ -219,6 +298,10 @@ func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISumma
 	}
 	if f.Ref != "" {
 		where += " on " + textsafe.Clean(f.Ref, maxField)
+	}
+	if o.Client == ClientPreCommit {
+		// The commit is the staged tree's stand-in: its id means nothing.
+		where = "staged, to be committed on " + textsafe.Clean(f.Ref, maxField)
 	}
 	line("  %s", where)
 	switch f.Kind {
@@ -243,7 +326,7 @@ func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISumma
 	}
 	writeAIEvidence(line, f, ai)
 	if r.Help != "" {
-		for i, h := range splitLines(r.Help) {
+		for i, h := range splitLines(toolHint(r, r.Help, f, ai)) {
 			if i == 0 {
 				line("  fix: %s", h)
 			} else {
@@ -251,7 +334,11 @@ func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISumma
 			}
 		}
 	}
-	writeAIFix(line, f, scanOnly)
+	if rejected || scanOnly {
+		// Amending is advice for commits not accepted yet: once a push is
+		// in (warnings, bypass), the fix is a follow-up commit.
+		writeAIFixFor(line, f, ai, scanOnly)
+	}
 	line("")
 }
 
