@@ -89,6 +89,21 @@ type Event struct {
 	Pusher   string
 	Protocol string
 	Internal bool
+	// KeyOwner is, for a deploy-key push (Pusher "deploy-key:<id>"), the
+	// account the platform attributes the key to; optional.
+	KeyOwner string
+	// PullRequest and PullRequestIndex identify the pull request that made
+	// the push (Gitea GITEA_PR_ID and GITEA_PR_INDEX); Trigger is what made
+	// the platform push (Gitea GITEA_PUSH_TRIGGER, GHES GITHUB_VIA). All
+	// optional.
+	PullRequest      string
+	PullRequestIndex string
+	Trigger          string
+	// PostReceive reports that pushguard's post-receive companion is
+	// installed for the repository: a "landed" record (Landed) follows
+	// for the ref updates that the platform applies. Without it, whether
+	// an accepted push landed is unknown.
+	PostReceive bool
 	// Refs are the ref updates of the push, with their own decision when
 	// the hook sets one.
 	Refs []Ref
@@ -234,7 +249,8 @@ func (e *Event) Suppressions() (listed []Suppression, omitted int) {
 }
 
 // Marshal encodes the event as one line of JSON, newline included. Keys,
-// in order: time, platform, repo, pusher, protocol, internal, refs,
+// in order: time, platform, repo, pusher, protocol, internal, key_owner,
+// pr_id, pr_index, trigger, post_receive (each when set), refs,
 // new_commits, ai_commits, ai_tools, findings, suppressions,
 // suppressions_omitted (when not 0), decision, mode, bypass (when
 // requested), warnings, warnings_omitted (when not 0), ruleset_version,
@@ -254,8 +270,23 @@ func (e *Event) Marshal() ([]byte, error) {
 		Str("repo", clean(e.Repo, maxField)).
 		Str("pusher", clean(e.Pusher, maxField)).
 		Str("protocol", clean(e.Protocol, maxField)).
-		Bool("internal", e.Internal).
-		Array("refs", refList(e.Refs)).
+		Bool("internal", e.Internal)
+	if e.KeyOwner != "" {
+		z = z.Str("key_owner", clean(e.KeyOwner, maxField))
+	}
+	if e.PullRequest != "" {
+		z = z.Str("pr_id", clean(e.PullRequest, maxField))
+	}
+	if e.PullRequestIndex != "" {
+		z = z.Str("pr_index", clean(e.PullRequestIndex, maxField))
+	}
+	if e.Trigger != "" {
+		z = z.Str("trigger", clean(e.Trigger, maxField))
+	}
+	if e.PostReceive {
+		z = z.Bool("post_receive", true)
+	}
+	z = z.Array("refs", refList(e.Refs)).
 		Int("new_commits", e.commits).
 		Int("ai_commits", e.aiCommits).
 		Object("ai_tools", toolCounts(e.aiTools)).
@@ -514,6 +545,24 @@ func (l *Logger) WriteContext(ctx context.Context, e Event) error {
 	if err != nil {
 		return err
 	}
+	return l.writeLine(ctx, line)
+}
+
+// WriteLanded records which ref updates of a push landed (see Landed),
+// like WriteContext.
+func (l *Logger) WriteLanded(ctx context.Context, e Landed) error {
+	if l.sink == nil {
+		return nil
+	}
+	line, err := e.Marshal()
+	if err != nil {
+		return err
+	}
+	return l.writeLine(ctx, line)
+}
+
+// writeLine writes one encoded line (see WriteContext).
+func (l *Logger) writeLine(ctx context.Context, line []byte) (err error) {
 	select {
 	case l.sem <- struct{}{}:
 	default:

@@ -62,10 +62,22 @@ type Stats struct {
 	// AuditWouldReject counts audit-mode pushes with blocking findings:
 	// what enforce mode would have rejected.
 	AuditWouldReject int `json:"audit_would_reject"`
-	Bypassed         int `json:"bypassed"`
-	BypassRefused    int `json:"bypass_refused"`
-	Errors           int `json:"errors"`
-	// Commits and AICommits count new commits of accepted pushes; AIShare
+	// Landed counts accepted pushes whose post-receive companion recorded
+	// at least one of their ref updates as applied; RefusedByPlatform
+	// those it recorded none for (the platform refused them after
+	// pushguard: a protected branch, its own hooks); OutcomeUnknown the
+	// accepted pushes of repositories without the companion.
+	// LandedUnmatched counts landed records with no push event before
+	// them (an older log, --since).
+	Landed            int `json:"landed"`
+	RefusedByPlatform int `json:"refused_by_platform"`
+	OutcomeUnknown    int `json:"outcome_unknown"`
+	LandedUnmatched   int `json:"landed_unmatched"`
+	Bypassed          int `json:"bypassed"`
+	BypassRefused     int `json:"bypass_refused"`
+	Errors            int `json:"errors"`
+	// Commits and AICommits count new commits of accepted pushes (of
+	// those that landed, where the post-receive companion tells); AIShare
 	// is AICommits/Commits (0 to 1, four decimals).
 	Commits   int         `json:"commits"`
 	AICommits int         `json:"ai_commits"`
@@ -94,6 +106,21 @@ type Stats struct {
 	tools       map[string]int
 	rules       map[[2]string]*RuleStats
 	suppressed  map[string]*suppressedRule
+	// pending are accepted pushes whose landing the companion will tell,
+	// by (repo, ref, old, new); landing adds their commits.
+	pending map[refKey][]*pendingPush
+	waiting []*pendingPush
+}
+
+// refKey links a landed ref update to the push event that announced it.
+type refKey struct{ repo, ref, old, new string }
+
+// pendingPush is an accepted push event waiting for its landed record.
+type pendingPush struct {
+	time   time.Time
+	r      record
+	repo   *RepoStats
+	landed bool
 }
 
 // SuppressedRule is how often one rule's findings were suppressed, and by
@@ -127,17 +154,20 @@ type ToolStats struct {
 
 // RepoStats is one repository's line of the summary.
 type RepoStats struct {
-	Repo         string         `json:"repo"`
-	Pushes       int            `json:"pushes"`
-	Rejected     int            `json:"rejected"`
-	Warned       int            `json:"accepted_with_warnings"`
-	Interrupted  int            `json:"interrupted"`
-	Bypassed     int            `json:"bypassed"`
-	Suppressions int            `json:"suppressions"`
-	Commits      int            `json:"commits"`
-	AICommits    int            `json:"ai_commits"`
-	AIShare      float64        `json:"ai_share"`
-	Tools        map[string]int `json:"ai_tools"`
+	Repo        string `json:"repo"`
+	Pushes      int    `json:"pushes"`
+	Rejected    int    `json:"rejected"`
+	Warned      int    `json:"accepted_with_warnings"`
+	Interrupted int    `json:"interrupted"`
+	// RefusedByPlatform counts accepted pushes the platform refused after
+	// pushguard (see Stats.RefusedByPlatform).
+	RefusedByPlatform int            `json:"refused_by_platform"`
+	Bypassed          int            `json:"bypassed"`
+	Suppressions      int            `json:"suppressions"`
+	Commits           int            `json:"commits"`
+	AICommits         int            `json:"ai_commits"`
+	AIShare           float64        `json:"ai_share"`
+	Tools             map[string]int `json:"ai_tools"`
 }
 
 // RuleStats is how often one rule fired (at one severity).
@@ -164,6 +194,9 @@ type record struct {
 	Mode                string         `json:"mode"`
 	Bypass              *Bypass        `json:"bypass"`
 	Error               string         `json:"error"`
+	Event               string         `json:"event"`
+	Refs                []Ref          `json:"refs"`
+	PostReceive         bool           `json:"post_receive"`
 }
 
 // ComputeStats reads an audit log (JSON lines) and summarises it. Blank
@@ -174,7 +207,7 @@ type record struct {
 // Only a read error fails.
 func ComputeStats(r io.Reader, opts StatsOptions) (*Stats, error) {
 	s := &Stats{repos: map[string]*RepoStats{}, tools: map[string]int{}, rules: map[[2]string]*RuleStats{},
-		suppressed: map[string]*suppressedRule{}, RecentSuppressions: []SuppressionRecord{}}
+		suppressed: map[string]*suppressedRule{}, RecentSuppressions: []SuppressionRecord{}, pending: map[refKey][]*pendingPush{}}
 	if !opts.Since.IsZero() {
 		s.Since = opts.Since.UTC().Format(time.RFC3339)
 	}
@@ -251,12 +284,22 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 		return time.Time{}, false
 	}
 	var r record
-	if err := json.Unmarshal(line, &r); err != nil || r.Decision == "" {
+	if err := json.Unmarshal(line, &r); err != nil || (r.Decision == "") == (r.Event == "") {
 		return time.Time{}, false
 	}
 	t, err := time.Parse(time.RFC3339Nano, r.Time)
 	if err != nil {
 		return time.Time{}, false
+	}
+	if r.Event != "" {
+		if r.Event != EventLanded {
+			return time.Time{}, false
+		}
+		if !since.IsZero() && t.Before(since) {
+			return time.Time{}, true
+		}
+		s.land(&r, t)
+		return t, true
 	}
 	if !since.IsZero() && t.Before(since) {
 		return time.Time{}, true
@@ -312,17 +355,64 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 		s.AuditWouldReject++
 	}
 	s.addSuppressions(&r, repo)
-	if accepted {
-		s.Commits += r.NewCommits
-		s.AICommits += r.AICommits
-		repo.Commits += r.NewCommits
-		repo.AICommits += r.AICommits
-		for tool, n := range r.AITools {
-			s.tools[tool] += n
-			repo.Tools[tool] += n
+	switch {
+	case accepted && r.PostReceive:
+		// Counted when the companion says it landed.
+		p := &pendingPush{time: t, r: r, repo: repo}
+		s.waiting = append(s.waiting, p)
+		for _, ref := range r.Refs {
+			k := refKey{r.Repo, ref.Name, ref.Old, ref.New}
+			s.pending[k] = append(s.pending[k], p)
 		}
+	case accepted:
+		s.OutcomeUnknown++
+		s.addCommits(&r, repo)
 	}
 	return t, true
+}
+
+// landingWindow is how long after its push event a landed record may come
+// to be linked to it.
+const landingWindow = time.Hour
+
+// land links a landed record to the latest accepted push event, not yet
+// linked, that announced one of its ref updates within landingWindow
+// before it, and counts that push's commits once.
+func (s *Stats) land(r *record, t time.Time) {
+	matched := false
+	for _, ref := range r.Refs {
+		k := refKey{r.Repo, ref.Name, ref.Old, ref.New}
+		list := s.pending[k]
+		for i := len(list) - 1; i >= 0; i-- {
+			p := list[i]
+			if p.time.After(t.Add(time.Second)) || t.Sub(p.time) > landingWindow {
+				continue
+			}
+			s.pending[k] = append(list[:i:i], list[i+1:]...)
+			matched = true
+			if !p.landed {
+				p.landed = true
+				s.Landed++
+				s.addCommits(&p.r, p.repo)
+			}
+			break
+		}
+	}
+	if !matched {
+		s.LandedUnmatched++
+	}
+}
+
+// addCommits counts the commits of a push that entered the repository.
+func (s *Stats) addCommits(r *record, repo *RepoStats) {
+	s.Commits += r.NewCommits
+	s.AICommits += r.AICommits
+	repo.Commits += r.NewCommits
+	repo.AICommits += r.AICommits
+	for tool, n := range r.AITools {
+		s.tools[tool] += n
+		repo.Tools[tool] += n
+	}
 }
 
 // addSuppressions counts an event's suppressions.
@@ -355,6 +445,12 @@ func (s *Stats) addSuppressions(r *record, repo *RepoStats) {
 
 // finish sorts the tables and computes the shares.
 func (s *Stats) finish(top int) {
+	for _, p := range s.waiting {
+		if !p.landed {
+			s.RefusedByPlatform++
+			p.repo.RefusedByPlatform++
+		}
+	}
 	s.SuppressedRules = []SuppressedRule{}
 	for _, sr := range s.suppressed {
 		sr.Pushers = make([]string, 0, len(sr.pushers))
@@ -462,6 +558,9 @@ func (s *Stats) WriteText(w io.Writer) error {
 		{"rejected", s.Rejected},
 		{"accepted with warnings", s.Warned},
 		{"interrupted", s.Interrupted},
+		{"landed (post-receive)", s.Landed},
+		{"refused by the platform", s.RefusedByPlatform},
+		{"accepted, outcome unknown", s.OutcomeUnknown},
 		{"would be rejected (audit mode)", s.AuditWouldReject},
 		{"bypassed", s.Bypassed},
 		{"bypass refused", s.BypassRefused},

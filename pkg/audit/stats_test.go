@@ -117,6 +117,8 @@ func TestStatsCounts(t *testing.T) {
 		// line 17 is a fragment with an event glued to it: recovered.
 		Malformed: 5, MalformedAt: []int{6, 11, 12, 13, 17}, Recovered: 1,
 		FirstTime: "2026-01-05T09:00:00.000Z", LastTime: "2026-01-09T09:30:00.000Z",
+		// No event says the post-receive companion is installed.
+		OutcomeUnknown: 7,
 	}
 	if diff := cmp.Diff(want, s, cmpopts.IgnoreUnexported(Stats{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -66,6 +66,10 @@ func (r *run) check(parent context.Context, input io.Reader) {
 	r.mu.Lock()
 	for _, u := range updates {
 		r.event.Refs = append(r.event.Refs, audit.Ref{Name: u.Ref, Old: u.Old, New: u.New})
+		if deferredRef(pc, u.Ref) && !u.Deleted() {
+			r.event.Warnings = append(r.event.Warnings, u.Ref+": written by the platform for a pull request; "+
+				"its findings are recorded, not enforced here: merging it into a branch is checked under that branch's policy")
+		}
 	}
 	r.mu.Unlock()
 	for _, u := range updates {

@@ -59,7 +59,7 @@ func newPolicyIndex(cfg *config.Config, pc push.Context, rules []*ruleset.Rule) 
 // profileOf returns the profile of ref, and a representative ref for it.
 func (ix *policyIndex) profileOf(ref string) profile {
 	p := ix.cfg.PolicyFor(ix.pc.Repo, ref, ix.pc.Pusher)
-	pr := profile{scope: -1, mode: string(p.Mode)}
+	pr := profile{scope: -1, mode: string(refMode(ix.pc, ref, p.Mode))}
 	if p.Scope != nil {
 		for i := range ix.cfg.Scopes {
 			if &ix.cfg.Scopes[i] == p.Scope {
@@ -159,14 +159,21 @@ func (ix *policyIndex) groups(updates []push.Update, existing []gitstore.Ref) []
 		hash plumbing.Hash
 	}
 	ex := make([]eref, 0, len(existing))
+	reviewRefs := false
 	for _, e := range existing {
 		if e.Name == "HEAD" {
+			continue
+		}
+		if isReviewRef(e.Name) {
+			// Written by the platform for a pull request, never a
+			// check of its own: covers nothing.
+			reviewRefs = true
 			continue
 		}
 		ex = append(ex, eref{pr: ix.profileOf(e.Name), name: e.Name, hash: e.Hash})
 	}
 	for _, g := range out {
-		g.all = true
+		g.all = !reviewRefs
 		covered := map[profile]bool{}
 		for _, e := range ex {
 			c, ok := covered[e.pr]
@@ -205,7 +212,7 @@ func refPolicies(cfg *config.Config, pc push.Context) func(string) verdict.RefPo
 	return func(ref string) verdict.RefPolicy {
 		p := cfg.PolicyFor(pc.Repo, ref, pc.Pusher)
 		return verdict.RefPolicy{
-			Mode:    verdict.Mode(p.Mode),
+			Mode:    verdict.Mode(refMode(pc, ref, p.Mode)),
 			Scope:   p.ScopeName(),
 			Applies: func(r *ruleset.Rule) bool { return p.Applies(r.ID, r.Tags) },
 		}
@@ -307,4 +314,38 @@ func newToRepository(store *gitstore.Store, updates []push.Update, existing []gi
 		isNew[h] = true
 	}
 	return isNew, nil
+}
+
+// Pull request refs. Gitea and Forgejo write refs/pull/<n>/head into the
+// base repository themselves (GITEA_INTERNAL_PUSH=true) when a pull request
+// is opened, reopened or its head branch moves, and answer a refusal with
+// an HTTP 500 that carries no message (pull request creation), or only log
+// it (updates). So pushguard records such a push and its findings and never
+// rejects it: the head branch was checked when it was pushed (the fork's own
+// hook, new repositories included: docs/install.md), and what enters a
+// branch from a pull request is checked when it is merged, under that
+// branch's policy. For that, a review ref never counts as an existing ref
+// that already checked a commit (groups): a commit that only a pull request
+// ref holds is checked again when it enters any branch. See docs/install.md.
+
+// isReviewRef reports whether ref is one a platform writes for a pull or
+// merge request (refs/pull/*, refs/merge-requests/*).
+func isReviewRef(ref string) bool {
+	return strings.HasPrefix(ref, "refs/pull/") || strings.HasPrefix(ref, "refs/merge-requests/")
+}
+
+// deferredRef reports whether the platform itself pushes ref for a pull
+// request (Gitea/Forgejo internal push to refs/pull/*): it is checked in
+// audit mode (recorded, never rejected), see above.
+func deferredRef(pc push.Context, ref string) bool {
+	return pc.Platform == push.PlatformGitea && pc.Internal && strings.HasPrefix(ref, "refs/pull/")
+}
+
+// refMode is the mode a ref is checked in: the configured one, or audit
+// for a deferred pull request ref.
+func refMode(pc push.Context, ref string, configured config.Mode) config.Mode {
+	if deferredRef(pc, ref) {
+		return config.ModeAudit
+	}
+	return configured
 }

@@ -281,9 +281,20 @@ func (r *run) setConfig(cfg *config.Config, pc push.Context) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cfg, r.pc = cfg, pc
-	r.text = AdviceOptions(cfg, pc)
+	r.text = report.TextOptions{
+		LinePrefix: pc.LinePrefix, MaxFindings: cfg.MaxFindings,
+		Header: cfg.Message.Header, Footer: cfg.Message.Footer, HelpURL: cfg.Message.HelpURL,
+	}
 	r.event.Platform, r.event.Repo, r.event.Pusher = pc.Platform, pc.Repo, pc.Pusher
 	r.event.Protocol, r.event.Internal, r.event.Mode = pc.Protocol, pc.Internal, string(cfg.Mode)
+	r.event.KeyOwner, r.event.Trigger = pc.KeyOwner, pc.Trigger
+	if r.event.Trigger == "" {
+		r.event.Trigger = pc.Via
+	}
+	if pr := pc.PullRequest; pr != nil {
+		r.event.PullRequest, r.event.PullRequestIndex = pr.ID, pr.Index
+	}
+	r.event.PostReceive = postReceiveInstalled(pc.GitDir, r.env.Getenv)
 	r.event.Warnings = append(r.event.Warnings, cfg.Warnings...)
 }
 
