@@ -45,9 +45,12 @@ Usage:
   pushguard rules test [PATH...]      run the tests written inside the rules
   pushguard install TARGET [flags]    put the hook in place (plain git, GitLab, Gitea/Forgejo, GHES)
   pushguard stats --audit-log FILE    summarise the audit log (pushes, rejections, AI share, top rules)
+  pushguard config validate FILE      check a server configuration: rules, audit log, a dry-run push
+  pushguard pre-commit             check the staged changes (a developer's pre-commit hook)
+  pushguard pre-push REMOTE URL    check what a push would add (a developer's pre-push hook)
   pushguard version                print the version
 
-Run "pushguard <command> -h" for a command's flags.
+Run "pushguard <command> -h" (or "pushguard help <command>") for a command's flags.
 Exit codes: 0 accepted, 1 rejected by policy, 2 usage or configuration error, 3 internal error.
 `
 
@@ -76,12 +79,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return a.install(args[2:])
 	case "stats":
 		return a.stats(args[2:])
+	case "pre-commit":
+		return a.preCommit(args[2:])
+	case "pre-push":
+		return a.prePush(args[2:])
+	case "config":
+		return a.config(args[2:])
 	case "version", "--version":
-		fmt.Fprintf(stdout, "pushguard %s\n", version)
-		return exitOK
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
+		return a.version(args[2:])
+	case "help", "-h", "-help", "--help":
+		return a.help(args[2:])
 	default:
 		fmt.Fprintf(stderr, "pushguard: unknown command %q\n\n%s", args[1], usage)
 		return exitUsage

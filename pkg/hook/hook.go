@@ -281,10 +281,7 @@ func (r *run) setConfig(cfg *config.Config, pc push.Context) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cfg, r.pc = cfg, pc
-	r.text = report.TextOptions{
-		LinePrefix: pc.LinePrefix, MaxFindings: cfg.MaxFindings,
-		Header: cfg.Message.Header, Footer: cfg.Message.Footer, HelpURL: cfg.Message.HelpURL,
-	}
+	r.text = AdviceOptions(cfg, pc)
 	r.event.Platform, r.event.Repo, r.event.Pusher = pc.Platform, pc.Repo, pc.Pusher
 	r.event.Protocol, r.event.Internal, r.event.Mode = pc.Protocol, pc.Internal, string(cfg.Mode)
 	r.event.KeyOwner, r.event.Trigger = pc.KeyOwner, pc.Trigger
