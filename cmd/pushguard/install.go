@@ -17,6 +17,8 @@ TARGET is exactly one of:
   --gitlab-hooks-dir DIR        GitLab's global custom_hooks_dir (DIR/pre-receive.d/pushguard)
   --gitea-repo REPO.git         one Gitea/Forgejo repository (hooks/pre-receive.d/pushguard)
   --gitea-root DIR              every Gitea/Forgejo repository DIR/<owner>/<name>.git
+  --gitea-template DIR          a git template directory for the repositories Gitea/Forgejo creates
+                                from now on (set [git.config] init.templateDir = DIR in app.ini)
   --ghes-bundle OUT.tar.gz      a GitHub Enterprise Server pre-receive environment (needs --ghes-base)
 
 `
@@ -36,6 +38,7 @@ func (a *app) install(args []string) int {
 	gitlab := fs.String("gitlab-hooks-dir", "", "GitLab (Gitaly) custom_hooks_dir")
 	giteaRepo := fs.String("gitea-repo", "", "Gitea/Forgejo repository to install into")
 	giteaRoot := fs.String("gitea-root", "", "Gitea/Forgejo repository root (ROOT/<owner>/<name>.git)")
+	giteaTemplate := fs.String("gitea-template", "", "Gitea/Forgejo: write a git template directory (init.templateDir) for new repositories")
 	ghes := fs.String("ghes-bundle", "", "write a GHES pre-receive hook environment tarball here")
 	ghesBase := fs.String("ghes-base", "", "GHES: base root filesystem tarball (.tar.gz) providing /bin/sh, e.g. an exported alpine or busybox container")
 	bin := fs.String("binary", "", "pushguard binary the hook runs (default: this executable)")
@@ -50,7 +53,7 @@ func (a *app) install(args []string) int {
 		return exitUsage
 	}
 	targets := 0
-	for _, t := range []string{*plain, *gitlab, *giteaRepo, *giteaRoot, *ghes} {
+	for _, t := range []string{*plain, *gitlab, *giteaRepo, *giteaRoot, *giteaTemplate, *ghes} {
 		if t != "" {
 			targets++
 		}
@@ -81,6 +84,8 @@ func (a *app) install(args []string) int {
 		err = in.GiteaRepo(*giteaRepo)
 	case *giteaRoot != "":
 		err = in.GiteaRoot(*giteaRoot)
+	case *giteaTemplate != "":
+		err = in.GiteaTemplate(*giteaTemplate)
 	default:
 		err = in.GHESBundle(*ghes, *ghesBase)
 	}

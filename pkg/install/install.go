@@ -197,14 +197,48 @@ func (in *Installer) warnf(format string, args ...any) {
 // hookScript is the wrapper every platform but GHES runs: it execs the
 // binary, so the hook's stdin, stderr and exit code are pushguard's.
 func (in *Installer) hookScript() string {
+	return in.hookScriptWith("")
+}
+
+// hookScriptWith is hookScript; companion, when set, is exported as
+// $PUSHGUARD_POST_RECEIVE so that the hook knows the post-receive companion
+// is installed where it cannot look for it (GitLab's global hooks).
+func (in *Installer) hookScriptWith(companion string) string {
 	cmd := "exec " + shQuote(in.Bin) + " pre-receive"
 	if in.Config != "" {
 		cmd += " --config " + shQuote(in.Config)
+	}
+	env := ""
+	if companion != "" {
+		env = PostReceiveEnv + "=" + shQuote(companion) + "\nexport " + PostReceiveEnv + "\n"
 	}
 	return "#!/bin/sh\n" +
 		"# pushguard pre-receive hook: scans what a push adds and rejects what breaks the rules.\n" +
 		HookMarker + "\n" +
 		"# Uninstall: delete this file (see docs/install.md).\n" +
+		env + cmd + "\n"
+}
+
+// PostReceiveMarker is in every post-receive companion: the pre-receive
+// run looks for it (pkg/hook's PostReceiveMarker, the same text).
+const PostReceiveMarker = "# pushguard post-receive companion"
+
+// PostReceiveEnv is the variable that names the companion for the
+// pre-receive run (pkg/hook's PostReceiveEnv).
+const PostReceiveEnv = "PUSHGUARD_POST_RECEIVE"
+
+// postReceiveScript is the post-receive companion: it records in the audit
+// log which ref updates landed ("pushguard post-receive"). Git ignores a
+// post-receive hook's exit code; the companion never prints on success.
+func (in *Installer) postReceiveScript() string {
+	cmd := "exec " + shQuote(in.Bin) + " post-receive"
+	if in.Config != "" {
+		cmd += " --config " + shQuote(in.Config)
+	}
+	return "#!/bin/sh\n" +
+		PostReceiveMarker + ": records in the audit log which ref updates landed.\n" +
+		HookMarker + "\n" +
+		"# Uninstall: delete this file with the pre-receive hook (see docs/install.md).\n" +
 		cmd + "\n"
 }
 

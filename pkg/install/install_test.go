@@ -334,10 +334,22 @@ func TestWarnings(t *testing.T) {
 		{"plain, long budget", "time_budget: 10s\n", nil, (*Installer).Plain, nil},
 		{"plain, platform ghes", "platform: ghes\ntime_budget: 10s\n", nil, (*Installer).Plain, []string{"CFG: " + clamp}},
 		{"gitea, platform ghes", "platform: ghes\ntime_budget: 10s\n", func(t *testing.T, repo string) {
+			for _, h := range []string{"pre-receive", "post-receive"} {
+				if err := os.WriteFile(filepath.Join(repo, "hooks", h), []byte(giteaWrapper), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, (*Installer).GiteaRepo, []string{"CFG: " + clamp}},
+		{"gitea without the post-receive wrapper", "", func(t *testing.T, repo string) {
 			if err := os.WriteFile(filepath.Join(repo, "hooks", "pre-receive"), []byte(giteaWrapper), 0o755); err != nil {
 				t.Fatal(err)
 			}
-		}, (*Installer).GiteaRepo, []string{"CFG: " + clamp}},
+		}, (*Installer).GiteaRepo, []string{"REPO/hooks/post-receive does not run hooks/post-receive.d/*: the audit log will not say which accepted pushes landed there (Site Administration > Dashboard > Resynchronize git hooks)"}},
+		{"plain with someone else's post-receive", "", func(t *testing.T, repo string) {
+			if err := os.WriteFile(filepath.Join(repo, "hooks", "post-receive"), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, (*Installer).Plain, []string{"REPO/hooks/post-receive exists and was not written by pushguard: left unchanged, so the audit log will not say which accepted pushes landed (call \"BIN post-receive\" from it with the same stdin, or use --force)"}},
 		{"plain, core.hooksPath", "", func(t *testing.T, repo string) {
 			gitCmd(t, repo, nil, "config", "--file", filepath.Join(repo, "config"), "core.hooksPath", "/srv/hooks\x1b[31m")
 		}, (*Installer).Plain, []string{"REPO/config sets core.hooksPath=/srv/hooks\\x1b[31m: git runs hooks from there, not from REPO/hooks"}},
@@ -357,7 +369,7 @@ func TestWarnings(t *testing.T) {
 			}
 			want := []string{"pushguard install: warning: the hook will run " + bin + ", under the temporary directory; install the binary (e.g. /usr/local/bin/pushguard) and pass --binary"}
 			for _, w := range tc.want {
-				w = strings.ReplaceAll(w, "CFG", in.Config)
+				w = strings.ReplaceAll(strings.ReplaceAll(w, "CFG", in.Config), "BIN", bin)
 				want = append(want, "pushguard install: warning: "+strings.ReplaceAll(w, "REPO", repo))
 			}
 			got := strings.Split(strings.TrimSuffix(warn.String(), "\n"), "\n")
@@ -446,8 +458,10 @@ func TestGitea(t *testing.T) {
 		bareRepo(t, filepath.Join(root, "bob", "dotfiles.git")),
 	}
 	for _, r := range repos[:2] {
-		if err := os.WriteFile(filepath.Join(r, "hooks", "pre-receive"), []byte(giteaWrapper), 0o755); err != nil {
-			t.Fatal(err)
+		for _, h := range []string{"pre-receive", "post-receive"} {
+			if err := os.WriteFile(filepath.Join(r, "hooks", h), []byte(giteaWrapper), 0o755); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	// Not repositories: a plain folder and a file.
@@ -467,6 +481,10 @@ func TestGitea(t *testing.T) {
 		if !strings.Contains(readFile(t, hook), HookMarker) || mode(t, hook) != 0o755 {
 			t.Errorf("%s not installed", hook)
 		}
+		post := filepath.Join(r, "hooks", "post-receive.d", "pushguard")
+		if got := readFile(t, post); !strings.Contains(got, PostReceiveMarker) || !strings.Contains(got, "' post-receive\n") || mode(t, post) != 0o755 {
+			t.Errorf("%s: companion not installed: %q", post, got)
+		}
 	}
 	if !strings.Contains(out.String(), "3 repositories under "+root+", 0 failed") {
 		t.Errorf("output:\n%s", out)
@@ -482,7 +500,7 @@ func TestGitea(t *testing.T) {
 	}
 	// Idempotent, so it can run from cron after new repositories appear.
 	out.Reset()
-	if err := in.GiteaRoot(root); err != nil || strings.Count(out.String(), "unchanged ") != 3 {
+	if err := in.GiteaRoot(root); err != nil || strings.Count(out.String(), "unchanged ") != 6 {
 		t.Errorf("second install: %v\n%s", err, out)
 	}
 

@@ -38,6 +38,16 @@ func (in *Installer) Plain(repo string) error {
 	if err := in.writeHook(filepath.Join(hooks, "pre-receive"), in.hookScript(), dir); err != nil {
 		return err
 	}
+	// The companion: a foreign post-receive is left alone (the push
+	// is still checked; only its landing goes unrecorded).
+	post := filepath.Join(hooks, "post-receive")
+	var refused *RefusedError
+	if err := in.writeHook(post, in.postReceiveScript(), dir); errors.As(err, &refused) {
+		in.warnf("%s exists and was not written by pushguard: left unchanged, so the audit log will not say which accepted pushes landed "+
+			"(call \"%s post-receive\" from it with the same stdin, or use --force)", post, textsafe.Clean(in.Bin, 200))
+	} else if err != nil {
+		return err
+	}
 	return in.advertisePushOptions(cfgFile, dir)
 }
 
@@ -60,7 +70,15 @@ func (in *Installer) GitLab(hooksDir string) error {
 	if err := mkdir(d, dir); err != nil {
 		return err
 	}
-	return in.writeHook(filepath.Join(d, "pushguard"), in.hookScript(), dir)
+	pd := filepath.Join(dir, "post-receive.d")
+	if err := mkdir(pd, dir); err != nil {
+		return err
+	}
+	companion := filepath.Join(pd, "pushguard")
+	if err := in.writeHook(companion, in.postReceiveScript(), dir); err != nil {
+		return err
+	}
+	return in.writeHook(filepath.Join(d, "pushguard"), in.hookScriptWith(companion), dir)
 }
 
 // GiteaRepo installs hooks/pre-receive.d/pushguard in one Gitea or Forgejo
@@ -128,16 +146,79 @@ func (in *Installer) giteaRepo(repo string) error {
 		return err
 	}
 	wrapper, err := os.ReadFile(filepath.Join(hooks, "pre-receive"))
-	if err != nil || !bytes.Contains(wrapper, []byte(".d/")) {
+	runsD := err == nil && bytes.Contains(wrapper, []byte(".d/"))
+	if !runsD {
 		in.warnf("%s does not run hooks/pre-receive.d/*: let Gitea rewrite its hooks "+
 			"(Site Administration > Dashboard > Resynchronize git hooks), or pushguard will not run there",
 			filepath.Join(hooks, "pre-receive"))
 	}
-	d := filepath.Join(hooks, "pre-receive.d")
-	if err := mkdir(d, dir); err != nil {
+	if err := in.giteaHooks(hooks, dir); err != nil {
 		return err
 	}
-	return in.writeHook(filepath.Join(d, "pushguard"), in.hookScript(), dir)
+	if !runsD {
+		return nil // warned above
+	}
+	wrapper, err = os.ReadFile(filepath.Join(hooks, "post-receive"))
+	if err != nil || !bytes.Contains(wrapper, []byte(".d/")) {
+		in.warnf("%s does not run hooks/post-receive.d/*: the audit log will not say which accepted pushes landed there "+
+			"(Site Administration > Dashboard > Resynchronize git hooks)", filepath.Join(hooks, "post-receive"))
+	}
+	return nil
+}
+
+// giteaHooks writes pre-receive.d/pushguard and the companion
+// post-receive.d/pushguard under hooks, owned like owner.
+func (in *Installer) giteaHooks(hooks, owner string) error {
+	for _, h := range []struct{ dir, content string }{
+		{"post-receive.d", in.postReceiveScript()},
+		{"pre-receive.d", in.hookScript()},
+	} {
+		d := filepath.Join(hooks, h.dir)
+		if err := mkdir(d, owner); err != nil {
+			return err
+		}
+		if err := in.writeHook(filepath.Join(d, "pushguard"), h.content, owner); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GiteaTemplate writes a git template directory, DIR/hooks/pre-receive.d/
+// pushguard and DIR/hooks/post-receive.d/pushguard, for new repositories:
+// with "[git.config] init.templateDir = DIR" in Gitea's (or Forgejo's)
+// app.ini, every repository Gitea creates from then on (new, forked,
+// migrated, generated, and wikis), which it does with git init or git
+// clone, starts with pushguard's hooks, and Gitea's own hook files are
+// written next to them. DIR is created if missing; existing repositories
+// need GiteaRoot once.
+func (in *Installer) GiteaTemplate(dir string) error {
+	in, err := in.prepare(push.PlatformGitea)
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("template directory %s: %w", dir, err)
+	}
+	parent := filepath.Dir(abs)
+	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
+		return argErrorf("%s is not a directory (the template directory's parent must exist)", parent)
+	}
+	if err := mkdir(abs, parent); err != nil {
+		return err
+	}
+	hooks := filepath.Join(abs, "hooks")
+	if err := mkdir(hooks, abs); err != nil {
+		return err
+	}
+	if err := in.giteaHooks(hooks, abs); err != nil {
+		return err
+	}
+	fmt.Fprintf(in.Out, "template ready: set init.templateDir in Gitea's app.ini and restart Gitea:\n"+
+		"  [git.config]\n  init.templateDir = %s\n"+
+		"then install into the existing repositories once with --gitea-root\n", abs)
+	return nil
 }
 
 // repoDir returns the absolute git directory of repo (a bare repository,
