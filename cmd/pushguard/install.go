@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 
+	"github.com/pushguard/pushguard/pkg/hook"
 	"github.com/pushguard/pushguard/pkg/install"
 	"github.com/pushguard/pushguard/pkg/textsafe"
 )
@@ -13,6 +15,8 @@ import (
 const installUsage = `usage: pushguard install TARGET [--binary PATH] [--config FILE] [--force]
 
 TARGET is exactly one of:
+  --client [REPO]               a developer's clone (default .; REPO after the other flags):
+                                its hooks/pre-commit and hooks/pre-push
   --plain REPO.git              hooks/pre-receive of a plain bare repository
   --gitlab-hooks-dir DIR        GitLab's global custom_hooks_dir (DIR/pre-receive.d/pushguard)
   --gitea-repo REPO.git         one Gitea/Forgejo repository (hooks/pre-receive.d/pushguard)
@@ -43,6 +47,7 @@ func (a *app) install(args []string) int {
 	ghesBase := fs.String("ghes-base", "", "GHES: base root filesystem tarball (.tar.gz) providing /bin/sh, e.g. an exported alpine or busybox container")
 	bin := fs.String("binary", "", "pushguard binary the hook runs (default: this executable)")
 	cfg := fs.String("config", "", "configuration file the hook passes with --config (checked now; its warnings are printed)")
+	client := fs.Bool("client", false, "install the developer-side pre-commit and pre-push hooks in the clone REPO (default .)")
 	force := fs.Bool("force", false, "replace a hook pushguard did not write (it is backed up); GHES: accept a base without /bin/sh")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -58,7 +63,10 @@ func (a *app) install(args []string) int {
 			targets++
 		}
 	}
-	if targets != 1 || fs.NArg() > 0 {
+	if *client {
+		targets++
+	}
+	if targets != 1 || fs.NArg() > 1 || fs.NArg() == 1 && !*client {
 		printUsage(a.stderr)
 		return exitUsage
 	}
@@ -74,8 +82,25 @@ func (a *app) install(args []string) int {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
+	if *cfg != "" {
+		// The configuration must work before a hook uses it: a broken one
+		// would reject every push. Paths in it are the server's: a GHES
+		// bundle runs elsewhere, a clone only reads the rules.
+		v := hook.ValidateConfig(context.Background(), *cfg, hook.ValidateOptions{NoFiles: *ghes != "" || *client})
+		if !v.OK() {
+			a.printValidation(*cfg, v, false)
+			fmt.Fprintln(a.stderr, "pushguard install: nothing was installed; fix the configuration (pushguard config validate FILE) and run install again")
+			return exitUsage
+		}
+	}
 	in := &install.Installer{Bin: binary, Config: *cfg, Force: *force, Out: a.stdout, Warn: a.stderr}
 	switch {
+	case *client:
+		repo := "."
+		if fs.NArg() == 1 {
+			repo = fs.Arg(0)
+		}
+		err = in.Client(repo)
 	case *plain != "":
 		err = in.Plain(*plain)
 	case *gitlab != "":

@@ -77,6 +77,24 @@ func (a *app) prePush(args []string) int {
 			existing = append(existing, gitstore.Ref{Name: l.remoteRef, Hash: rh})
 		}
 	}
+	if len(lines) == 0 && a.getenv("PRE_COMMIT_REMOTE_BRANCH") != "" {
+		// Run by the pre-commit framework, which reads git's lines itself
+		// and passes the first ref on in its environment.
+		u, err := frameworkUpdate(store, a.getenv)
+		if err != nil {
+			return fail(exitUsage, err)
+		}
+		if remote == "" {
+			remote, remoteURL = a.getenv("PRE_COMMIT_REMOTE_NAME"), a.getenv("PRE_COMMIT_REMOTE_URL")
+			if existing, err = remoteRefs(store, remote); err != nil {
+				return fail(exitInternal, err)
+			}
+		}
+		updates = append(updates, u)
+		if oh := plumbing.NewHash(u.Old); !oh.IsZero() && has(oh) {
+			existing = append(existing, gitstore.Ref{Name: u.Ref, Hash: oh})
+		}
+	}
 	if len(updates) == 0 {
 		return exitOK // nothing to push (git calls the hook anyway)
 	}
@@ -86,6 +104,31 @@ func (a *app) prePush(args []string) int {
 		Updates: updates, Existing: existing, Mode: report.ClientPrePush,
 	})
 	return a.clientReport(out)
+}
+
+// frameworkUpdate is the ref update the pre-commit framework describes in
+// its environment: PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF to
+// PRE_COMMIT_REMOTE_BRANCH, or the whole PRE_COMMIT_LOCAL_BRANCH when the
+// remote has none of its history.
+func frameworkUpdate(store *gitstore.Store, getenv func(string) string) (push.Update, error) {
+	zero := strings.Repeat("0", 40)
+	u := push.Update{Old: zero, Ref: getenv("PRE_COMMIT_REMOTE_BRANCH")}
+	if from := getenv("PRE_COMMIT_FROM_REF"); isObjectID(from) {
+		u.Old = from
+	}
+	to := getenv("PRE_COMMIT_TO_REF")
+	if !isObjectID(to) {
+		h, err := store.Resolve(getenv("PRE_COMMIT_LOCAL_BRANCH"))
+		if err != nil {
+			return u, fmt.Errorf("pre-commit framework: local branch: %w", err)
+		}
+		to = h.String()
+	}
+	u.New = to
+	if !strings.HasPrefix(u.Ref, "refs/") {
+		return u, fmt.Errorf("pre-commit framework: PRE_COMMIT_REMOTE_BRANCH %q is not a ref", textsafe.Clean(u.Ref, 200))
+	}
+	return u, nil
 }
 
 // prePushLine is one line of git's pre-push input.

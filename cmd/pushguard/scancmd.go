@@ -116,6 +116,9 @@ func (a *app) scan(args []string) int {
 		}
 	}
 	res.Findings, _ = known.Filter(res.Findings)
+	if code := a.applyRepoIgnore(*repo, "", *all, res); code != exitOK {
+		return code
+	}
 	v := verdict.Decide(res, verdict.Options{})
 	switch *format {
 	case "json":
