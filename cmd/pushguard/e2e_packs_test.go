@@ -125,7 +125,7 @@ func TestPackFilesWarnsOnCIChange(t *testing.T) {
 	p := w.push("main")
 	w.mustAccept(p)
 	wantLines(t, p.remote(),
-		"WARN  ci-definition-change: This push changes a CI/CD pipeline definition; make sure it is reviewed.",
+		"WARN  ci-definition-change: A CI/CD pipeline definition changes; make sure the change is reviewed.",
 		"  .github/workflows/ci.yml",
 	)
 }

@@ -148,6 +148,8 @@ func (e *Engine) checkPlain(ctx context.Context, res *Result, f PlainFile, activ
 	if err != nil {
 		return fmt.Errorf("read %s: %w", f.Path, err)
 	}
+	res.FilesRead++
+	res.BytesRead += int64(len(data))
 	info := &ruleset.FileInfo{Path: f.Path, Status: string(gitstore.Added), Size: size, Binary: diff.IsBinary(data)}
 	facts := &blobFacts{binary: info.Binary}
 	switch {
