@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 10s
 
-.PHONY: all build test lint demo bench fuzz clean
+.PHONY: all build test test-gitea lint demo bench fuzz clean
 
 all: lint test build
 
@@ -19,6 +19,11 @@ lint:
 test: lint build
 	$(GO) test -count=1 ./...
 	./bin/pushguard rules test --no-default-rules rules/
+
+# The real-server suite: a pinned Gitea built once (cached outside the clone,
+# ~15 min cold on 2 cores), started on 127.0.0.1; see test/gitea and docs/install.md.
+test-gitea:
+	GO=$(GO) ./scripts/gitea-test.sh
 
 demo: build
 	./scripts/demo.sh
