@@ -64,7 +64,7 @@ plain=${version#v}
 (
 	cd "$dir/src"
 	CGO_ENABLED=1 CGO_CFLAGS="${CGO_CFLAGS:-} -O2 -DSQLITE_MAX_VARIABLE_NUMBER=32766" \
-		GOFLAGS=-mod=mod GOWORK=off \
+		GOFLAGS="-mod=mod -buildvcs=false" GOWORK=off \
 		go build -trimpath -tags 'sqlite sqlite_unlock_notify' \
 		-ldflags "-s -w -X main.Version=$plain -X 'main.Tags=sqlite sqlite_unlock_notify'" \
 		-o "$bin.tmp" .
