@@ -165,6 +165,11 @@ func (f *scanFlags) check() error {
 	if _, err := parseSeverity(f.severity); err != nil {
 		return err
 	}
+	if f.reportPath != "" {
+		if st, err := os.Stat(filepath.Dir(f.reportPath)); err != nil || !st.IsDir() {
+			return fmt.Errorf("--report-path %s: its directory does not exist", textsafe.Clean(f.reportPath, 200))
+		}
+	}
 	if f.ref != "" {
 		if err := validRefName(fullRef(f.ref)); err != nil {
 			return err
