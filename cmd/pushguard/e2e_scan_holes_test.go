@@ -230,3 +230,28 @@ func TestPushInlineSuppressionHoles(t *testing.T) {
 		})
 	}
 }
+
+// TestPushLargeBlobsReadByHeaderAndPrefix: versions over max_file_size are
+// never read whole (their size comes from the object header, binary
+// content from the first 8000 bytes, built from a delta's spans without
+// building its base). Through a real push whose objects arrive as a pack
+// of deltas, an oversized binary in a source directory is still told
+// binary in every version, a text one is reported as not scanned, and a
+// key in the version that shrinks under the limit is found.
+func TestPushLargeBlobsReadByHeaderAndPrefix(t *testing.T) {
+	w := newWorld(t)
+	w.git(w.server, "config", "receive.unpackLimit", "1") // a pack in the quarantine, with deltas
+	w.installHook("--config", writeServerConfig(t, t.TempDir(), "max_file_size: 64KiB\n"))
+	text := strings.Repeat("INSERT INTO events VALUES (1, 'click', '{}');\n", 40_000) // 1.8 MB
+	bin := "\x00" + text
+	w.commit("add", map[string]string{"src/blob.bin": bin, "data/dump.sql": text})
+	w.commit("edit 1", map[string]string{"src/blob.bin": bin + "more\n", "data/dump.sql": text + "more\n"})
+	w.commit("edit 2", map[string]string{"src/blob.bin": bin + "more\nand more\n", "data/dump.sql": "key = " + holeKey + "\n"})
+	p := w.push("main")
+	w.mustReject(p)
+	out := p.remote()
+	holeWant(t, p, "binary-in-source-dir", "src/blob.bin", "aws-access-key-id", "data/dump.sql:1:", "data/dump.sql in commit")
+	if n := strings.Count(out, "WARN  binary-in-source-dir"); n != 3 {
+		t.Errorf("binary-in-source-dir reported %d times, want once per version (3):\n%s", n, out)
+	}
+}

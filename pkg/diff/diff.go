@@ -7,9 +7,10 @@ import (
 	"math/bits"
 )
 
-// binarySniffLen is how many leading bytes git looks at to decide whether
-// content is binary (FIRST_FEW_BYTES in git's xdiff-interface.c).
-const binarySniffLen = 8000
+// BinarySniffLen is how many leading bytes git looks at to decide whether
+// content is binary (FIRST_FEW_BYTES in git's xdiff-interface.c): IsBinary
+// of a content's first BinarySniffLen bytes is IsBinary of the content.
+const BinarySniffLen = 8000
 
 // Line is one line of the new version of a file.
 type Line struct {
@@ -26,8 +27,8 @@ type Line struct {
 // contains a NUL byte in its first 8000 bytes. Callers should skip binary
 // content rather than pass it to Added.
 func IsBinary(b []byte) bool {
-	if len(b) > binarySniffLen {
-		b = b[:binarySniffLen]
+	if len(b) > BinarySniffLen {
+		b = b[:BinarySniffLen]
 	}
 	return bytes.IndexByte(b, 0) >= 0
 }

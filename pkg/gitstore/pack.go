@@ -3,12 +3,15 @@ package gitstore
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"container/list"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -64,6 +67,9 @@ type packReader struct {
 	cache *deltaCache
 	// spare is an inflater kept for reuse (its zlib state is 40 KB).
 	spare *inflater
+	// maxBuilt is the largest delta base content builds in memory
+	// (maxBuiltBase; smaller in tests).
+	maxBuilt int64
 	// last is the object a size query on a delta had to build, kept for
 	// the read that usually follows (BlobSize, then ReadBlob).
 	last struct {
@@ -85,7 +91,7 @@ func openPackReader(path string, find func(plumbing.Hash) (int64, bool), cache *
 		f.Close()
 		return nil, fmt.Errorf("stat %s: %w", path, err)
 	}
-	p := &packReader{f: f, size: st.Size(), name: path, find: find, cache: cache}
+	p := &packReader{f: f, size: st.Size(), name: path, find: find, cache: cache, maxBuilt: maxBuiltBase}
 	p.data = mapFile(f, p.size)
 	return p, nil
 }
@@ -352,16 +358,25 @@ func (o *packedObject) bytes() (data []byte, shared bool, err error) {
 		p.last.data = nil
 		return data, shared, nil
 	}
+	if o.largeDelta {
+		// Built from the spans it copies: its bases are never held whole.
+		return o.prefix(o.size)
+	}
 	_, data, shared, err = p.content(o.off, -1)
 	return data, shared, err
 }
 
-// prefix returns at least the first limit bytes of the object (all of it
-// when shorter), building no more of a large delta's result than that;
-// the delta bases are still built whole.
+// prefix returns the first limit bytes of the object (all of it when
+// shorter) without building any whole delta base: the bytes each delta of
+// the chain copies are read from its base, down to a whole object that is
+// streamed (readSpans). Memory is about limit, whatever the size of the
+// bases; telling whether a giant blob is binary costs 8000 bytes.
 func (o *packedObject) prefix(limit int64) ([]byte, bool, error) {
-	_, data, shared, err := o.p.content(o.off, limit)
-	return data, shared, err
+	out, err := o.p.readSpans(o.off, []span{{0, min(limit, o.size)}}, 0)
+	if err != nil {
+		return nil, false, err
+	}
+	return out[0], false, nil
 }
 
 // content returns the type and whole content of the object at off,
@@ -370,7 +385,10 @@ func (o *packedObject) prefix(limit int64) ([]byte, bool, error) {
 // limit >= 0, applying the last delta stops once limit bytes are built.
 func (p *packReader) content(off, limit int64) (typ plumbing.ObjectType, data []byte, shared bool, err error) {
 	// Walk down the chain to a cached or whole object, then apply the
-	// deltas back up, caching the intermediate bases.
+	// deltas back up, caching the intermediate bases. A chain through a
+	// base larger than maxBuiltBase is read by spans instead, so that a
+	// small object never makes a giant base be built in memory.
+	off0 := off
 	var chain []packEntry
 	for depth := 0; ; depth++ {
 		if depth > maxDeltaDepth {
@@ -385,6 +403,9 @@ func (p *packReader) content(off, limit int64) (typ plumbing.ObjectType, data []
 			return plumbing.InvalidObject, nil, false, err
 		}
 		if !isDelta(e.typ) {
+			if len(chain) > 0 && e.size > p.maxBuilt {
+				return p.contentBySpans(off0, e, limit)
+			}
 			if data, err = p.readData(e); err != nil {
 				return plumbing.InvalidObject, nil, false, err
 			}
@@ -412,6 +433,10 @@ func (p *packReader) content(off, limit int64) (typ plumbing.ObjectType, data []
 		dstLimit := int64(-1)
 		if i == 0 {
 			dstLimit = limit
+		} else if _, rest, err := deltaVarint(delta); err == nil {
+			if size, _, err := deltaVarint(rest); err == nil && size > p.maxBuilt {
+				return p.contentBySpans(off0, chain[len(chain)-1], limit)
+			}
 		}
 		if data, err = applyDelta(data, delta, dstLimit); err != nil {
 			return plumbing.InvalidObject, nil, false, fmt.Errorf("pack %s: delta at %d: %w", p.name, chain[i].offset, err)
@@ -627,4 +652,266 @@ func (o *packedObject) Reader() (io.ReadCloser, error) {
 		return nil, err
 	}
 	return io.NopCloser(bytes.NewReader(data)), nil
+}
+
+// maxBuiltBase is the largest delta base content builds in memory; a chain
+// through a larger base (or intermediate result) is read by spans.
+const maxBuiltBase = 32 << 20
+
+// contentBySpans is content for a chain whose bottom entry is bottom,
+// read by spans: the type comes from bottom, the size from the delta at
+// off.
+func (p *packReader) contentBySpans(off int64, bottom packEntry, limit int64) (plumbing.ObjectType, []byte, bool, error) {
+	e, err := p.entry(off)
+	if err != nil {
+		return plumbing.InvalidObject, nil, false, err
+	}
+	size := e.size
+	if isDelta(e.typ) {
+		if size, err = p.deltaTargetSize(e); err != nil {
+			return plumbing.InvalidObject, nil, false, err
+		}
+	}
+	if limit >= 0 {
+		size = min(size, limit)
+	}
+	if size > maxObjectSize {
+		return plumbing.InvalidObject, nil, false, fmt.Errorf("pack %s: entry at %d: %d bytes is too large", p.name, off, size)
+	}
+	out, err := p.readSpans(off, []span{{0, size}}, 0)
+	if err != nil {
+		return plumbing.InvalidObject, nil, false, err
+	}
+	return objectType(bottom.typ), out[0], false, nil
+}
+
+// span is the byte range [from, to) of an object's content.
+type span struct{ from, to int64 }
+
+// piece is one part of a span of a delta's result: literal bytes of the
+// delta, or the bytes of span base (an index into the spans asked of the
+// base).
+type piece struct {
+	lit  []byte
+	base int
+}
+
+// readSpans returns the bytes of each span of the object at off (each must
+// lie within the object), reading as little as it can: a whole object is
+// inflated as a stream up to the end of the last span, keeping only the
+// spans; a delta's instructions are streamed, keeping the literal bytes
+// inside the spans, and the bytes its copies take from the base are read
+// from the base the same way, one level down. No base is built whole, so
+// memory stays about the total length of the spans, whatever the sizes of
+// the objects in the chain. Cached bases are used when present.
+func (p *packReader) readSpans(off int64, spans []span, depth int) ([][]byte, error) {
+	if depth > maxDeltaDepth {
+		return nil, fmt.Errorf("pack %s: delta chain at %d too long", p.name, off)
+	}
+	out := make([][]byte, len(spans))
+	if _, d, ok := p.cache.get(p, off); ok {
+		for i, sp := range spans {
+			if sp.from < 0 || sp.to < sp.from || sp.to > int64(len(d)) {
+				return nil, fmt.Errorf("pack %s: read of bytes %d-%d past the object at %d", p.name, sp.from, sp.to, off)
+			}
+			out[i] = bytes.Clone(d[sp.from:sp.to])
+		}
+		return out, nil
+	}
+	e, err := p.entry(off)
+	if err != nil {
+		return nil, err
+	}
+	if !isDelta(e.typ) {
+		return p.readWholeSpans(e, spans)
+	}
+	return p.readDeltaSpans(e, spans, depth)
+}
+
+// readWholeSpans streams the non-delta entry e once, keeping the bytes of
+// the union of the spans.
+func (p *packReader) readWholeSpans(e packEntry, spans []span) ([][]byte, error) {
+	for _, sp := range spans {
+		if sp.from < 0 || sp.to < sp.from || sp.to > e.size {
+			return nil, fmt.Errorf("pack %s: read of bytes %d-%d past the %d-byte object at %d", p.name, sp.from, sp.to, e.size, e.offset)
+		}
+	}
+	// The union of the spans, as disjoint runs in order.
+	sorted := slices.Clone(spans)
+	slices.SortFunc(sorted, func(a, b span) int { return cmp.Compare(a.from, b.from) })
+	var runs []span
+	for _, sp := range sorted {
+		if n := len(runs); n > 0 && sp.from <= runs[n-1].to {
+			runs[n-1].to = max(runs[n-1].to, sp.to)
+			continue
+		}
+		runs = append(runs, sp)
+	}
+	r, err := p.inflate(e)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data := make([][]byte, len(runs))
+	var pos int64
+	for i, run := range runs {
+		if _, err := io.CopyN(io.Discard, r, run.from-pos); err != nil {
+			return nil, fmt.Errorf("pack %s: inflate entry at %d: %w", p.name, e.offset, err)
+		}
+		data[i] = make([]byte, run.to-run.from)
+		if _, err := io.ReadFull(r, data[i]); err != nil {
+			return nil, fmt.Errorf("pack %s: inflate entry at %d: %w", p.name, e.offset, err)
+		}
+		pos = run.to
+	}
+	out := make([][]byte, len(spans))
+	for i, sp := range spans {
+		// The run holding the span: the last one starting at or before it.
+		k := sort.Search(len(runs), func(j int) bool { return runs[j].from > sp.from }) - 1
+		out[i] = data[k][sp.from-runs[k].from : sp.to-runs[k].from]
+	}
+	return out, nil
+}
+
+// readDeltaSpans reads the spans of the result of delta entry e: its
+// instructions are streamed once, and the bytes its copies need are read
+// from its base with one readSpans call.
+func (p *packReader) readDeltaSpans(e packEntry, spans []span, depth int) ([][]byte, error) {
+	r, err := p.inflate(e)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(r, 16<<10)
+	parts, baseSpans, dstSize, err := walkDelta(br, spans)
+	r.Close()
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: delta at %d: %w", p.name, e.offset, err)
+	}
+	for _, sp := range spans {
+		if sp.from < 0 || sp.to < sp.from || sp.to > dstSize {
+			return nil, fmt.Errorf("pack %s: read of bytes %d-%d past the %d-byte object at %d", p.name, sp.from, sp.to, dstSize, e.offset)
+		}
+	}
+	var based [][]byte
+	if len(baseSpans) > 0 {
+		base, err := p.baseOf(e)
+		if err != nil {
+			return nil, err
+		}
+		if based, err = p.readSpans(base.offset, baseSpans, depth+1); err != nil {
+			return nil, err
+		}
+	}
+	out := make([][]byte, len(spans))
+	for i, ps := range parts {
+		buf := make([]byte, 0, spans[i].to-spans[i].from)
+		for _, pc := range ps {
+			if pc.lit != nil {
+				buf = append(buf, pc.lit...)
+			} else {
+				buf = append(buf, based[pc.base]...)
+			}
+		}
+		if int64(len(buf)) != spans[i].to-spans[i].from {
+			return nil, fmt.Errorf("pack %s: delta at %d builds %d bytes of %d-%d", p.name, e.offset, len(buf), spans[i].from, spans[i].to)
+		}
+		out[i] = buf
+	}
+	return out, nil
+}
+
+// walkDelta reads a delta's instructions from r up to the end of the last
+// span and returns, per span, the pieces that build it, the spans of the
+// base those pieces copy, and the size of the delta's result.
+func walkDelta(r *bufio.Reader, spans []span) (parts [][]piece, baseSpans []span, dstSize int64, err error) {
+	varint := func() (int64, error) {
+		var v int64
+		for shift := 0; shift < 63; shift += 7 {
+			c, err := r.ReadByte()
+			if err != nil {
+				return 0, errors.New("truncated delta header")
+			}
+			v |= int64(c&0x7f) << shift
+			if c&0x80 == 0 {
+				return v, nil
+			}
+		}
+		return 0, errors.New("bad delta header")
+	}
+	srcSize, err := varint()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if dstSize, err = varint(); err != nil {
+		return nil, nil, 0, err
+	}
+	parts = make([][]piece, len(spans))
+	var end int64
+	for _, sp := range spans {
+		end = max(end, min(sp.to, dstSize))
+	}
+	// overlap adds the piece [lo, hi) of the result to every span it
+	// meets; lit is the piece's bytes (nil for a copy from base offset
+	// boff).
+	overlap := func(lo, hi int64, lit []byte, boff int64) {
+		for i, sp := range spans {
+			a, b := max(lo, sp.from), min(hi, sp.to)
+			if a >= b {
+				continue
+			}
+			if lit != nil {
+				parts[i] = append(parts[i], piece{lit: lit[a-lo : b-lo]})
+			} else {
+				parts[i] = append(parts[i], piece{base: len(baseSpans)})
+				baseSpans = append(baseSpans, span{boff + a - lo, boff + b - lo})
+			}
+		}
+	}
+	var pos int64
+	var buf [127]byte
+	for pos < end {
+		op, err := r.ReadByte()
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("delta ends at %d of %d bytes", pos, dstSize)
+		}
+		switch {
+		case op&0x80 != 0: // copy from base
+			var boff, n int64
+			for i := uint(0); i < 7; i++ {
+				if op&(1<<i) == 0 {
+					continue
+				}
+				c, err := r.ReadByte()
+				if err != nil {
+					return nil, nil, 0, errors.New("truncated copy instruction")
+				}
+				if i < 4 {
+					boff |= int64(c) << (8 * i)
+				} else {
+					n |= int64(c) << (8 * (i - 4))
+				}
+			}
+			if n == 0 {
+				n = 0x10000
+			}
+			if boff+n > srcSize || pos+n > dstSize {
+				return nil, nil, 0, errors.New("copy instruction out of range")
+			}
+			overlap(pos, pos+n, nil, boff)
+			pos += n
+		case op != 0: // insert op bytes
+			n := int64(op)
+			if pos+n > dstSize {
+				return nil, nil, 0, errors.New("insert instruction out of range")
+			}
+			if _, err := io.ReadFull(r, buf[:n]); err != nil {
+				return nil, nil, 0, errors.New("truncated insert instruction")
+			}
+			overlap(pos, pos+n, bytes.Clone(buf[:n]), 0)
+			pos += n
+		default:
+			return nil, nil, 0, errors.New("reserved delta instruction 0")
+		}
+	}
+	return parts, baseSpans, dstSize, nil
 }

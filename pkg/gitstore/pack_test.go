@@ -330,3 +330,128 @@ func packPath(t *testing.T, s *Store) string {
 	t.Fatal("no pack")
 	return ""
 }
+
+// TestReadSpansAgainstContent reads random spans of every blob of a pack
+// with long delta chains by spans (no base built whole) and compares them
+// with the content built in memory; prefix and bytes of a large delta go
+// the same way.
+func TestReadSpansAgainstContent(t *testing.T) {
+	r := newRepo(t, true)
+	h := newHistory()
+	var lines []string
+	for i := range 60 {
+		lines = append(lines, fmt.Sprintf("line %d of a file that keeps growing, with some text to delta against", i))
+		if i%5 == 0 && len(lines) > 3 {
+			lines = append(lines[:1], lines[2:]...) // edits in the middle, not only appends
+		}
+		content := strings.Join(lines, "\n") + "\n"
+		var parents []string
+		if i > 0 {
+			parents = []string{fmt.Sprintf("c%d", i-1)}
+		}
+		h.commit(fmt.Sprintf("c%d", i), int64(i), parents,
+			put("grow.txt", content),
+			put("big.bin", strings.Repeat(fmt.Sprintf("block %d\x00", i%3), 2_000)+content))
+	}
+	h.ref("refs/heads/main", "c59")
+	h.loadPacked(r)
+	r.git("repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=50")
+	want := catAll(t, r)
+	s := r.open()
+	defer s.Close()
+	s.deltas.budget = 0 // no cached bases: every span read goes down the chain
+	if err := s.dirs[len(s.dirs)-1].loadPacks(); err != nil {
+		t.Fatal(err)
+	}
+	p := s.dirs[len(s.dirs)-1].packs[0]
+	pr, err := p.open(s.deltas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := uint64(1)
+	next := func(n int64) int64 { // xorshift: deterministic spans
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		if n <= 0 {
+			return 0
+		}
+		return int64(rng % uint64(n))
+	}
+	deltas := 0
+	for hash, w := range want {
+		if w.typ != "blob" {
+			continue
+		}
+		off, err := p.idx.FindOffset(hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := pr.entry(off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isDelta(e.typ) {
+			deltas++
+		}
+		size := int64(len(w.data))
+		spans := []span{{0, size}, {0, min(size, 8000)}, {size, size}}
+		for range 6 {
+			a := next(size + 1)
+			spans = append(spans, span{a, a + next(size-a+1)})
+		}
+		got, err := pr.readSpans(off, spans, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", hash, err)
+		}
+		for i, sp := range spans {
+			if !bytes.Equal(got[i], w.data[sp.from:sp.to]) {
+				t.Fatalf("%s bytes %d-%d: got %d bytes, not git's", hash, sp.from, sp.to, len(got[i]))
+			}
+		}
+		o, err := pr.object(hash, 100) // everything above 100 bytes counts as large
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, _, err := o.prefix(50)
+		if err != nil || !bytes.Equal(head, w.data[:min(size, 50)]) {
+			t.Fatalf("%s: prefix(50) = %q, %v", hash, head, err)
+		}
+		all, _, err := o.bytes()
+		if err != nil || !bytes.Equal(all, w.data) {
+			t.Fatalf("%s: bytes() differs from git's (%v)", hash, err)
+		}
+		// A chain through a base larger than maxBuilt is read by spans.
+		pr.maxBuilt = 64
+		typ, built, _, err := pr.content(off, -1)
+		pr.maxBuilt = maxBuiltBase
+		if err != nil || typ != plumbing.BlobObject || !bytes.Equal(built, w.data) {
+			t.Fatalf("%s: content with small bases = %s, %v; differs from git's", hash, typ, err)
+		}
+	}
+	if deltas < 50 {
+		t.Fatalf("only %d delta blobs: the pack does not exercise delta spans", deltas)
+	}
+	if _, err := pr.readSpans(mustOffset(t, p, want), []span{{0, 1 << 40}}, 0); err == nil {
+		t.Error("a span past the end of an object was read")
+	}
+}
+
+// mustOffset returns the pack offset of some blob of want.
+func mustOffset(t *testing.T, p *pack, want map[plumbing.Hash]struct {
+	typ  string
+	data []byte
+}) int64 {
+	t.Helper()
+	for h, w := range want {
+		if w.typ == "blob" {
+			off, err := p.idx.FindOffset(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return off
+		}
+	}
+	t.Fatal("no blob")
+	return 0
+}

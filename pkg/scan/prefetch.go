@@ -26,8 +26,11 @@ import (
 const (
 	// prefetchQueue bounds the items read ahead.
 	prefetchQueue = 32
-	// maxPrefetchBlob: larger blobs are left to the engine, bounding the
-	// memory held by the queue.
+	// prefetchBytes bounds the blob bytes read ahead and not yet taken by
+	// the engine (one item may exceed it when nothing else is queued).
+	prefetchBytes = 8 << 20
+	// maxPrefetchBlob: larger blobs are left to the engine. Sizes come from
+	// the object headers, so a larger blob is never read ahead at all.
 	maxPrefetchBlob = 1 << 20
 )
 
@@ -46,6 +49,61 @@ type prefetcher struct {
 	pending *prefetchItem // received, not yet asked for
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
+	bytes   byteBudget
+}
+
+// byteBudget bounds the bytes of the items in the queue: the producer
+// takes bytes before sending an item, the engine gives them back when it
+// takes the item.
+type byteBudget struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	used int64
+	max  int64
+}
+
+// take waits until n bytes fit (or nothing is queued) or ctx is done.
+func (b *byteBudget) take(ctx context.Context, n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.used > 0 && b.used+n > b.max {
+		if ctx.Err() != nil {
+			return false
+		}
+		b.cond.Wait()
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+// give returns n bytes.
+func (b *byteBudget) give(n int64) {
+	if n == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}
+
+// wake lets a waiting producer see that its context is done.
+func (b *byteBudget) wake() {
+	b.mu.Lock()
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// itemBytes is what an item holds against the budget.
+func itemBytes(it *prefetchItem) int64 {
+	var n int64
+	for _, b := range it.blobs {
+		n += int64(len(b))
+	}
+	return n
 }
 
 // startPrefetch starts reading ahead for hashes; stop must be called.
@@ -53,11 +111,13 @@ func (e *Engine) startPrefetch(ctx context.Context, hashes []plumbing.Hash, comm
 	ctx, cancel := context.WithCancel(ctx)
 	items := make(chan prefetchItem, prefetchQueue)
 	p := &prefetcher{items: items, cancel: cancel}
+	p.bytes.max = prefetchBytes
+	p.bytes.cond = sync.NewCond(&p.bytes.mu)
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
 		defer close(items)
-		e.produce(ctx, hashes, commits, refs, items)
+		e.produce(ctx, hashes, commits, refs, items, &p.bytes)
 	}()
 	return p
 }
@@ -65,6 +125,7 @@ func (e *Engine) startPrefetch(ctx context.Context, hashes []plumbing.Hash, comm
 // stop ends the producer and waits for it.
 func (p *prefetcher) stop() {
 	p.cancel()
+	p.bytes.wake()
 	p.wg.Wait()
 }
 
@@ -75,13 +136,15 @@ func (p *prefetcher) next() (prefetchItem, bool) {
 	return it, ok
 }
 
-// peek returns the next item without taking it.
+// peek returns the next item without taking it. An item received from the
+// queue gives its bytes back to the budget: it is the engine's now.
 func (p *prefetcher) peek() (prefetchItem, bool) {
 	if p.pending == nil {
 		it, ok := <-p.items
 		if !ok {
 			return it, false
 		}
+		p.bytes.give(itemBytes(&it))
 		p.pending = &it
 	}
 	return *p.pending, true
@@ -135,8 +198,12 @@ func (e *Engine) prefetchedBlobs(key string) map[plumbing.Hash][]byte {
 // produce sends, for every commit in order, its changes and then the blobs
 // of each change examine will read for the first time. It stops at the
 // first error, leaving the rest to the engine.
-func (e *Engine) produce(ctx context.Context, hashes []plumbing.Hash, commits map[plumbing.Hash]*gitstore.Commit, refs map[plumbing.Hash][]string, items chan<- prefetchItem) {
+func (e *Engine) produce(ctx context.Context, hashes []plumbing.Hash, commits map[plumbing.Hash]*gitstore.Commit, refs map[plumbing.Hash][]string, items chan<- prefetchItem, budget *byteBudget) {
 	send := func(it prefetchItem) bool {
+		n := itemBytes(&it)
+		if !budget.take(ctx, n) {
+			return false
+		}
 		select {
 		case items <- it:
 			return true
@@ -166,11 +233,7 @@ func (e *Engine) produce(ctx context.Context, hashes []plumbing.Hash, commits ma
 			if ctx.Err() != nil {
 				return
 			}
-			blobs := e.readAhead(ch)
-			size := int64(-1)
-			if data, ok := blobs[ch.NewHash]; ok {
-				size = int64(len(data))
-			}
+			blobs, size := e.readAhead(ch)
 			if !send(prefetchItem{key: key, blobs: blobs, size: size}) {
 				return
 			}
@@ -179,15 +242,18 @@ func (e *Engine) produce(ctx context.Context, hashes []plumbing.Hash, commits ma
 }
 
 // readAhead reads the blobs examine will read for ch, skipping large ones
-// and any it fails to read.
-func (e *Engine) readAhead(ch fileChange) map[plumbing.Hash][]byte {
-	// A blob over the limit is read no further than the limit, and
-	// dropped: examine reads it again, as it would without prefetch.
+// (by their header size, without reading them) and any it fails to read,
+// and returns the new blob's size (-1 when unknown).
+func (e *Engine) readAhead(ch fileChange) (map[plumbing.Hash][]byte, int64) {
 	limit := min(int64(maxPrefetchBlob), e.opts.MaxFileSize)
 	blobs := map[plumbing.Hash][]byte{}
 	read := func(h plumbing.Hash) ([]byte, bool) {
 		if data, ok := blobs[h]; ok {
 			return data, true
+		}
+		size, err := e.store.BlobSize(h)
+		if err != nil || size > limit {
+			return nil, false
 		}
 		data, truncated, err := e.store.ReadBlob(h, limit)
 		if err != nil || truncated {
@@ -196,21 +262,31 @@ func (e *Engine) readAhead(ch fileChange) map[plumbing.Hash][]byte {
 		blobs[h] = data
 		return data, true
 	}
+	size, err := e.store.BlobSize(ch.NewHash)
+	if err != nil {
+		return blobs, -1
+	}
 	newer, ok := read(ch.NewHash)
 	if !ok || diff.IsBinary(newer) {
-		return blobs
+		return blobs, size
 	}
+	e.readAheadBases(ch, read)
+	return blobs, size
+}
+
+// readAheadBases reads the parent and moved-from versions of ch.
+func (e *Engine) readAheadBases(ch fileChange, read func(plumbing.Hash) ([]byte, bool)) {
 	var first []byte
 	for i, ph := range ch.parentBlobs {
 		if ph.IsZero() {
 			continue
 		}
 		if ph == ch.NewHash {
-			return blobs
+			return
 		}
 		data, ok := read(ph)
 		if !ok {
-			return blobs
+			return
 		}
 		if i == 0 {
 			first = data
@@ -219,11 +295,10 @@ func (e *Engine) readAhead(ch fileChange) map[plumbing.Hash][]byte {
 	if len(ch.parentBlobs) == 1 && first == nil {
 		for _, h := range ch.movedFrom {
 			if _, ok := read(h); !ok {
-				return blobs
+				return
 			}
 		}
 	}
-	return blobs
 }
 
 // factsKey is the key of e.facts for ch: its new blob, its parent blobs

@@ -653,7 +653,7 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 		}
 		info.Size = size
 		var err error
-		facts, err = e.examine(ctx, ch)
+		facts, err = e.examine(ctx, ch, size)
 		if err != nil {
 			return fmt.Errorf("read %s in commit %s: %w", ch.Path, c.Hash, err)
 		}
@@ -728,7 +728,7 @@ const maxLineText = 512
 
 // examine reads a changed file's content once per distinct (parents, new)
 // blob pair and runs every line rule over the lines it adds.
-func (e *Engine) examine(ctx context.Context, ch fileChange) (*blobFacts, error) {
+func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobFacts, error) {
 	key := factsKey(ch)
 	if f, ok := e.facts[key]; ok {
 		return f, nil
@@ -736,6 +736,20 @@ func (e *Engine) examine(ctx context.Context, ch fileChange) (*blobFacts, error)
 	f := &blobFacts{}
 	e.facts[key] = f
 	prefetched := e.prefetchedBlobs(key)
+	if size > e.opts.MaxFileSize {
+		// Not scanned: read no more than git needs to tell binary content
+		// (the object header gave the size), never the whole blob.
+		head, _, err := e.store.ReadBlob(ch.NewHash, diff.BinarySniffLen)
+		if err != nil {
+			return nil, err
+		}
+		f.binary = diff.IsBinary(head)
+		f.skipped = fmt.Sprintf("larger than %d bytes", e.opts.MaxFileSize)
+		if f.binary {
+			f.skipped = "binary"
+		}
+		return f, nil
+	}
 	readBlob := func(h plumbing.Hash) ([]byte, bool, error) {
 		if data, ok := prefetched[h]; ok {
 			return data, false, nil
