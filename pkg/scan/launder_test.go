@@ -47,6 +47,13 @@ func TestSkippedVersionIsNeverADiffBase(t *testing.T) {
 			r.git(nil, "merge", "-q", "-s", "ours", "--no-commit", "side")
 			return Tip{"refs/heads/main", r.commit("merge", map[string]string{"a.txt": "x\ny\n" + launderKey + "\n"})}
 		}, "aws line a.txt:3"},
+		{"submodule replaced by a file", func(r *testRepo) Tip {
+			r.commit("base", map[string]string{"README": "x\n"})
+			r.git(nil, "update-index", "--add", "--cacheinfo", "160000,1111111111111111111111111111111111111111,a.txt")
+			r.git(nil, "commit", "-q", "-m", "submodule")
+			r.git(nil, "rm", "-q", "--cached", "a.txt")
+			return Tip{"refs/heads/main", r.commit("file", map[string]string{"a.txt": "x\n" + launderKey + "\n"})}
+		}, "aws line a.txt:2"},
 		{"a scanned text parent still is a base", func(r *testRepo) Tip {
 			r.commit("c1", map[string]string{"a.txt": "x\n" + launderKey + "\n"})
 			return Tip{"refs/heads/main", r.commit("c2", map[string]string{"a.txt": "y\n" + launderKey + "\n"})}

@@ -576,7 +576,7 @@ func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
 		}
 		out := make([]fileChange, len(chs))
 		for i, ch := range chs {
-			out[i] = fileChange{Change: ch, parentBlobs: []plumbing.Hash{ch.OldHash}}
+			out[i] = fileChange{Change: ch, parentBlobs: []plumbing.Hash{oldBlob(ch)}}
 		}
 		linkMoves(out)
 		return out, nil
@@ -596,7 +596,7 @@ func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
 			for _, ch := range chs {
 				index[ch.Path] = len(out)
 				fc := fileChange{Change: ch, parentBlobs: make([]plumbing.Hash, len(c.Parents))}
-				fc.parentBlobs[0] = ch.OldHash
+				fc.parentBlobs[0] = oldBlob(ch)
 				out = append(out, fc)
 			}
 			continue
@@ -605,7 +605,7 @@ func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
 		for _, ch := range chs {
 			if i, ok := index[ch.Path]; ok {
 				present[ch.Path] = true
-				out[i].parentBlobs[pi] = ch.OldHash
+				out[i].parentBlobs[pi] = oldBlob(ch)
 			}
 		}
 		// A path unchanged relative to this parent was not introduced by
@@ -625,6 +625,16 @@ func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
 		linkMoves(out)
 	}
 	return out, nil
+}
+
+// oldBlob is the parent's version of a changed path as a diff base: its
+// blob, or zero when the path held a submodule there (a commit of another
+// repository, not content of this one: the file replacing it is all new).
+func oldBlob(ch gitstore.Change) plumbing.Hash {
+	if ch.OldMode == filemode.Submodule {
+		return plumbing.ZeroHash
+	}
+	return ch.OldHash
 }
 
 // blobFacts is what the engine learns once per distinct (parent blobs, new
