@@ -177,18 +177,31 @@ func inCommit(f scan.Finding, subjects map[plumbing.Hash]string, subject bool) s
 	return "  (commit " + f.Commit.String()[:10] + ")"
 }
 
-// writeTable writes one row per rule that fired.
+// writeTable writes one row per rule that fired; the commits column only
+// when the findings are in commits.
 func writeTable(line func(string, ...any), groups []*ruleGroup) {
 	w := len("rule")
+	inCommits := false
 	for _, g := range groups {
 		w = max(w, len(g.rule.ID))
+		if _, commits := g.distinct(); commits > 0 {
+			inCommits = true
+		}
 	}
 	line("Summary")
-	line("  %-*s  %-8s  %8s  %6s  %7s", w, "rule", "severity", "findings", "files", "commits")
+	if inCommits {
+		line("  %-*s  %-8s  %8s  %6s  %7s", w, "rule", "severity", "findings", "files", "commits")
+	} else {
+		line("  %-*s  %-8s  %8s  %6s", w, "rule", "severity", "findings", "files")
+	}
 	total := 0
 	for _, g := range groups {
 		files, commits := g.distinct()
-		line("  %-*s  %-8s  %8d  %6d  %7d", w, g.rule.ID, g.rule.Severity, len(g.findings), files, commits)
+		if inCommits {
+			line("  %-*s  %-8s  %8d  %6d  %7d", w, g.rule.ID, g.rule.Severity, len(g.findings), files, commits)
+		} else {
+			line("  %-*s  %-8s  %8d  %6d", w, g.rule.ID, g.rule.Severity, len(g.findings), files)
+		}
 		total += len(g.findings)
 	}
 	line("  %-*s  %-8s  %8d", w, "total", "", total)
