@@ -373,8 +373,12 @@ func (a *app) runScan(f *scanFlags) int {
 		}
 	}
 	res.Findings, _ = known.Filter(res.Findings)
-	if code := a.applyRepoIgnore(f.repo, f.dir, f.all, res); code != exitOK {
-		return code
+	// Standard input is no file of the work tree: the repository's
+	// reviewed exceptions do not cover it.
+	if !f.stdin {
+		if code := a.applyRepoIgnore(f.repo, f.dir, f.all, res); code != exitOK {
+			return code
+		}
 	}
 	vopts := sp.vopts
 	vopts.Err = runErr
