@@ -18,8 +18,8 @@ func (a *app) postReceive(args []string) int {
 	fs.SetOutput(a.stderr)
 	var f hook.Flags
 	fs.StringVar(&f.ConfigPath, "config", "", "server configuration file (default $PUSHGUARD_CONFIG)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := a.parseFlags(fs, "usage: pushguard post-receive [--config FILE]\n\nThe companion hook: records in the audit log which ref updates of a push landed.\n", args); !ok {
+		return code
 	}
 	err := hook.PostReceive(context.Background(), a.stdin, hook.Env{Getenv: a.getenv, Out: a.stderr, Version: version, Flags: f})
 	if err != nil {

@@ -33,13 +33,17 @@ type Ignore struct {
 	Entries []IgnoreEntry
 }
 
-// IgnoreEntry is one exception: a finding is ignored when its path matches
-// one of Paths and its rule one of Rules.
+// IgnoreEntry is one exception: a finding is ignored when its rule matches
+// one of Rules, its path one of Paths (when given) and its commit one of
+// Commits (when given). Paths or Commits is required.
 type IgnoreEntry struct {
 	// Paths are doublestar globs on slash-separated repository paths
-	// ("rules/*.yml", "testdata/**"). Required: a finding without a path
-	// (commit metadata) is never ignored.
+	// ("rules/*.yml", "testdata/**"). A finding without a path (commit
+	// metadata) matches no path.
 	Paths []string `yaml:"paths"`
+	// Commits are full commit ids: the findings of history that cannot be
+	// rewritten, such as a fake token quoted in a commit message.
+	Commits []string `yaml:"commits"`
 	// Rules are rule ids, "tag:NAME" for every rule with that tag, or "*".
 	// Required.
 	Rules []string `yaml:"rules"`
@@ -97,8 +101,13 @@ func ParseIgnore(name string, data []byte) (*Ignore, error) {
 			e.Line = lines[i]
 		}
 		at := fmt.Sprintf("%s:%d: ignore[%d]", name, e.Line, i)
-		if len(e.Paths) == 0 {
-			problems = append(problems, at+": paths: required (the files the exception covers)")
+		if len(e.Paths) == 0 && len(e.Commits) == 0 {
+			problems = append(problems, at+": paths or commits: required (the files or the commits the exception covers)")
+		}
+		for _, c := range e.Commits {
+			if len(c) != 40 || strings.Trim(strings.ToLower(c), "0123456789abcdef") != "" {
+				problems = append(problems, fmt.Sprintf("%s: commits: %q is not a full commit id (40 hex digits)", at, c))
+			}
 		}
 		for _, p := range e.Paths {
 			if p == "" || !doublestar.ValidatePattern(p) {
@@ -136,9 +145,9 @@ func knownKeys(name string, n *yaml.Node) error {
 			}
 			for j := 0; j+1 < len(e.Content); j += 2 {
 				switch ek := e.Content[j]; ek.Value {
-				case "paths", "rules", "reason":
+				case "paths", "commits", "rules", "reason":
 				default:
-					return fmt.Errorf("%s:%d: unknown key %q (want paths, rules, reason)", name, ek.Line, ek.Value)
+					return fmt.Errorf("%s:%d: unknown key %q (want paths, commits, rules, reason)", name, ek.Line, ek.Value)
 				}
 			}
 		}
@@ -184,17 +193,32 @@ func (ig *Ignore) Filter(fs []scan.Finding) ([]scan.Finding, int) {
 }
 
 func (ig *Ignore) match(f scan.Finding) *IgnoreEntry {
-	if f.Path == "" || f.Rule == nil {
+	if f.Rule == nil {
 		return nil
 	}
-	p := path.Clean(f.Path)
 	for i := range ig.Entries {
 		e := &ig.Entries[i]
-		if matchRule(e.Rules, f) && matchPath(e.Paths, p) {
-			return e
+		if !matchRule(e.Rules, f) {
+			continue
 		}
+		if len(e.Paths) > 0 && (f.Path == "" || !matchPath(e.Paths, path.Clean(f.Path))) {
+			continue
+		}
+		if len(e.Commits) > 0 && !matchCommit(e.Commits, f.Commit.String()) {
+			continue
+		}
+		return e
 	}
 	return nil
+}
+
+func matchCommit(ids []string, id string) bool {
+	for _, c := range ids {
+		if strings.EqualFold(c, id) {
+			return true
+		}
+	}
+	return false
 }
 
 func matchPath(globs []string, p string) bool {

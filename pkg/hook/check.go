@@ -45,7 +45,10 @@ func (r *run) check(parent context.Context, input io.Reader) {
 	})
 	switch {
 	case err != nil && cfg.OnError != config.OnErrorAccept:
-		r.fail(ExitInternal, false, err)
+		// A log that cannot be opened (missing directory, permissions, a
+		// FIFO at the path) is the server's configuration: retrying will
+		// not help, the admins must fix it.
+		r.fail(ExitUsage, true, fmt.Errorf("the server's audit log cannot be opened (configuration audit.destination/path): %w", err))
 		return
 	case err != nil:
 		// Fail open was chosen: check the push anyway and say it is
