@@ -75,9 +75,9 @@ func ValidateConfig(ctx context.Context, path string, opt ValidateOptions) *Vali
 	v.Warnings = append(v.Warnings, run.Warnings...)
 
 	if !opt.NoFiles {
-		for i, s := range cfg.Rules {
+		for _, s := range cfg.Rules {
 			if err := checkSource(s); err != nil {
-				v.Errors = append(v.Errors, fmt.Errorf("%s:%d: rules[%d]: %w", path, s.Line, i, err))
+				v.Errors = append(v.Errors, fmt.Errorf("%s:%d: rules: %w", path, s.Line, err))
 			}
 		}
 	}

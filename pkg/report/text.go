@@ -130,7 +130,7 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 			line("")
 			break
 		}
-		writeFinding(line, f, &v.AI, o, v.Decision == verdict.Reject)
+		writeFinding(line, f, &v.AI, o, v.Decision == verdict.Reject, v.Bypassed)
 	}
 	writeUnscanned(line, v)
 	writeSuppressed(line, v)
@@ -288,7 +288,7 @@ func nothingDone(o TextOptions) string {
 	return "Nothing from this push was accepted."
 }
 
-func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISummary, o TextOptions, rejected bool) {
+func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISummary, o TextOptions, rejected, bypassed bool) {
 	scanOnly := o.Scan || o.Client != ""
 	r := f.Rule
 	line("%s  %s: %s", strings.ToUpper(string(r.Severity)), r.ID, textsafe.Clean(r.Message, maxField))
@@ -325,7 +325,10 @@ func writeFinding(line func(string, ...any), f scan.Finding, ai *verdict.AISumma
 		line("  %s, line %d:%d  %s", f.Field, f.Line, f.Column, textsafe.Clean(m, maxField))
 	}
 	writeAIEvidence(line, f, ai)
-	if r.Help != "" {
+	if r.Help != "" && !bypassed {
+		// After a bypass the rules' own advice (often: rewrite the
+		// branch) would contradict the one closing paragraph that
+		// applies to commits already accepted.
 		for i, h := range splitLines(toolHint(r, r.Help, f, ai)) {
 			if i == 0 {
 				line("  fix: %s", h)
