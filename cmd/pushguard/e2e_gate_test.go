@@ -231,3 +231,30 @@ func TestBudgetOverrunNeverDiscardsABlockingFinding(t *testing.T) {
 		t.Errorf("the finding made before the budget ran out is not reported:\n%s", p.remote())
 	}
 }
+
+func TestSuppressionIsAnAuditRecord(t *testing.T) {
+	w := newWorld(t)
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "audit.jsonl")
+	w.installHook("--rules", writeServerConfig(t, t.TempDir(), holeRules),
+		"--config", writeServerConfig(t, dir, "audit:\n  destination: file\n  path: "+logPath+"\n"))
+	w.commit("fixture", map[string]string{"app/config.py": "# pushguard:allow demo-token -- reviewed fixture, never issued\nFIXTURE = 'demo_tok_abcd1234'\n"})
+	w.mustAccept(w.push("main"))
+	ev := auditEvents(t, logPath)
+	if len(ev) != 1 {
+		t.Fatalf("want 1 event, got %d", len(ev))
+	}
+	sup, _ := ev[0]["suppressions"].([]any)
+	if len(sup) != 1 {
+		t.Fatalf("suppressions = %v, want one record", ev[0]["suppressions"])
+	}
+	s, _ := sup[0].(map[string]any)
+	for k, want := range map[string]any{"rule": "demo-token", "path": "app/config.py", "line": float64(2), "reason": "reviewed fixture, never issued"} {
+		if s[k] != want {
+			t.Errorf("suppression %s = %v, want %v", k, s[k], want)
+		}
+	}
+	if c, _ := s["commit"].(string); len(c) != 40 {
+		t.Errorf("suppression commit = %v", s["commit"])
+	}
+}
