@@ -13,6 +13,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
 )
 
 // DefaultTop is how many rules Stats lists by default.
@@ -45,6 +47,13 @@ type StatsOptions struct {
 	Since time.Time
 	// Top is how many rules TopRules lists (0: DefaultTop, <0: all).
 	Top int
+	// Repos, when not empty, keeps only the events of repositories that
+	// match one of these globs (doublestar syntax: "platform/**",
+	// "*/api").
+	Repos []string
+	// Platform, when set, keeps only the events of that platform (gitlab,
+	// gitea, ghes, git).
+	Platform string
 }
 
 // Stats summarises an audit log: what was pushed, what was stopped, what
@@ -102,10 +111,11 @@ type Stats struct {
 	Recovered   int    `json:"recovered_events"`
 	FirstTime   string `json:"first_event,omitempty"`
 	LastTime    string `json:"last_event,omitempty"`
-	repos       map[string]*RepoStats
-	tools       map[string]int
-	rules       map[[2]string]*RuleStats
-	suppressed  map[string]*suppressedRule
+	Extra
+	repos      map[string]*RepoStats
+	tools      map[string]int
+	rules      map[[2]string]*RuleStats
+	suppressed map[string]*suppressedRule
 	// pending are accepted pushes whose landing the companion will tell,
 	// by (repo, ref, old, new); landing adds their commits.
 	pending map[refKey][]*pendingPush
@@ -118,9 +128,17 @@ type refKey struct{ repo, ref, old, new string }
 // pendingPush is an accepted push event waiting for its landed record.
 type pendingPush struct {
 	time   time.Time
-	r      record
+	c      commitCounts
 	repo   *RepoStats
 	landed bool
+}
+
+// commitCounts is what a push brings in, kept while its landing is
+// pending.
+type commitCounts struct {
+	commits, aiCommits, lines, aiLines int
+	tools                              map[string]int
+	week                               *WeekStats
 }
 
 // SuppressedRule is how often one rule's findings were suppressed, and by
@@ -168,6 +186,7 @@ type RepoStats struct {
 	AICommits         int            `json:"ai_commits"`
 	AIShare           float64        `json:"ai_share"`
 	Tools             map[string]int `json:"ai_tools"`
+	RepoExtra
 }
 
 // RuleStats is how often one rule fired (at one severity).
@@ -197,6 +216,9 @@ type record struct {
 	Event               string         `json:"event"`
 	Refs                []Ref          `json:"refs"`
 	PostReceive         bool           `json:"post_receive"`
+	Platform            string         `json:"platform"`
+	AddedLines          int            `json:"added_lines"`
+	AIAddedLines        int            `json:"ai_added_lines"`
 }
 
 // ComputeStats reads an audit log (JSON lines) and summarises it. Blank
@@ -206,51 +228,59 @@ type record struct {
 // found intact at the end of a malformed line is counted too (Recovered).
 // Only a read error fails.
 func ComputeStats(r io.Reader, opts StatsOptions) (*Stats, error) {
+	return ComputeStatsSources([]Source{{R: r}}, opts)
+}
+
+// newStats returns an empty summary for opts.
+func newStats(opts StatsOptions) (*Stats, error) {
 	s := &Stats{repos: map[string]*RepoStats{}, tools: map[string]int{}, rules: map[[2]string]*RuleStats{},
 		suppressed: map[string]*suppressedRule{}, RecentSuppressions: []SuppressionRecord{}, pending: map[refKey][]*pendingPush{}}
+	s.initExtra()
 	if !opts.Since.IsZero() {
 		s.Since = opts.Since.UTC().Format(time.RFC3339)
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	var first, last time.Time
-	for n := 1; ; n++ {
-		line, tooLong, err := readLine(br)
-		if len(line) > 0 || tooLong {
-			t, ok := s.add(line, tooLong, opts.Since)
-			if !ok {
-				s.Malformed++
-				if len(s.MalformedAt) < maxMalformedAt {
-					s.MalformedAt = append(s.MalformedAt, n)
-				}
-				if i := bytes.LastIndex(line, eventStart); i > 0 && !tooLong {
-					if t, ok = s.add(line[i:], false, opts.Since); ok {
-						s.Recovered++
-					}
-				}
-			}
-			switch {
-			case !ok:
-			case !t.IsZero():
-				if first.IsZero() || t.Before(first) {
-					first = t
-				}
-				if t.After(last) {
-					last = t
-				}
-			}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read audit log: %w", err)
+	for _, g := range opts.Repos {
+		if !doublestar.ValidatePattern(g) {
+			return nil, fmt.Errorf("--repo %q: not a valid glob", g)
 		}
 	}
-	if !first.IsZero() {
-		s.FirstTime, s.LastTime = first.UTC().Format(TimeFormat), last.UTC().Format(TimeFormat)
-	}
-	s.finish(opts.Top)
+	s.filter = opts
 	return s, nil
+}
+
+// line counts one line of source name (line number n), malformed or not.
+func (s *Stats) line(name string, n int, line []byte, tooLong bool) {
+	t, ok := s.add(line, tooLong, s.filter.Since)
+	if !ok {
+		s.Malformed++
+		if len(s.MalformedAt) < maxMalformedAt {
+			s.MalformedAt = append(s.MalformedAt, n)
+			if name != "" {
+				s.MalformedWhere = append(s.MalformedWhere, name+":"+strconv.Itoa(n))
+			}
+		}
+		if i := bytes.LastIndex(line, eventStart); i > 0 && !tooLong {
+			if t, ok = s.add(line[i:], false, s.filter.Since); ok {
+				s.Recovered++
+			}
+		}
+	}
+	if ok && !t.IsZero() {
+		if s.first.IsZero() || t.Before(s.first) {
+			s.first = t
+		}
+		if t.After(s.last) {
+			s.last = t
+		}
+	}
+}
+
+// done computes the totals once every line is counted.
+func (s *Stats) done() {
+	if !s.first.IsZero() {
+		s.FirstTime, s.LastTime = s.first.UTC().Format(TimeFormat), s.last.UTC().Format(TimeFormat)
+	}
+	s.finish(s.filter.Top)
 }
 
 // readLine returns the next line without its newline; tooLong reports a
@@ -283,11 +313,11 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 	if tooLong || len(line) == 0 || line[0] != '{' {
 		return time.Time{}, false
 	}
-	var r record
-	if err := json.Unmarshal(line, &r); err != nil || (r.Decision == "") == (r.Event == "") {
+	r := &s.rec
+	if err := decodeRecord(line, r); err != nil || (r.Decision == "") == (r.Event == "") {
 		return time.Time{}, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, r.Time)
+	t, err := parseTime(r.Time)
 	if err != nil {
 		return time.Time{}, false
 	}
@@ -295,15 +325,16 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 		if r.Event != EventLanded {
 			return time.Time{}, false
 		}
-		if !since.IsZero() && t.Before(since) {
+		if (!since.IsZero() && t.Before(since)) || !s.selected(r) {
 			return time.Time{}, true
 		}
-		s.land(&r, t)
+		s.land(r, t)
 		return t, true
 	}
-	if !since.IsZero() && t.Before(since) {
+	if (!since.IsZero() && t.Before(since)) || !s.selected(r) {
 		return time.Time{}, true
 	}
+	week := s.week(t)
 	repo := s.repos[r.Repo]
 	if repo == nil {
 		repo = &RepoStats{Repo: r.Repo, Tools: map[string]int{}}
@@ -354,11 +385,12 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 	if r.Mode == ModeAudit && blocking {
 		s.AuditWouldReject++
 	}
-	s.addSuppressions(&r, repo)
+	s.addSuppressions(r, repo)
+	s.addExtra(r, repo, week, t)
 	switch {
 	case accepted && r.PostReceive:
 		// Counted when the companion says it landed.
-		p := &pendingPush{time: t, r: r, repo: repo}
+		p := &pendingPush{time: t, c: counts(r, week), repo: repo}
 		s.waiting = append(s.waiting, p)
 		for _, ref := range r.Refs {
 			k := refKey{r.Repo, ref.Name, ref.Old, ref.New}
@@ -366,7 +398,7 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 		}
 	case accepted:
 		s.OutcomeUnknown++
-		s.addCommits(&r, repo)
+		s.addCommits(counts(r, week), repo)
 	}
 	return t, true
 }
@@ -393,7 +425,9 @@ func (s *Stats) land(r *record, t time.Time) {
 			if !p.landed {
 				p.landed = true
 				s.Landed++
-				s.addCommits(&p.r, p.repo)
+				p.repo.Landed++
+				p.c.week.Landed++
+				s.addCommits(p.c, p.repo)
 			}
 			break
 		}
@@ -403,16 +437,29 @@ func (s *Stats) land(r *record, t time.Time) {
 	}
 }
 
+// counts copies what a push brings in.
+func counts(r *record, week *WeekStats) commitCounts {
+	c := commitCounts{commits: r.NewCommits, aiCommits: r.AICommits, lines: r.AddedLines, aiLines: r.AIAddedLines, week: week}
+	if len(r.AITools) > 0 {
+		c.tools = make(map[string]int, len(r.AITools))
+		for t, n := range r.AITools {
+			c.tools[t] = n
+		}
+	}
+	return c
+}
+
 // addCommits counts the commits of a push that entered the repository.
-func (s *Stats) addCommits(r *record, repo *RepoStats) {
-	s.Commits += r.NewCommits
-	s.AICommits += r.AICommits
-	repo.Commits += r.NewCommits
-	repo.AICommits += r.AICommits
-	for tool, n := range r.AITools {
+func (s *Stats) addCommits(c commitCounts, repo *RepoStats) {
+	s.Commits += c.commits
+	s.AICommits += c.aiCommits
+	repo.Commits += c.commits
+	repo.AICommits += c.aiCommits
+	for tool, n := range c.tools {
 		s.tools[tool] += n
 		repo.Tools[tool] += n
 	}
+	s.addLines(c, repo)
 }
 
 // addSuppressions counts an event's suppressions.
@@ -436,10 +483,7 @@ func (s *Stats) addSuppressions(r *record, repo *RepoStats) {
 			sr.Pushes++
 		}
 		sr.pushers[sp.Pusher] = true
-		if len(s.RecentSuppressions) == maxRecentSuppressions {
-			s.RecentSuppressions = append(s.RecentSuppressions[:0], s.RecentSuppressions[1:]...)
-		}
-		s.RecentSuppressions = append(s.RecentSuppressions, SuppressionRecord{Time: r.Time, Repo: r.Repo, Suppression: sp})
+		s.recentSupp.add(SuppressionRecord{Time: r.Time, Repo: r.Repo, Suppression: sp}, maxRecentSuppressions)
 	}
 }
 
@@ -449,8 +493,11 @@ func (s *Stats) finish(top int) {
 		if !p.landed {
 			s.RefusedByPlatform++
 			p.repo.RefusedByPlatform++
+			p.c.week.RefusedByPlatform++
 		}
 	}
+	s.RecentSuppressions = s.recentSupp.list()
+	s.finishExtra()
 	s.SuppressedRules = []SuppressedRule{}
 	for _, sr := range s.suppressed {
 		sr.Pushers = make([]string, 0, len(sr.pushers))
