@@ -741,6 +741,17 @@ func TestScanDirAndStdin(t *testing.T) {
 			}
 		})
 	}
+	// The work tree's reviewed exceptions cover its files, never stdin.
+	ignore := filepath.Join(w.client, ".pushguard", "ignore.yml")
+	if err := os.MkdirAll(filepath.Dir(ignore), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ignore, []byte("ignore:\n  - paths: [\"**\"]\n    rules: [\"*\"]\n    reason: everything in this test tree is fake\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := w.pg(w.client, "key = "+scanAWS+"\n", "scan", "--stdin"); code != 1 || strings.Contains(stderr, "ignored by") {
+		t.Errorf("stdin in a work tree with an ignore file: exit %d\n%s", code, stderr)
+	}
 	if _, _, code := w.pg(w.home, "", "scan", "--dir", filepath.Join(dir, "README.md")); code != exitUsage {
 		t.Errorf("--dir on a file: exit %d", code)
 	}

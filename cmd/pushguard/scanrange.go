@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -52,24 +48,6 @@ func newRevResolver(dir string) (*revResolver, error) {
 		return nil, fmt.Errorf("open repository %s: %w", dir, err)
 	}
 	return &revResolver{dir: dir, repo: repo, gitRevParse: func(args ...string) (string, error) { return runRevParse(dir, args) }}, nil
-}
-
-// runRevParse runs git rev-parse in dir with args (the user's own
-// revision after --end-of-options), with a deadline.
-func runRevParse(dir string, args []string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir, "rev-parse"}, args...)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(errb.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return "", errors.New(textsafe.Clean(msg, 300))
-	}
-	return strings.TrimSpace(out.String()), nil
 }
 
 // resolveRange parses spec and resolves its revisions; ref (--ref) names
@@ -164,7 +142,7 @@ func (rr *revResolver) resolve(rev string) (plumbing.Hash, string, error) {
 	}
 	// What go-git cannot resolve (or did not find): ask git, which knows
 	// every syntax. The revision is the user's own argument.
-	if _, err := exec.LookPath("git"); err != nil {
+	if !gitAvailable() {
 		return plumbing.ZeroHash, "", fmt.Errorf("unknown revision %q (and git is not installed to resolve it)", textsafe.Clean(rev, 100))
 	}
 	out, err := rr.gitRevParse("--verify", "--quiet", "--end-of-options", rev+"^{commit}")
