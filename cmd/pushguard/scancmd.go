@@ -49,29 +49,41 @@ Exit codes: 0 no blocking finding, --exit-code (default 1) blocking findings,
 
 // redactFlag is --redact[=N]: absent keeps the rules' redaction, bare
 // redacts every match completely, N shows at most N leading characters.
-type redactFlag struct{ n int }
+// The zero value is "absent".
+type redactFlag struct {
+	on bool
+	n  int
+}
+
+// value is the report.ScanOptions.Redact the flag asks for.
+func (r *redactFlag) value() int {
+	if !r.on {
+		return report.KeepRuleRedaction
+	}
+	return r.n
+}
 
 func (r *redactFlag) String() string {
-	if r == nil || r.n < 0 {
+	if r == nil || !r.on {
 		return ""
 	}
 	return strconv.Itoa(r.n)
 }
 
 func (r *redactFlag) Set(s string) error {
-	if s == "true" {
-		r.n = 0
+	switch s {
+	case "true":
+		r.on, r.n = true, 0
 		return nil
-	}
-	if s == "false" {
-		r.n = report.KeepRuleRedaction
+	case "false":
+		r.on = false
 		return nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
 		return fmt.Errorf("want a number of characters, got %q", s)
 	}
-	r.n = n
+	r.on, r.n = true, n
 	return nil
 }
 
@@ -95,7 +107,7 @@ type scanFlags struct {
 }
 
 func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, error) {
-	f := &scanFlags{redact: redactFlag{n: report.KeepRuleRedaction}}
+	f := &scanFlags{}
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {}
@@ -329,7 +341,7 @@ func (a *app) runScan(f *scanFlags) int {
 		}
 	}
 	o := report.ScanOptions{
-		Redact: f.redact.n, ShowRefs: f.showRefs, MaxLocations: f.maxLocations,
+		Redact: f.redact.value(), ShowRefs: f.showRefs, MaxLocations: f.maxLocations,
 		Rules: sp.pol.Rules.Rules, Version: version,
 	}
 	if f.maxLocations == 0 {
