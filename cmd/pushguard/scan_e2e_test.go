@@ -130,6 +130,15 @@ func TestScanRangeRevisions(t *testing.T) {
 			}
 		})
 	}
+	// From a subdirectory of the work tree, and in a bare repository.
+	out, stderr, code := w.pg(filepath.Join(w.client, "app"), "", "scan", "--range", "HEAD~2..HEAD", "--format", "json")
+	if r := parseScanJSON(t, out); code != 1 || len(r.Commits) != 2 {
+		t.Errorf("from a subdirectory: exit %d, %d commits\n%s", code, len(r.Commits), stderr)
+	}
+	out, stderr, code = w.pg(w.home, "", "scan", "--repo", w.server, "--range", "main", "--format", "json")
+	if r := parseScanJSON(t, out); code != 0 || len(r.Commits) != 1 {
+		t.Errorf("bare repository: exit %d, %d commits\n%s", code, len(r.Commits), stderr)
+	}
 	// The server decides the same push the same way.
 	w.mustReject(w.push("main"))
 	for _, bad := range []string{"nosuch..HEAD", "HEAD~9..HEAD", "HEAD..nosuch", "--all", "@{nosuch}", "HEAD^{tree}"} {

@@ -425,7 +425,15 @@ func (e *configError) Unwrap() error { return e.err }
 // scanCommits scans the commits of --range or --all. A non-zero code ends
 // the command (the message is printed).
 func (a *app) scanCommits(ctx context.Context, f *scanFlags, sp *scanPolicy, o *report.ScanOptions) (*scan.Result, int, error) {
-	store, err := gitstore.Open(gitstore.Env{GitDir: gitDir(f.repo)})
+	rr, rerr := newRevResolver(f.repo)
+	dir := gitDir(f.repo)
+	if rr != nil {
+		o.RepositoryURI = rr.remoteURL()
+		if d := rr.gitDir(); d != "" {
+			dir = d // --repo may be a subdirectory of the work tree
+		}
+	}
+	store, err := gitstore.Open(gitstore.Env{GitDir: dir})
 	if err != nil {
 		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
 		return nil, exitUsage, nil
@@ -433,10 +441,6 @@ func (a *app) scanCommits(ctx context.Context, f *scanFlags, sp *scanPolicy, o *
 	defer store.Close()
 	var tips []scan.Tip
 	var exclude []plumbing.Hash
-	rr, rerr := newRevResolver(f.repo)
-	if rr != nil {
-		o.RepositoryURI = rr.remoteURL()
-	}
 	if f.all {
 		refs, err := store.Refs()
 		if err != nil {

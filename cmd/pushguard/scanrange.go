@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/pushguard/pushguard/pkg/scan"
 	"github.com/pushguard/pushguard/pkg/textsafe"
@@ -43,7 +44,12 @@ type revResolver struct {
 }
 
 func newRevResolver(dir string) (*revResolver, error) {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	// A bare repository or a work tree's root first; then the work tree
+	// that dir is inside of.
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		repo, err = git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", dir, err)
 	}
@@ -226,6 +232,15 @@ func fullRef(name string) string {
 		return name
 	}
 	return "refs/heads/" + name
+}
+
+// gitDir is the git directory go-git found (dir itself, its .git, or the
+// .git of the work tree dir is inside of); "" when unknown.
+func (rr *revResolver) gitDir() string {
+	if st, ok := rr.repo.Storer.(*filesystem.Storage); ok {
+		return st.Filesystem().Root()
+	}
+	return ""
 }
 
 // remoteURL is the URL of the repository's "origin" remote (else of its
