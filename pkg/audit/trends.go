@@ -35,8 +35,9 @@ type Extra struct {
 	RepoFilter     []string `json:"repo_filter,omitempty"`
 	PlatformFilter string   `json:"platform_filter,omitempty"`
 	// Sources are the files read, in the order given (after expanding
-	// globs); "-" is standard input.
-	Sources []string `json:"sources,omitempty"`
+	// globs); "-" is standard input. Not in JSON: a report's numbers do
+	// not depend on where the files lay.
+	Sources []string `json:"-"`
 	// AddedLines and AIAddedLines count the lines that the commits counted
 	// in Commits added, and those of them added by AI-assisted commits,
 	// over the events that carry line counts (LineCountedPushes of them;
