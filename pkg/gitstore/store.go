@@ -71,6 +71,9 @@ type Store struct {
 	// useGraph: commit-graphs may stand in for commit objects in the walk
 	// (not in a shallow repository or one with grafts).
 	useGraph bool
+	// quarantine is the directory Env.ObjectDir names when it is not the
+	// repository's own objects directory (quarantine.go); nil otherwise.
+	quarantine *objectDir
 }
 
 // Open opens the repository described by env for reading.
@@ -136,6 +139,9 @@ func Open(env Env) (*Store, error) {
 		}
 		if err := add(dir); err != nil {
 			return nil, err
+		}
+		if canonicalPath(dir) != canonicalPath(filepath.Join(commonDir, "objects")) {
+			s.quarantine = s.dirs[0]
 		}
 	}
 	for _, alt := range env.Alternates {
