@@ -95,6 +95,7 @@ func scanHistory(t *testing.T) (*world, [3]string) {
 func TestScanRangeRevisions(t *testing.T) {
 	w, ids := scanHistory(t)
 	w.installHook()
+	w.git(w.client, "tag", "-a", "v1", "-m", "release v1", ids[0])
 	tests := []struct {
 		spec     string
 		commits  int
@@ -112,6 +113,9 @@ func TestScanRangeRevisions(t *testing.T) {
 		{"HEAD...origin/main", 2, "aws-access-key-id"},
 		{ids[1], 2, "aws-access-key-id"}, // one revision: everything it reaches
 		{"main~2", 1, ""},
+		{"v1..HEAD", 2, "aws-access-key-id"}, // an annotated tag, peeled
+		{"refs/tags/v1..HEAD~1", 1, "aws-access-key-id"},
+		{strings.ToUpper(ids[0][:9]) + "..HEAD", 2, "aws-access-key-id"},
 		{ids[1] + "^{/add readme}..HEAD", 2, "aws-access-key-id"},
 	}
 	for _, tt := range tests {

@@ -429,9 +429,7 @@ func (a *app) scanCommits(ctx context.Context, f *scanFlags, sp *scanPolicy, o *
 	dir := gitDir(f.repo)
 	if rr != nil {
 		o.RepositoryURI = rr.remoteURL()
-		if d := rr.gitDir(); d != "" {
-			dir = d // --repo may be a subdirectory of the work tree
-		}
+		dir = rr.gitDir // --repo may be a subdirectory of the work tree
 	}
 	store, err := gitstore.Open(gitstore.Env{GitDir: dir})
 	if err != nil {
