@@ -226,3 +226,64 @@ func TestPushedCommitsRareTips(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkOneCommitPush lists what a one-commit push on top of main
+// brings into the generated repository with 10 and with 10,000 loose refs
+// and no commit-graph, as the hook does on each run: a fresh Store, then
+// either the refs and the paint walk over all of them ("walk") or the
+// quarantine alone ("quarantine"). benchstat compares the two.
+func BenchmarkOneCommitPush(b *testing.B) {
+	br := newBenchRepo(b)
+	r := br.repo
+	q := filepath.Join(b.TempDir(), "incoming")
+	if err := os.MkdirAll(filepath.Join(q, "pack"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	qenv := append(append([]string(nil), r.env...), "GIT_OBJECT_DIRECTORY="+q,
+		"GIT_ALTERNATE_OBJECT_DIRECTORIES="+filepath.Join(r.dir, "objects"))
+	tip := br.commits[len(br.commits)-1]
+	pushed := plumbing.NewHash(strings.TrimSpace(runGit(b, r.dir, qenv, "", "commit-tree", tip.String()+"^{tree}", "-p", tip.String(), "-m", "one")))
+	env := Env{GitDir: r.dir, ObjectDir: q, Alternates: []string{filepath.Join(r.dir, "objects")}}
+	made := 0
+	for _, refs := range []int{10, 10000} {
+		var in strings.Builder
+		for ; made < refs; made++ {
+			fmt.Fprintf(&in, "create refs/bench/r%d %s\n", made, br.commits[made%len(br.commits)])
+		}
+		r.gitIn(in.String(), "update-ref", "--stdin")
+		b.Run(fmt.Sprintf("walk/refs=%d", refs), func(b *testing.B) {
+			for b.Loop() {
+				s, err := Open(env)
+				if err != nil {
+					b.Fatal(err)
+				}
+				all, err := s.Refs()
+				if err != nil {
+					b.Fatal(err)
+				}
+				ex := make([]plumbing.Hash, len(all))
+				for i, ref := range all {
+					ex[i] = ref.Hash
+				}
+				got, err := s.NewCommits([]plumbing.Hash{pushed}, ex)
+				if err != nil || len(got) != 1 {
+					b.Fatalf("got %v, %v", got, err)
+				}
+				s.Close()
+			}
+		})
+		b.Run(fmt.Sprintf("quarantine/refs=%d", refs), func(b *testing.B) {
+			for b.Loop() {
+				s, err := Open(env)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got, boundary, err := s.PushedCommits([]plumbing.Hash{pushed})
+				if err != nil || len(got) != 1 || len(boundary) != 1 || boundary[0] != tip {
+					b.Fatalf("got %v boundary %v, %v", got, boundary, err)
+				}
+				s.Close()
+			}
+		})
+	}
+}

@@ -118,6 +118,10 @@ type group struct {
 	tips    []scan.Tip
 	exclude []plumbing.Hash
 	all     bool // exclude is every existing ref
+	// listed: commits are the group's new commits, found from the
+	// quarantine (pushedGroups) rather than by walking exclude.
+	listed  bool
+	commits []plumbing.Hash
 }
 
 func (g *group) hasRef(ref string) bool {
@@ -132,23 +136,7 @@ func (g *group) hasRef(ref string) bool {
 // groups splits the ref updates of a push by profile. Deleted refs bring
 // nothing in and form no group.
 func (ix *policyIndex) groups(updates []push.Update, existing []gitstore.Ref) []*group {
-	byProfile := map[profile]*group{}
-	var out []*group
-	rep := map[profile]string{}
-	for _, u := range updates {
-		if u.Deleted() {
-			continue
-		}
-		pr := ix.profileOf(u.Ref)
-		g := byProfile[pr]
-		if g == nil {
-			g = &group{profile: pr}
-			byProfile[pr] = g
-			rep[pr] = u.Ref
-			out = append(out, g)
-		}
-		g.tips = append(g.tips, scan.Tip{Ref: u.Ref, Hash: tipHash(u)})
-	}
+	out, rep := ix.pushGroups(updates)
 	if len(out) == 0 {
 		return nil
 	}
@@ -188,6 +176,35 @@ func (ix *policyIndex) groups(updates []push.Update, existing []gitstore.Ref) []
 			}
 		}
 	}
+	sortGroups(out)
+	return out
+}
+
+// pushGroups splits the ref updates of a push by profile, with a ref of
+// each profile. Deleted refs bring nothing in and form no group.
+func (ix *policyIndex) pushGroups(updates []push.Update) ([]*group, map[profile]string) {
+	byProfile := map[profile]*group{}
+	var out []*group
+	rep := map[profile]string{}
+	for _, u := range updates {
+		if u.Deleted() {
+			continue
+		}
+		pr := ix.profileOf(u.Ref)
+		g := byProfile[pr]
+		if g == nil {
+			g = &group{profile: pr}
+			byProfile[pr] = g
+			rep[pr] = u.Ref
+			out = append(out, g)
+		}
+		g.tips = append(g.tips, scan.Tip{Ref: u.Ref, Hash: tipHash(u)})
+	}
+	return out, rep
+}
+
+// sortGroups orders the groups for scanning.
+func sortGroups(out []*group) {
 	// The group that carries the AI authorship notes first: the engine
 	// keeps what they say for the commits of every later group. Then
 	// enforced groups: under a time budget, what can reject is found first.
@@ -203,7 +220,96 @@ func (ix *policyIndex) groups(updates []push.Update, existing []gitstore.Ref) []
 		}
 		return out[i].tips[0].Ref < out[j].tips[0].Ref
 	})
-	return out
+}
+
+// pushedGroups plans the scan of a push during pre-receive from the
+// quarantine alone, without reading the repository's refs: the cost of a
+// small push then does not grow with the number of refs or commits.
+//
+// Each group's new commits are the commits the push brought that its tips
+// reach through pushed commits only (gitstore.Store.PushedCommits). That
+// is exact when every commit where this walk leaves the pushed objects is
+// the tip of an existing ref that covers the group (see covers): the old
+// value of a pushed or deleted ref, or the branch HEAD names (a new branch
+// made on the default branch). Then it is in the exclude list groups would
+// compute, and no existing ref reaches a pushed commit. Annotated tags and
+// non-commit tips must be pushed objects or such tips too.
+//
+// It returns nil when that does not hold for some group (a new branch on
+// another branch's commit, a commit the server stored but no ref reached, a
+// merge of a branch under a more relaxed policy, a repository without
+// quarantine): the caller then reads the refs and walks.
+func (ix *policyIndex) pushedGroups(store *gitstore.Store, updates []push.Update) ([]*group, error) {
+	if !store.Quarantined() {
+		return nil, nil
+	}
+	out, rep := ix.pushGroups(updates)
+	if len(out) == 0 {
+		return nil, nil
+	}
+	type known struct {
+		ref  string
+		hash plumbing.Hash
+		pr   profile
+	}
+	var tips []known
+	for _, u := range updates {
+		if u.Created() || isReviewRef(u.Ref) || u.Ref == "HEAD" {
+			continue
+		}
+		tips = append(tips, known{ref: u.Ref, hash: plumbing.NewHash(u.Old), pr: ix.profileOf(u.Ref)})
+	}
+	if name, h, ok, err := store.HeadRef(); err != nil {
+		return nil, err
+	} else if ok && !isReviewRef(name) {
+		tips = append(tips, known{ref: name, hash: h, pr: ix.profileOf(name)})
+	}
+	for _, g := range out {
+		covered := map[plumbing.Hash]bool{}
+		for _, k := range tips {
+			if !covered[k.hash] && ix.covers(k.pr, k.ref, g.profile, rep[g.profile]) {
+				covered[k.hash] = true
+				g.exclude = append(g.exclude, k.hash)
+			}
+		}
+		ok := func(h plumbing.Hash) (bool, error) {
+			if covered[h] {
+				return true, nil
+			}
+			return store.Pushed(h)
+		}
+		var commitTips []plumbing.Hash
+		for _, t := range g.tips {
+			target, typ, tags, err := store.Peel(t.Hash)
+			if err != nil {
+				return nil, nil // the walk reports it, naming the ref
+			}
+			for _, tag := range tags {
+				if p, err := ok(tag.Hash); err != nil || !p {
+					return nil, err
+				}
+			}
+			if typ != plumbing.CommitObject {
+				if p, err := ok(target); err != nil || !p {
+					return nil, err
+				}
+				continue
+			}
+			commitTips = append(commitTips, target)
+		}
+		commits, boundary, err := store.PushedCommits(commitTips)
+		if err != nil {
+			return nil, fmt.Errorf("list pushed commits: %w", err)
+		}
+		for _, b := range boundary {
+			if !covered[b] {
+				return nil, nil
+			}
+		}
+		g.commits, g.listed, g.all = commits, true, true
+	}
+	sortGroups(out)
+	return out, nil
 }
 
 // refPolicies is the verdict's view of the configuration: the scope and
@@ -225,12 +331,19 @@ func refPolicies(cfg *config.Config, pc push.Context) func(string) verdict.RefPo
 // error the findings made so far are returned with it.
 func (r *run) scanGroups(ctx context.Context, cfg *config.Config, pc push.Context, store *gitstore.Store, pol *Policy, updates []push.Update) (*scan.Result, error) {
 	total := &scan.Result{}
-	existing, err := store.Refs()
-	if err != nil {
-		return total, fmt.Errorf("list refs: %w", err)
-	}
 	ix := newPolicyIndex(cfg, pc, pol.Rules.Rules)
-	groups := ix.groups(updates, existing)
+	groups, err := ix.pushedGroups(store, updates)
+	if err != nil {
+		return total, err
+	}
+	var existing []gitstore.Ref
+	if groups == nil {
+		existing, err = store.Refs()
+		if err != nil {
+			return total, fmt.Errorf("list refs: %w", err)
+		}
+		groups = ix.groups(updates, existing)
+	}
 	if len(groups) == 0 {
 		return total, nil
 	}
@@ -241,7 +354,12 @@ func (r *run) scanGroups(ctx context.Context, cfg *config.Config, pc push.Contex
 	allExcluded := true
 	for _, g := range groups {
 		allExcluded = allExcluded && g.all
-		res, err := eng.Run(ctx, g.tips, g.exclude)
+		var res *scan.Result
+		if g.listed {
+			res, err = eng.RunListed(ctx, g.tips, g.exclude, g.commits)
+		} else {
+			res, err = eng.Run(ctx, g.tips, g.exclude)
+		}
 		if res != nil {
 			total.Findings = append(total.Findings, res.Findings...)
 			for _, c := range res.Commits {

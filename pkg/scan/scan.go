@@ -240,6 +240,20 @@ func New(store *gitstore.Store, rules *ruleset.Set, opts Options) *Engine {
 // sharing a policy): what it learns about blobs is kept between calls,
 // findings are reported afresh by each call.
 func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (*Result, error) {
+	return e.run(ctx, tips, exclude, nil, false)
+}
+
+// RunListed is Run with the new commits already known: commits (parents
+// before children, as gitstore.Store.NewCommits orders them) must be
+// exactly the commits reachable from tips and from none of exclude, as
+// gitstore.Store.PushedCommits finds them during pre-receive without
+// walking the excluded refs. exclude still tells which annotated tags among
+// the tips are already held.
+func (e *Engine) RunListed(ctx context.Context, tips []Tip, exclude, commits []plumbing.Hash) (*Result, error) {
+	return e.run(ctx, tips, exclude, commits, true)
+}
+
+func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing.Hash, isListed bool) (*Result, error) {
 	res := &Result{}
 	e.seen = map[string]bool{}
 	old := map[plumbing.Hash]bool{}
@@ -284,9 +298,13 @@ func (e *Engine) Run(ctx context.Context, tips []Tip, exclude []plumbing.Hash) (
 	if len(commitTips) == 0 {
 		return res, nil
 	}
-	hashes, err := e.store.NewCommits(commitTips, exclude)
-	if err != nil {
-		return res, fmt.Errorf("list new commits: %w", err)
+	hashes := listed
+	if !isListed {
+		var err error
+		hashes, err = e.store.NewCommits(commitTips, exclude)
+		if err != nil {
+			return res, fmt.Errorf("list new commits: %w", err)
+		}
 	}
 	commits := make(map[plumbing.Hash]*gitstore.Commit, len(hashes))
 	for _, h := range hashes {
