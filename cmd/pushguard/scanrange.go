@@ -10,12 +10,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
 	"github.com/pushguard/pushguard/pkg/scan"
 	"github.com/pushguard/pushguard/pkg/textsafe"
@@ -60,31 +62,67 @@ func newRevResolver(dir string) (*revResolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := filesystem.NewStorageWithOptions(osfs.New(gd), cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: osfs.New("/")})
+	var fs billy.Filesystem = osfs.New(gd)
+	// A linked work tree or a submodule: refs and objects live in the
+	// common directory its "commondir" file names.
+	if b, err := os.ReadFile(filepath.Join(gd, "commondir")); err == nil {
+		common := strings.TrimSpace(string(b))
+		if !filepath.IsAbs(common) {
+			common = filepath.Join(gd, common)
+		}
+		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(common))
+	}
+	st := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: osfs.New("/")})
 	return &revResolver{dir: dir, gitDir: gd, st: st, gitRevParse: func(args ...string) (string, error) { return runRevParse(dir, args) }}, nil
 }
 
 // findGitDir returns the git directory of dir: dir itself when it is one
-// (bare), its .git directory, or that of the work tree dir is inside of.
+// (bare), else the .git of dir or of the nearest work tree above it (a
+// directory, or a file "gitdir: PATH" as linked work trees and submodules
+// have).
 func findGitDir(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", fmt.Errorf("repository %s: %w", dir, err)
 	}
 	isGitDir := func(d string) bool {
-		st, err := os.Stat(filepath.Join(d, "objects"))
-		if err != nil || !st.IsDir() {
+		_, err := os.Stat(filepath.Join(d, "HEAD"))
+		if err != nil {
 			return false
 		}
-		_, err = os.Stat(filepath.Join(d, "HEAD"))
-		return err == nil
+		for _, sub := range []string{"objects", "commondir"} {
+			if _, err := os.Stat(filepath.Join(d, sub)); err == nil {
+				return true
+			}
+		}
+		return false
 	}
 	if isGitDir(abs) {
 		return abs, nil
 	}
 	for d := abs; ; d = filepath.Dir(d) {
-		if g := filepath.Join(d, ".git"); isGitDir(g) {
+		g := filepath.Join(d, ".git")
+		st, err := os.Stat(g)
+		switch {
+		case err == nil && st.IsDir() && isGitDir(g):
 			return g, nil
+		case err == nil && st.Mode().IsRegular():
+			b, err := os.ReadFile(g)
+			if err != nil {
+				return "", fmt.Errorf("read %s: %w", g, err)
+			}
+			target, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
+			if !ok {
+				return "", fmt.Errorf("%s: not a gitdir file", g)
+			}
+			target = strings.TrimSpace(target)
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(d, target)
+			}
+			if !isGitDir(target) {
+				return "", fmt.Errorf("%s points at %s, which is not a git directory", g, target)
+			}
+			return target, nil
 		}
 		if filepath.Dir(d) == d {
 			return "", fmt.Errorf("%s: not a git repository (nor inside a work tree)", dir)
