@@ -149,8 +149,18 @@ func shareChart(o *out, title string, labels []string, series []lineSeries) {
 }
 
 type stackKind struct {
-	name  string // a constant of this package
-	color string
+	name      string
+	color     string
+	untrusted bool // name came from a log (a tool): escape it
+}
+
+// kindName writes a series' name.
+func kindName(o *out, k stackKind) {
+	if k.untrusted {
+		o.text(k.name, 60)
+		return
+	}
+	o.raw(k.name)
 }
 
 // stackChart draws one stacked column per week.
@@ -189,7 +199,9 @@ func stackChart(o *out, title string, labels []string, kinds []stackKind, stacks
 			o.raw(kinds[k].color)
 			o.raw("\"><title>")
 			o.text(labels[i], 20)
-			o.raw(" " + kinds[k].name + ": ")
+			o.raw(" ")
+			kindName(o, kinds[k])
+			o.raw(": ")
 			o.num(v)
 			o.raw("</title></rect>\n")
 		}
@@ -239,7 +251,9 @@ func niceMax(n int) int {
 func legend(o *out, kinds []stackKind) {
 	o.raw("<p class=\"legend\">")
 	for _, k := range kinds {
-		o.raw("<span><i class=\"sw\" style=\"background:" + k.color + "\"></i>" + k.name + "</span>")
+		o.raw("<span><i class=\"sw\" style=\"background:" + k.color + "\"></i>")
+		kindName(o, k)
+		o.raw("</span>")
 	}
 	o.raw("</p>\n")
 }

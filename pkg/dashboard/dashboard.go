@@ -91,7 +91,7 @@ func Render(w io.Writer, s *audit.Stats, opts Options) error {
 
 const style = `:root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#212529;background:#f8f9fa}
 body{margin:0 auto;max-width:1280px;padding:16px 24px}
-h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:0 0 .6em}
+h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:0 0 .6em}h3{font-size:1em;margin:.8em 0 .3em}
 header p{margin:.2em 0;color:#495057}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;margin:12px 0}
 .tile{background:#fff;border:1px solid #dee2e6;border-radius:6px;padding:8px 12px}
@@ -99,13 +99,13 @@ header p{margin:.2em 0;color:#495057}
 section{background:#fff;border:1px solid #dee2e6;border-radius:6px;padding:12px 16px;margin:12px 0}
 .pair{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 .pair svg{flex:0 0 auto;max-width:100%;height:auto}
-.tablewrap{flex:1 1 360px;max-height:420px;overflow:auto}
+.tablewrap{flex:1 1 480px;max-height:420px;overflow:auto}
 table{border-collapse:collapse;font-size:.85em;width:100%}
 caption{text-align:left;font-weight:600;padding:2px 0 6px}
-th,td{border-bottom:1px solid #e9ecef;padding:3px 6px;text-align:left;vertical-align:top}
+th,td{border-bottom:1px solid #e9ecef;padding:3px 6px;text-align:left;vertical-align:top;white-space:nowrap}
 thead th{position:sticky;top:0;background:#f1f3f5}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.wrap{overflow-wrap:anywhere;max-width:28em}
+.wrap{white-space:normal;overflow-wrap:anywhere;max-width:28em;min-width:8em}
 .legend{font-size:.85em;margin:4px 0}.legend span{display:inline-block;margin-right:12px}
 .sw{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
 .note{color:#495057;font-size:.85em}
@@ -233,7 +233,7 @@ func aiOverTime(o *out, s *audit.Stats) {
 	if lines {
 		o.raw("<th scope=\"col\" class=\"n\">Added lines</th><th scope=\"col\" class=\"n\">AI lines</th><th scope=\"col\" class=\"n\">AI line share</th>")
 	}
-	o.raw("<th scope=\"col\">AI tools</th></tr></thead>\n<tbody>\n")
+	o.raw("</tr></thead>\n<tbody>\n")
 	for _, w := range s.Weeks {
 		o.raw("<tr><th scope=\"row\">")
 		o.text(w.Week, 20)
@@ -246,9 +246,7 @@ func aiOverTime(o *out, s *audit.Stats) {
 			cells(o, w.AddedLines, w.AIAddedLines)
 			o.raw("<td class=\"n\">" + pct(w.AILineShare) + "</td>")
 		}
-		o.raw("<td class=\"wrap\">")
-		toolList(o, w.Tools)
-		o.raw("</td></tr>\n")
+		o.raw("</tr>\n")
 	}
 	o.raw("</tbody></table></div>\n</div>\n")
 	if !lines {
@@ -264,8 +262,8 @@ func outcomesOverTime(o *out, s *audit.Stats) {
 	}
 	o.raw("<section aria-labelledby=\"h-out-weeks\"><h2 id=\"h-out-weeks\">Pushes per week, by outcome</h2>\n")
 	kinds := []stackKind{
-		{"rejected by pushguard", colRejected}, {"refused by the platform", colPlatform},
-		{"landed", colLanded}, {"accepted, outcome unknown", colUnknown},
+		{name: "rejected by pushguard", color: colRejected}, {name: "refused by the platform", color: colPlatform},
+		{name: "landed", color: colLanded}, {name: "accepted, outcome unknown", color: colUnknown},
 	}
 	legend(o, kinds)
 	o.raw("<div class=\"pair\">\n")
@@ -313,7 +311,69 @@ func tools(o *out, s *audit.Stats) {
 		cells(o, t.Commits)
 		o.raw("<td class=\"n\">" + pct(t.Share) + "</td></tr>\n")
 	}
-	o.raw("</tbody></table></div>\n</div></section>\n")
+	o.raw("</tbody></table></div>\n</div>\n")
+	toolsOverTime(o, s)
+	o.raw("</section>\n")
+}
+
+// toolColours tell the tools apart in the weekly chart; the last is for
+// the others.
+var toolColours = []string{"#6741d9", "#1971c2", "#0c8599", "#e8590c", "#c2255c", "#868e96"}
+
+// toolsOverTime: AI-assisted commits per week, stacked by tool (the five
+// with most commits, then the others).
+func toolsOverTime(o *out, s *audit.Stats) {
+	if len(s.Weeks) == 0 {
+		return
+	}
+	o.raw("<h3>Per week</h3>\n")
+	n := min(len(s.Tools), len(toolColours)-1)
+	var kinds []stackKind
+	for i := 0; i < n; i++ {
+		kinds = append(kinds, stackKind{name: s.Tools[i].Tool, color: toolColours[i], untrusted: true})
+	}
+	other := len(s.Tools) > n
+	if other {
+		kinds = append(kinds, stackKind{name: "other tools", color: toolColours[len(toolColours)-1]})
+	}
+	legend(o, kinds)
+	labels := make([]string, len(s.Weeks))
+	stacks := make([][]int, len(s.Weeks))
+	for i, w := range s.Weeks {
+		labels[i] = w.Week
+		st := make([]int, len(kinds))
+		rest := 0
+		for tool, c := range w.Tools {
+			rest += c
+			for k := 0; k < n; k++ {
+				if s.Tools[k].Tool == tool {
+					st[k] = c
+					rest -= c
+				}
+			}
+		}
+		if other {
+			st[n] = rest
+		}
+		stacks[i] = st
+	}
+	o.raw("<div class=\"pair\">\n")
+	stackChart(o, "AI-assisted commits that entered per ISO week, by tool", labels, kinds, stacks)
+	o.raw("<div class=\"tablewrap\"><table><caption>AI-assisted commits per week and tool</caption>\n<thead><tr><th scope=\"col\">Week</th>")
+	for _, k := range kinds {
+		o.raw("<th scope=\"col\" class=\"n\">")
+		kindName(o, k)
+		o.raw("</th>")
+	}
+	o.raw("</tr></thead>\n<tbody>\n")
+	for i, w := range s.Weeks {
+		o.raw("<tr><th scope=\"row\">")
+		o.text(w.Week, 20)
+		o.raw("</th>")
+		cells(o, stacks[i]...)
+		o.raw("</tr>\n")
+	}
+	o.raw("</tbody></table></div>\n</div>\n")
 }
 
 // repos: the AI-assisted share per repository.

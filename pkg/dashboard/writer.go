@@ -6,6 +6,8 @@ import (
 	"html"
 	"io"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/pushguard/pushguard/pkg/textsafe"
 )
@@ -61,9 +63,34 @@ func (o *out) flush() error {
 
 // Escape makes untrusted text safe in HTML character data and in quoted
 // attribute values: control characters, bidi overrides, zero-width and
-// other invisible characters and invalid UTF-8 become visible escapes
-// (textsafe.Clean, capped at max runes; 0: no cap), then <, >, &, ' and "
-// become character references.
+// other invisible characters (textsafe.Invisible) and invalid UTF-8 become
+// visible escapes (\x1b, \u202e, \xff), the text is capped at max runes
+// (0: no cap) with "…", then <, >, &, ' and " become character references.
+//
+// Unlike textsafe.Clean, backslashes are not doubled: the audit log
+// already stores such characters as these escapes, and the page shows them
+// as stored.
 func Escape(s string, max int) string {
-	return html.EscapeString(textsafe.Clean(s, max))
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(s); {
+		if max > 0 && n >= max {
+			b.WriteString("…")
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case 0x80 <= r && r <= 0x9f, textsafe.Invisible(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+		n++
+	}
+	return html.EscapeString(b.String())
 }
