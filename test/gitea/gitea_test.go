@@ -370,15 +370,19 @@ func TestGitea(t *testing.T) {
 	})
 
 	t.Run("deploy key", func(t *testing.T) {
+		// On a repository of root, who may break glass: Gitea names the
+		// owner as the pusher of a deploy-key push.
+		s.mustAPI(t, "POST", "/user/repos", admin, map[string]any{"name": "tools", "auto_init": true, "default_branch": "main"}, 201)
+		repo := admin + "/tools"
 		key := sshPublicKey()
 		var dk struct {
 			ID int64 `json:"id"`
 		}
-		_ = json.Unmarshal(s.mustAPI(t, "POST", "/repos/"+org+"/api/keys", admin, map[string]any{"title": "ci", "key": key, "read_only": false}, 201), &dk)
+		_ = json.Unmarshal(s.mustAPI(t, "POST", "/repos/"+repo+"/keys", admin, map[string]any{"title": "ci", "key": key, "read_only": false}, 201), &dk)
 		sshCmd := s.fakeSSH(t, key)
-		c := s.newClone(t, admin, org+"/api")
+		c := s.newClone(t, admin, repo)
 		c.env = append(c.env, "GIT_SSH="+sshCmd, "GIT_SSH_VARIANT=simple")
-		c.git("remote", "add", "deploy", "ssh://git@127.0.0.1/"+org+"/api.git")
+		c.git("remote", "add", "deploy", "ssh://git@127.0.0.1/"+repo+".git")
 		c.git("checkout", "-q", "-b", "release")
 		c.commit("release notes", map[string]string{"RELEASE.md": "1.0\n"})
 		n := len(s.auditLog(t))
@@ -387,7 +391,7 @@ func TestGitea(t *testing.T) {
 		}
 		log := s.auditLog(t)
 		e, i := last(t, log, n)
-		want(t, e, event{Pusher: fmt.Sprintf("deploy-key:%d", dk.ID), KeyOwner: org, Protocol: "ssh", Decision: "accepted"})
+		want(t, e, event{Pusher: fmt.Sprintf("deploy-key:%d", dk.ID), KeyOwner: admin, Protocol: "ssh", Decision: "accepted"})
 		record(t, "deploy key push (ssh)", e, log, i, "accepted")
 
 		// The owner may break glass; the deploy key may not.
@@ -399,10 +403,22 @@ func TestGitea(t *testing.T) {
 		}
 		log = s.auditLog(t)
 		e, i = last(t, log, n)
-		if e.Bypass == nil || e.Bypass.Used || !strings.HasPrefix(e.Pusher, "deploy-key:") {
+		if e.Bypass == nil || e.Bypass.Used || !strings.HasPrefix(e.Pusher, "deploy-key:") || e.Bypass.Refusal == "" {
 			t.Errorf("deploy key bypass event: %+v", e)
 		}
-		record(t, "deploy key asks for a bypass", e, log, i, "rejected: not an allowed pusher")
+		record(t, "deploy key of a bypass-allowed owner asks for a bypass", e, log, i, "rejected: not an allowed pusher")
+		// The owner himself, same commit, same option: allowed.
+		c.git("remote", "set-url", "origin", s.remote(admin, repo))
+		n = len(s.auditLog(t))
+		if out, ok := c.push("-o", "pushguard.bypass=owner said this is fine", "origin", "release:main"); !ok {
+			t.Fatalf("the owner's bypass was refused:\n%s", out)
+		}
+		log = s.auditLog(t)
+		e, i = last(t, log, n)
+		if e.Bypass == nil || !e.Bypass.Used || e.Pusher != admin {
+			t.Errorf("owner bypass event: %+v", e)
+		}
+		record(t, "the owner asks for the same bypass", e, log, i, "accepted, told it was recorded")
 	})
 
 	t.Run("stats", func(t *testing.T) {

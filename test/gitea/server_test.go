@@ -59,7 +59,7 @@ type server struct {
 	repos    string // Gitea's repository root
 	template string // pushguard's git template directory
 	logFile  *os.File
-	started  time.Duration
+	exited   chan struct{} // closed when the server process has ended
 }
 
 var srv *server
@@ -135,7 +135,17 @@ func start(bin string) (*server, error) {
 	}
 	s.url = fmt.Sprintf("http://127.0.0.1:%d/", port)
 	s.ini = filepath.Join(work, "custom", "app.ini")
-	if err := os.WriteFile(s.ini, []byte(appINI(work, port, s.template)), 0o600); err != nil {
+	// A Gitea built without the bindata tag reads its templates and
+	// locales from STATIC_ROOT_PATH: the source tree gitea-build.sh keeps
+	// next to the binary.
+	static := os.Getenv("PUSHGUARD_GITEA_STATIC")
+	if static == "" {
+		static = filepath.Join(filepath.Dir(bin), "src")
+	}
+	if _, err := os.Stat(filepath.Join(static, "options", "locale")); err != nil {
+		return nil, fmt.Errorf("no Gitea options/locale under %s (set PUSHGUARD_GITEA_STATIC to Gitea's source tree): %w", static, err)
+	}
+	if err := os.WriteFile(s.ini, []byte(appINI(work, port, s.template, static)), 0o600); err != nil {
 		return nil, err
 	}
 	if out, err := s.gitea("migrate"); err != nil {
@@ -166,6 +176,8 @@ func start(bin string) (*server, error) {
 	if err := s.cmd.Start(); err != nil {
 		return s, fmt.Errorf("start gitea: %w", err)
 	}
+	s.exited = make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(s.exited) }()
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		resp, err := http.Get(s.url + "api/v1/version")
@@ -177,12 +189,15 @@ func start(bin string) (*server, error) {
 				break
 			}
 		}
-		if s.cmd.ProcessState != nil || time.Now().After(deadline) {
+		if time.Now().After(deadline) {
 			return s, fmt.Errorf("gitea did not answer on %s", s.url)
 		}
-		time.Sleep(300 * time.Millisecond)
+		select {
+		case <-s.exited:
+			return s, fmt.Errorf("gitea exited before answering: %v", s.cmd.ProcessState)
+		case <-time.After(300 * time.Millisecond):
+		}
 	}
-	s.started = time.Since(t0)
 	return s, nil
 }
 
@@ -218,13 +233,11 @@ func (s *server) stop() {
 	}
 	pid := s.cmd.Process.Pid
 	_ = syscall.Kill(-pid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-s.exited:
 	case <-time.After(20 * time.Second):
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
-		<-done
+		<-s.exited
 	}
 	if s.logFile != nil {
 		s.logFile.Close()
@@ -244,7 +257,7 @@ func (s *server) dumpLog() {
 
 // appINI is the server's configuration: loopback only, SQLite, no mail, no
 // outgoing requests, hooks from pushguard's template for new repositories.
-func appINI(work string, port int, template string) string {
+func appINI(work string, port int, template, static string) string {
 	runUser := "git"
 	if u, err := user.Current(); err == nil {
 		runUser = u.Username
@@ -267,8 +280,8 @@ START_SSH_SERVER = false
 SSH_DOMAIN = 127.0.0.1
 SSH_ROOT_PATH = %[1]s/ssh
 SSH_CREATE_AUTHORIZED_KEYS_FILE = true
-OFFLINE_MODE = true
 LFS_START_SERVER = false
+STATIC_ROOT_PATH = %[7]s
 
 [database]
 DB_TYPE = sqlite3
@@ -292,10 +305,6 @@ ENABLE_NOTIFY_MAIL = false
 
 [mailer]
 ENABLED = false
-
-[picture]
-DISABLE_GRAVATAR = true
-ENABLE_FEDERATED_AVATAR = false
 
 [oauth2]
 ENABLED = false
@@ -322,7 +331,7 @@ ROOT_PATH = %[1]s/log
 
 [git.config]
 init.templateDir = %[6]s
-`, work, port, filepath.Join(work, "repositories"), randHex(32), runUser, template)
+`, work, port, filepath.Join(work, "repositories"), randHex(32), runUser, template, static)
 }
 
 // pushguardConfig: main and master (wikis) are enforced, other branches
