@@ -157,7 +157,7 @@ func TestGitea(t *testing.T) {
 		if e.Bypass == nil || !e.Bypass.Used || e.Decision != "accepted with warnings" {
 			t.Errorf("bypass event: %+v", e)
 		}
-		record(t, "break-glass bypass by an allowed pusher", e, log, i, "accepted, told it was recorded")
+		record(t, "break-glass bypass by an allowed pusher", e, log, i, "accepted, bypass recorded as used")
 
 		// Someone not allowed: refused, whatever the reason.
 		n = len(s.auditLog(t))
@@ -173,7 +173,7 @@ func TestGitea(t *testing.T) {
 		if e.Bypass == nil || e.Bypass.Used || e.Decision != "rejected" {
 			t.Errorf("refused bypass event: %+v", e)
 		}
-		record(t, "bypass asked by a pusher not allowed", e, log, i, "rejected, names the approvers")
+		record(t, "bypass asked by a pusher not allowed", e, log, i, "rejected, bypass refused")
 	})
 
 	t.Run("platform refuses after pushguard accepted", func(t *testing.T) {
@@ -196,7 +196,7 @@ func TestGitea(t *testing.T) {
 		if o := outcome(log, i); o != "refused by the platform" {
 			t.Errorf("outcome %q, want refused by the platform", o)
 		}
-		record(t, "clean push to a protected branch, pusher not allowed", e, log, i, "Gitea: protected branch")
+		record(t, "clean push to a protected branch, pusher not allowed", e, log, i, "refused by Gitea (protected branch)")
 	})
 
 	// Pull requests into the protected main from a branch pushed with a
@@ -216,7 +216,7 @@ func TestGitea(t *testing.T) {
 			if e.Decision != "accepted with warnings" || e.finding("aws-access-key-id") == 0 {
 				t.Errorf("feature push: %+v", e)
 			}
-			record(t, "push with a key to an unscoped branch ("+style+")", e, log, j, "accepted, warned (audit mode)")
+			record(t, "push with a key to an unscoped branch ("+style+")", e, log, j, "accepted with the finding (audit mode)")
 			rootClone.git("checkout", "-q", "main")
 
 			pr := s.openPR(t, admin, org+"/api", branch, "main")
@@ -406,7 +406,7 @@ func TestGitea(t *testing.T) {
 		if e.Bypass == nil || e.Bypass.Used || !strings.HasPrefix(e.Pusher, "deploy-key:") || e.Bypass.Refusal == "" {
 			t.Errorf("deploy key bypass event: %+v", e)
 		}
-		record(t, "deploy key of a bypass-allowed owner asks for a bypass", e, log, i, "rejected: not an allowed pusher")
+		record(t, "deploy key of a bypass-allowed owner asks for a bypass", e, log, i, "rejected, bypass refused")
 		// The owner himself, same commit, same option: allowed.
 		c.git("remote", "set-url", "origin", s.remote(admin, repo))
 		n = len(s.auditLog(t))
@@ -418,7 +418,7 @@ func TestGitea(t *testing.T) {
 		if e.Bypass == nil || !e.Bypass.Used || e.Pusher != admin {
 			t.Errorf("owner bypass event: %+v", e)
 		}
-		record(t, "the owner asks for the same bypass", e, log, i, "accepted, told it was recorded")
+		record(t, "the owner asks for the same bypass", e, log, i, "accepted, bypass recorded as used")
 	})
 
 	t.Run("stats", func(t *testing.T) {
