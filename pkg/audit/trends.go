@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"encoding/json"
 	"sort"
 	"time"
 
@@ -350,12 +349,6 @@ func (s *Stats) finishExtra() {
 		return a.Rule < b.Rule
 	})
 	s.RecentBypasses = s.recentByp.list()
-}
-
-// decodeRecord reads one audit line into r, which it resets first.
-func decodeRecord(line []byte, r *record) error {
-	*r = record{}
-	return json.Unmarshal(line, r)
 }
 
 // parseTime reads an event's time.
