@@ -20,7 +20,10 @@ import (
 // encoding/json, so that their meaning is its own.
 func decodeRecord(line []byte, r *record) error {
 	reset(r)
-	d := decoder{b: line}
+	if r.strs == nil {
+		r.strs = map[string]string{}
+	}
+	d := decoder{b: line, strs: r.strs}
 	d.ws()
 	if err := d.record(r); err != nil {
 		if errors.Is(err, errEscapedKey) {
@@ -40,7 +43,7 @@ func decodeRecord(line []byte, r *record) error {
 func reset(r *record) {
 	tools, findings, supps, refs := r.AITools, r.Findings[:0], r.Suppressions[:0], r.Refs[:0]
 	clear(tools)
-	*r = record{AITools: tools, Findings: findings, Suppressions: supps, Refs: refs}
+	*r = record{AITools: tools, Findings: findings, Suppressions: supps, Refs: refs, strs: r.strs}
 }
 
 // decoder is a position in one line.
@@ -48,7 +51,17 @@ type decoder struct {
 	b     []byte
 	i     int
 	depth int
+	// strs interns the strings that repeat from event to event
+	// (repositories, pushers, rules, refs, tools), so that a million
+	// events do not make a million copies of each.
+	strs map[string]string
 }
+
+// Bounds of the interned strings.
+const (
+	maxInterned    = 1 << 16
+	maxInternedLen = 128
+)
 
 // maxDepth bounds nesting, as encoding/json does.
 const maxDepth = 10000
@@ -231,8 +244,15 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// str reads a string value (or null: "").
-func (d *decoder) str() (string, error) {
+// str reads a string value that repeats from event to event (or null:
+// ""), interned.
+func (d *decoder) str() (string, error) { return d.string(true) }
+
+// fresh reads a string value that rarely repeats (times, object ids,
+// reasons).
+func (d *decoder) fresh() (string, error) { return d.string(false) }
+
+func (d *decoder) string(intern bool) (string, error) {
 	if d.null() {
 		return "", nil
 	}
@@ -242,7 +262,17 @@ func (d *decoder) str() (string, error) {
 		return "", err
 	}
 	if !esc {
-		return string(raw), nil
+		if !intern || len(raw) > maxInternedLen {
+			return string(raw), nil
+		}
+		if s, ok := d.strs[string(raw)]; ok {
+			return s, nil
+		}
+		s := string(raw)
+		if len(d.strs) < maxInterned {
+			d.strs[s] = s
+		}
+		return s, nil
 	}
 	var s string
 	if err := json.Unmarshal(d.b[start:d.i], &s); err != nil {
@@ -353,7 +383,7 @@ func (d *decoder) record(r *record) error {
 		var err error
 		switch string(key) {
 		case "time":
-			r.Time, err = d.str()
+			r.Time, err = d.fresh()
 		case "repo":
 			r.Repo, err = d.str()
 		case "pusher":
@@ -365,7 +395,7 @@ func (d *decoder) record(r *record) error {
 		case "mode":
 			r.Mode, err = d.str()
 		case "error":
-			r.Error, err = d.str()
+			r.Error, err = d.fresh()
 		case "event":
 			r.Event, err = d.str()
 		case "new_commits":
@@ -413,13 +443,13 @@ func (d *decoder) record(r *record) error {
 					case "rule":
 						s.Rule, err = d.str()
 					case "commit":
-						s.Commit, err = d.str()
+						s.Commit, err = d.fresh()
 					case "path":
-						s.Path, err = d.str()
+						s.Path, err = d.fresh()
 					case "line":
 						s.Line, err = d.integer()
 					case "reason":
-						s.Reason, err = d.str()
+						s.Reason, err = d.fresh()
 					case "pusher":
 						s.Pusher, err = d.str()
 					default:
@@ -440,9 +470,9 @@ func (d *decoder) record(r *record) error {
 					case "name":
 						ref.Name, err = d.str()
 					case "old":
-						ref.Old, err = d.str()
+						ref.Old, err = d.fresh()
 					case "new":
-						ref.New, err = d.str()
+						ref.New, err = d.fresh()
 					case "decision":
 						ref.Decision, err = d.str()
 					case "blocking":
@@ -470,9 +500,9 @@ func (d *decoder) record(r *record) error {
 				case "used":
 					b.Used, err = d.boolean()
 				case "reason":
-					b.Reason, err = d.str()
+					b.Reason, err = d.fresh()
 				case "refusal":
-					b.Refusal, err = d.str()
+					b.Refusal, err = d.fresh()
 				default:
 					err = d.skip()
 				}

@@ -130,7 +130,50 @@ type pendingPush struct {
 	time   time.Time
 	c      commitCounts
 	repo   *RepoStats
+	keys   []refKey
 	landed bool
+}
+
+// unpend removes the i-th push waiting for ref update k.
+func (s *Stats) unpend(k refKey, i int) {
+	list := s.pending[k]
+	if len(list) == 1 {
+		delete(s.pending, k)
+		return
+	}
+	s.pending[k] = append(list[:i:i], list[i+1:]...)
+}
+
+// prune settles the pushes waiting for their landed record since before
+// cut (all of them when cut is zero): those that did not land were
+// refused by the platform. Lines come in time order, give or take what a
+// long hook run delays, and a landed record comes within landingWindow of
+// its push: pruning two windows behind the latest event keeps the memory
+// of a million-event log to a few hours of pushes.
+func (s *Stats) prune(cut time.Time) {
+	n := 0
+	for _, p := range s.waiting {
+		if !cut.IsZero() && !p.time.Before(cut) {
+			break
+		}
+		n++
+		if p.landed {
+			continue
+		}
+		s.RefusedByPlatform++
+		p.repo.RefusedByPlatform++
+		p.c.week.RefusedByPlatform++
+		for _, k := range p.keys {
+			list := s.pending[k]
+			for i := len(list) - 1; i >= 0; i-- {
+				if list[i] == p {
+					s.unpend(k, i)
+					break
+				}
+			}
+		}
+	}
+	s.waiting = append(s.waiting[:0:0], s.waiting[n:]...)
 }
 
 // commitCounts is what a push brings in, kept while its landing is
@@ -219,6 +262,9 @@ type record struct {
 	Platform            string         `json:"platform"`
 	AddedLines          int            `json:"added_lines"`
 	AIAddedLines        int            `json:"ai_added_lines"`
+	// strs interns repeated strings across the records of one summary
+	// (decodeRecord).
+	strs map[string]string
 }
 
 // ComputeStats reads an audit log (JSON lines) and summarises it. Blank
@@ -394,7 +440,11 @@ func (s *Stats) add(line []byte, tooLong bool, since time.Time) (time.Time, bool
 		s.waiting = append(s.waiting, p)
 		for _, ref := range r.Refs {
 			k := refKey{r.Repo, ref.Name, ref.Old, ref.New}
+			p.keys = append(p.keys, k)
 			s.pending[k] = append(s.pending[k], p)
+		}
+		if len(s.waiting)%1024 == 0 {
+			s.prune(s.last.Add(-2 * landingWindow))
 		}
 	case accepted:
 		s.OutcomeUnknown++
@@ -420,7 +470,7 @@ func (s *Stats) land(r *record, t time.Time) {
 			if p.time.After(t.Add(time.Second)) || t.Sub(p.time) > landingWindow {
 				continue
 			}
-			s.pending[k] = append(list[:i:i], list[i+1:]...)
+			s.unpend(k, i)
 			matched = true
 			if !p.landed {
 				p.landed = true
@@ -489,13 +539,7 @@ func (s *Stats) addSuppressions(r *record, repo *RepoStats) {
 
 // finish sorts the tables and computes the shares.
 func (s *Stats) finish(top int) {
-	for _, p := range s.waiting {
-		if !p.landed {
-			s.RefusedByPlatform++
-			p.repo.RefusedByPlatform++
-			p.c.week.RefusedByPlatform++
-		}
-	}
+	s.prune(time.Time{})
 	s.RecentSuppressions = s.recentSupp.list()
 	s.finishExtra()
 	s.SuppressedRules = []SuppressedRule{}
