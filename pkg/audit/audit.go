@@ -137,6 +137,11 @@ type Event struct {
 	commits   int
 	aiCommits int
 	aiTools   map[string]int
+	// Added lines, filled only by AddLines: lines is every line the new
+	// commits add, aiLines those of AI-assisted commits; linesCounted
+	// says the hook counted them (the keys are written only then).
+	lines, aiLines int
+	linesCounted   bool
 	// suppressions are the findings inline directives suppressed, filled
 	// only by AddSuppression; suppressionsOmitted counts those over
 	// MaxSuppressions.
@@ -217,6 +222,16 @@ func (e *Event) AddCommit(aiTools []string) {
 	}
 }
 
+// AddLines counts n lines added by one new commit (ai: an AI-assisted
+// one). Once called, the event carries "added_lines" and "ai_added_lines".
+func (e *Event) AddLines(n int, ai bool) {
+	e.linesCounted = true
+	e.lines += n
+	if ai {
+		e.aiLines += n
+	}
+}
+
 // NewCommits returns how many commits AddCommit counted.
 func (e *Event) NewCommits() int { return e.commits }
 
@@ -251,7 +266,8 @@ func (e *Event) Suppressions() (listed []Suppression, omitted int) {
 // Marshal encodes the event as one line of JSON, newline included. Keys,
 // in order: time, platform, repo, pusher, protocol, internal, key_owner,
 // pr_id, pr_index, trigger, post_receive (each when set), refs,
-// new_commits, ai_commits, ai_tools, findings, suppressions,
+// new_commits, ai_commits, ai_tools, added_lines and ai_added_lines (when
+// counted, AddLines), findings, suppressions,
 // suppressions_omitted (when not 0), decision, mode, bypass (when
 // requested), warnings, warnings_omitted (when not 0), ruleset_version,
 // duration_ms, pushguard_version, error (when set). Findings are sorted by
@@ -289,8 +305,11 @@ func (e *Event) Marshal() ([]byte, error) {
 	z = z.Array("refs", refList(e.Refs)).
 		Int("new_commits", e.commits).
 		Int("ai_commits", e.aiCommits).
-		Object("ai_tools", toolCounts(e.aiTools)).
-		Array("findings", findingList(e.Findings)).
+		Object("ai_tools", toolCounts(e.aiTools))
+	if e.linesCounted {
+		z = z.Int("added_lines", e.lines).Int("ai_added_lines", e.aiLines)
+	}
+	z = z.Array("findings", findingList(e.Findings)).
 		Array("suppressions", suppressionList{e.suppressions, e.Pusher})
 	if e.suppressionsOmitted > 0 {
 		z = z.Int("suppressions_omitted", e.suppressionsOmitted)

@@ -96,8 +96,10 @@ func millionLog(b *testing.B, n int) string {
 		for c := 0; c <= i%4; c++ {
 			if (i+c)%3 == 0 {
 				e.AddCommit([]string{"claude-code"})
+				e.AddLines(10*(i%7+1), true)
 			} else {
 				e.AddCommit(nil)
+				e.AddLines(5*(i%5+1), false)
 			}
 		}
 		e.Decision = DecisionAccepted
@@ -118,7 +120,6 @@ func millionLog(b *testing.B, n int) string {
 		if err != nil {
 			b.Fatal(err)
 		}
-		line = bytes.Replace(line, []byte(`,"findings":`), []byte(`,"added_lines":`+strconv.Itoa(10*(i%7+1))+`,"ai_added_lines":`+strconv.Itoa(5*(i%3))+`,"findings":`), 1)
 		w.Write(line)
 		if e.PostReceive && e.Decision != DecisionRejected {
 			l := Landed{Time: e.Time.Add(time.Second), Platform: e.Platform, Repo: e.Repo, Pusher: e.Pusher, Refs: e.Refs, Version: "1.2.0"}

@@ -191,3 +191,35 @@ func TestStatsFilters(t *testing.T) {
 		t.Error("an invalid glob is accepted")
 	}
 }
+
+// TestStatsAddedLines: the added-line counts an event carries (AddLines)
+// are written where docs/audit.md says, only when counted, and summed
+// over the code that entered, per repository and week.
+func TestStatsAddedLines(t *testing.T) {
+	e := Event{Time: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC), Repo: "org/api", Decision: DecisionAccepted, Mode: ModeEnforce}
+	e.AddCommit([]string{"claude-code"})
+	e.AddLines(30, true)
+	e.AddCommit(nil)
+	e.AddLines(70, false)
+	line, err := e.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(line, []byte(`"ai_tools":{"claude-code":1},"added_lines":100,"ai_added_lines":30,"findings":[]`)) {
+		t.Errorf("added lines not written in place: %s", line)
+	}
+	plain := Event{Time: e.Time, Repo: "org/web", Decision: DecisionRejected, Mode: ModeEnforce}
+	plain.AddCommit(nil)
+	pl, _ := plain.Marshal()
+	if bytes.Contains(pl, []byte("added_lines")) {
+		t.Errorf("lines written though not counted: %s", pl)
+	}
+	s, err := ComputeStats(bytes.NewReader(append(line, pl...)), StatsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.AddedLines != 100 || s.AIAddedLines != 30 || s.AILineShare != 0.3 || s.LineCountedPushes != 1 ||
+		s.Weeks[0].AddedLines != 100 || s.Repos[0].AIAddedLines != 30 {
+		t.Errorf("lines %d, AI %d, share %v, counted pushes %d, week %+v, repo %+v", s.AddedLines, s.AIAddedLines, s.AILineShare, s.LineCountedPushes, s.Weeks[0], s.Repos[0])
+	}
+}

@@ -50,10 +50,13 @@ func genLog(n, repos, weeks int, seed uint64) []byte {
 		aiP := min(0.15+0.03*float64(week)+0.2*float64(r%4)/3, 0.95)
 		commits := 1 + rng.IntN(4)
 		for c := 0; c < commits; c++ {
+			// AI-assisted commits add more lines than the others.
 			if rng.Float64() < aiP {
 				e.AddCommit([]string{tools[(r+rng.IntN(2))%len(tools)]})
+				e.AddLines(10+rng.IntN(80), true)
 			} else {
 				e.AddCommit(nil)
+				e.AddLines(5+rng.IntN(50), false)
 			}
 		}
 		e.Decision = audit.DecisionAccepted
@@ -88,11 +91,6 @@ func genLog(n, repos, weeks int, seed uint64) []byte {
 		if err != nil {
 			panic(err)
 		}
-		// Added-line counts as a newer hook writes them.
-		lines := commits * (5 + rng.IntN(60))
-		// AI-assisted commits add more lines than the others.
-		ai := min(lines*e.AICommits()*3/(commits*2), lines)
-		line = bytes.Replace(line, []byte(`,"findings":`), fmt.Appendf(nil, `,"added_lines":%d,"ai_added_lines":%d,"findings":`, lines, ai), 1)
 		buf.Write(line)
 		accepted := e.Decision != audit.DecisionRejected
 		// One accepted push in 20 with the companion is refused by the
