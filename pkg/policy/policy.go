@@ -61,6 +61,10 @@ type Options struct {
 	// MaxBytes bounds the rule files of one load together, with the files
 	// they name such as dependency allowlists (0: DefaultMaxBytes).
 	MaxBytes int64
+	// CacheDir keeps the parsed form of rule files by content hash
+	// (nodecache.go): "" for pushguard/rules under the user's cache
+	// directory, "-" for no cache.
+	CacheDir string
 }
 
 func (o Options) withDefaults() Options {
@@ -166,6 +170,7 @@ func (s Source) reader(p string) ruleset.ReadFunc {
 // no policy. When ctx is done it stops, with an error wrapping ctx.Err().
 func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 	l := &loader{ctx: ctx, opt: opt.withDefaults()}
+	l.cache = l.opt.cacheDir()
 	withEmbedded := slices.ContainsFunc(srcs, func(s Source) bool { return s.kind == kindEmbedded })
 	// The embedded files are decoded once, for their markers and, when
 	// asked for, their rules; without the rules, only the files that may
@@ -233,6 +238,8 @@ type loader struct {
 	opt  Options
 	used int64
 	errs []error
+	// cache is the parse cache directory, "" for none.
+	cache string
 }
 
 // load opens src when it must be, and loads it.
@@ -340,9 +347,16 @@ func (l *loader) file(src Source, p string, markersOnly bool) (loaded, error) {
 		// files of rules only are not parsed.
 		return loaded{}, nil
 	}
-	doc, err := ruleset.ParseDocument(name, data)
-	if err != nil {
-		return loaded{}, err
+	doc := loadNodes(l.cache, data)
+	if doc == nil {
+		if doc, err = ruleset.ParseDocument(name, data); err != nil {
+			return loaded{}, err
+		}
+		if l.cache != "" {
+			// Encoded before decoding, which must not see a tree
+			// the cache could differ from.
+			storeNodes(l.cache, data, doc)
+		}
 	}
 	return l.decode(src, p, name, doc, markersOnly)
 }
