@@ -199,6 +199,21 @@ func (d *decoder) rawString() (s []byte, esc bool, err error) {
 		return nil, false, errSyntax
 	}
 	start := d.i + 1
+	// Fast path: up to the next quote, nothing to unescape or check.
+	if q := bytes.IndexByte(d.b[start:], '"'); q >= 0 {
+		seg := d.b[start : start+q]
+		plain := true
+		for _, c := range seg {
+			if plainByte[c] == 0 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			d.i = start + q + 1
+			return seg, false, nil
+		}
+	}
 	ascii := true
 	for j := start; j < len(d.b); j++ {
 		c := d.b[j]
@@ -239,6 +254,17 @@ func (d *decoder) rawString() (s []byte, esc bool, err error) {
 	}
 	return nil, false, errSyntax
 }
+
+// plainByte marks the bytes a string may hold as they are: printable
+// ASCII other than the quote and the backslash.
+var plainByte = func() (t [256]byte) {
+	for c := 0x20; c < 0x80; c++ {
+		if c != '"' && c != '\\' {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'

@@ -87,8 +87,9 @@ func ComputeStatsSources(srcs []Source, opts StatsOptions) (*Stats, error) {
 // readAll calls fn for every non-blank line of src, with its number.
 func readAll(src Source, fn func(n int, line []byte, tooLong bool)) error {
 	br := bufio.NewReaderSize(src.R, 64<<10)
+	var buf []byte
 	for n := 1; ; n++ {
-		line, tooLong, err := readLine(br)
+		line, tooLong, err := readLine(br, &buf)
 		if len(line) > 0 || tooLong {
 			fn(n, line, tooLong)
 		}
@@ -118,12 +119,14 @@ type cursor struct {
 	tooLong bool
 	key     []byte // the line's time, or the last time seen in the source
 	eof     bool
+	buf     []byte // readLine's buffer for long lines
+	own     []byte // this cursor's copy of its current line
 }
 
 // next moves to the next non-blank line; false at the end.
 func (c *cursor) next() (bool, error) {
 	for !c.eof {
-		line, tooLong, err := readLine(c.br)
+		line, tooLong, err := readLine(c.br, &c.buf)
 		c.n++
 		if err == io.EOF {
 			c.eof = true
@@ -133,11 +136,14 @@ func (c *cursor) next() (bool, error) {
 		if len(line) == 0 && !tooLong {
 			continue
 		}
-		// The line is used before the next read: readLine returns a
-		// fresh slice each time.
-		c.line, c.tooLong = line, tooLong
-		if k := timeKey(line); k != nil {
-			c.key = k
+		// The line is used before this cursor's next read, which is
+		// the next call: the other cursors read into their own
+		// buffers. A line that was in the reader's buffer is copied,
+		// as other reads of this cursor's reader come first.
+		c.line, c.tooLong = append(c.own[:0], line...), tooLong
+		c.own = c.line
+		if k := timeKey(c.line); k != nil {
+			c.key = append(c.key[:0], k...)
 		}
 		return true, nil
 	}

@@ -330,21 +330,33 @@ func (s *Stats) done() {
 }
 
 // readLine returns the next line without its newline; tooLong reports a
-// line over maxLine, which is consumed and not returned.
-func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
-	var buf []byte
+// line over maxLine, which is consumed and not returned. The line is valid
+// until the next call with the same buf, which it reuses: a line that fits
+// in the reader's buffer is not copied at all.
+func readLine(br *bufio.Reader, buf *[]byte) (line []byte, tooLong bool, err error) {
+	chunk, err := br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return bytes.TrimSpace(chunk), false, err
+	}
+	b := append((*buf)[:0], chunk...)
 	for {
-		chunk, err := br.ReadSlice('\n')
+		chunk, err = br.ReadSlice('\n')
 		if !tooLong {
-			buf = append(buf, chunk...)
-			if len(buf) > maxLine {
-				tooLong, buf = true, nil
+			b = append(b, chunk...)
+			if len(b) > maxLine {
+				tooLong, b = true, b[:0]
 			}
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
-		return bytes.TrimSpace(buf), tooLong, err
+		if cap(b) <= 1<<20 {
+			*buf = b // keep up to 1 MiB for the next long line
+		}
+		if tooLong {
+			return nil, true, err
+		}
+		return bytes.TrimSpace(b), false, err
 	}
 }
 
