@@ -147,6 +147,18 @@ const maxCachedBlob = 256 << 10
 // or loose file, never inflated into memory a second time. The returned
 // slice belongs to the caller.
 func (s *Store) ReadBlob(h plumbing.Hash, limit int64) ([]byte, bool, error) {
+	return s.readBlob(h, limit, false)
+}
+
+// ReadBlobShared is ReadBlob for a caller that only reads the content (a
+// diff, a matcher): the slice may be shared with the Store's caches and
+// must not be modified. It saves the copy ReadBlob makes of a blob a cache
+// holds.
+func (s *Store) ReadBlobShared(h plumbing.Hash, limit int64) ([]byte, bool, error) {
+	return s.readBlob(h, limit, true)
+}
+
+func (s *Store) readBlob(h plumbing.Hash, limit int64, share bool) ([]byte, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	obj, loose, err := s.lookup(h)
@@ -158,6 +170,13 @@ func (s *Store) ReadBlob(h plumbing.Hash, limit int64) ([]byte, bool, error) {
 		typ  plumbing.ObjectType
 		size int64
 	)
+	if ro, ok := obj.(*rawObject); ok && share && ro.t == plumbing.BlobObject {
+		// In the object cache: hand out the cached bytes themselves.
+		if limit > 0 && int64(len(ro.data)) > limit {
+			return ro.data[:limit:limit], true, nil
+		}
+		return ro.data[:len(ro.data):len(ro.data)], false, nil
+	}
 	if loose != nil {
 		defer loose.Close()
 		r, typ, size = loose, loose.typ, loose.size
@@ -188,7 +207,7 @@ func (s *Store) ReadBlob(h plumbing.Hash, limit int64) ([]byte, bool, error) {
 		if truncated {
 			data = data[:limit]
 		}
-		if shared {
+		if shared && !share {
 			data = bytes.Clone(data)
 		}
 		return data, truncated, nil

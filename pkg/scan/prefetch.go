@@ -255,7 +255,7 @@ func (e *Engine) readAhead(ch fileChange) (map[plumbing.Hash][]byte, int64) {
 		if err != nil || size > limit {
 			return nil, false
 		}
-		data, truncated, err := e.store.ReadBlob(h, limit)
+		data, truncated, err := e.store.ReadBlobShared(h, limit)
 		if err != nil || truncated {
 			return nil, false
 		}

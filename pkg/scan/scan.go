@@ -782,7 +782,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if data, ok := prefetched[h]; ok {
 			return data, false, nil
 		}
-		return e.store.ReadBlob(h, e.opts.MaxFileSize+1)
+		return e.store.ReadBlobShared(h, e.opts.MaxFileSize+1)
 	}
 	newer, truncated, err := readBlob(ch.NewHash)
 	if err != nil {
@@ -893,7 +893,7 @@ func (e *Engine) diffBase(h plumbing.Hash, prefetched map[plumbing.Hash][]byte) 
 		if size > e.opts.MaxFileSize {
 			return nil, nil
 		}
-		if data, _, err = e.store.ReadBlob(h, e.opts.MaxFileSize+1); err != nil {
+		if data, _, err = e.store.ReadBlobShared(h, e.opts.MaxFileSize+1); err != nil {
 			return nil, err
 		}
 	}
