@@ -151,7 +151,9 @@ func TestAIPushKernelStyle(t *testing.T) {
 	w.commit("mm: fix leak\n\n"+claudeTrailer+"\nSigned-off-by: Dev Eloper <dev@example.com>", map[string]string{"mm/a.c": "int a = 1;\n"})
 	p := w.push("main")
 	w.mustReject(p)
-	mustContainAll(t, p.remote(), "kernel-assisted-by-required", `--trailer "Assisted-by: AGENT:MODEL"`)
+	// The fix names the tool that made the commit in place of the rule's
+	// AGENT placeholder.
+	mustContainAll(t, p.remote(), "kernel-assisted-by-required", `--trailer "Assisted-by: claude-code:MODEL"`)
 
 	w.git(w.client, "commit", "-q", "--amend", "-m",
 		"mm: fix leak\n\nAssisted-by: claude-code:claude-opus-4-5\nSigned-off-by: Claude <noreply@anthropic.com>\nSigned-off-by: Dev Eloper <dev@example.com>")
