@@ -22,12 +22,12 @@ CRED = r"(?:key|token|secret|pass(?:word)?|passwd|pwd|auth|cred|credentials?|pat
 class R:
     def __init__(self, id, name, shapes, ctx=None, kw=None, sev="block", where=None, what="credential",
                  regex=None, match=(), nomatch=(), ent=None, desc=None, tags=(), eval_ctx=None,
-                 noauto=False, terminator=None, pad=False):
+                 noauto=False, terminator=None, pad=False, stop=()):
         self.id, self.name, self.shapes = id, name, list(shapes)
         self.ctx, self.kw, self.sev, self.where, self.what = ctx, kw, sev, where, what
         self.regex_override, self.extra_match, self.extra_nomatch = regex, list(match), list(nomatch)
         self.ent, self.desc, self.tags, self.noauto, self.terminator = ent, desc, list(tags), noauto, terminator
-        self.eval_ctx, self.pad = eval_ctx, pad
+        self.eval_ctx, self.pad, self.stop = eval_ctx, pad, list(stop)
 
 
 def shape_regex(shape):
@@ -129,7 +129,7 @@ def entropy(s):
 
 def clean(spec, tok):
     low = tok.lower()
-    return not any(w in low for w in STOPWORDS) and entropy(tok) >= min_entropy(spec) + 0.15
+    return not any(w in low for w in STOPWORDS + spec.stop) and entropy(tok) >= min_entropy(spec) + 0.15
 
 
 def sample(spec, shape, salt, strict=True):
@@ -249,7 +249,7 @@ def to_yaml(spec, family):
         "    content:",
         "      regex: %s" % q(regex(spec)),
         "      keywords: %s" % flow(keywords(spec)),
-        "      stopwords: %s" % flow(STOPWORDS),
+        "      stopwords: %s" % flow(STOPWORDS + spec.stop),
         "      entropy: {min: %s, group: 1}" % min_entropy(spec),
         "    tests:",
         "      match:",
