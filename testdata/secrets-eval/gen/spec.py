@@ -12,7 +12,7 @@ import re
 
 import fmt
 
-STOPWORDS = ["example", "xxxx", "sample", "dummy", "placeholder", "your", "here", "changeme",
+STOPWORDS = ["example", "xxxx", "sample", "dummy", "placeholder", "your", "tokenhere", "keyhere", "secrethere", "changeme",
              "redacted", "insert", "a1b2c3", "1a2b3c", "abc123", "12345678", "abcdefgh",
              "00000000", "****", "..."]
 
