@@ -19,6 +19,9 @@ type contentCond struct {
 	// unicode, when set, replaces re: the condition matches hidden code
 	// points (unicode.go).
 	unicode *unicodeCond
+	// providers, when set, replaces re: the condition matches values
+	// assigned to keys that name a known provider (provider.go).
+	providers *providerCond
 }
 
 // each calls fn with every match of the rule r (whose condition c is) in
@@ -28,6 +31,14 @@ func (c *contentCond) each(line []byte, lineNo int, r *Rule, fn func(LineMatch))
 	if c.unicode != nil {
 		c.unicode.each(line, lineNo, func(start, end int, detail string) {
 			fn(LineMatch{Rule: r, Start: start, End: end, Detail: detail})
+		})
+		return
+	}
+	if c.providers != nil {
+		c.providers.each(line, nil, func(start, end int, detail string) {
+			if c.accept(line, []int{start, end}, nil) {
+				fn(LineMatch{Rule: r, Start: start, End: end, Detail: detail})
+			}
 		})
 		return
 	}

@@ -117,6 +117,10 @@ type ContentSpec struct {
 	// zero-width, tags, variation-selectors) or ranges ("U+202A-U+202E").
 	// See unicode.go.
 	Unicode []string `yaml:"unicode"`
+	// Providers matches credentials by provider context instead of a
+	// regex: a key naming a known service and a credential word, assigned
+	// a token-shaped value. See provider.go and rules/providers.yml.
+	Providers *ProvidersSpec `yaml:"providers"`
 }
 
 // EntropySpec is a minimum Shannon entropy condition.
