@@ -31,6 +31,7 @@ CLASSES = {
     "AP": "ABCDEFGHIJKLMNOP",
     "DH": "9DH",
     "hexpl": "0123456789abcdefghijklmnopqrstuv",
+    "urlp": string.ascii_letters + string.digits + "_+-",
 }
 
 # The regex character class of each field class.
@@ -39,7 +40,7 @@ RECLASS = {
     "AN": "A-Z0-9", "ln": "a-z0-9", "b64": "A-Za-z0-9+/", "url": "A-Za-z0-9_-",
     "d": "0-9", "l": "a-z", "L": "A-Z", "b32": "a-z2-7", "B32": "A-Z2-7",
     "tok": "A-Za-z0-9_.-", "aqgw": "AQgw", "aeim": "AEIMQUYcgkosw048", "AD": "A-D",
-    "AL": "A-L", "AP": "A-P", "DH": "9DH", "hexpl": "0-9a-v",
+    "AL": "A-L", "AP": "A-P", "DH": "9DH", "hexpl": "0-9a-v", "urlp": "A-Za-z0-9_+-",
 }
 
 # Placeholder bodies, as documentation writes them: sequences a stopword drops.
@@ -58,7 +59,7 @@ PLACE = {
     "B32": "ABCDEFGHIJ",
     "Hh": "a1b2c3d4e5f6",
     "tok": "a1b2c3d4e5f6",
-    "aqgw": "A", "aeim": "A", "AD": "A", "AL": "A", "AP": "A", "DH": "9", "hexpl": "a1b2c3d4e5f6",
+    "aqgw": "A", "aeim": "A", "AD": "A", "AL": "A", "AP": "A", "DH": "9", "hexpl": "a1b2c3d4e5f6", "urlp": "a1b2c3d4e5f6",
 }
 
 
