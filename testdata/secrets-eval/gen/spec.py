@@ -22,12 +22,12 @@ CRED = r"(?:key|token|secret|pass(?:word)?|passwd|pwd|auth|cred|credentials?|pat
 class R:
     def __init__(self, id, name, shapes, ctx=None, kw=None, sev="block", where=None, what="credential",
                  regex=None, match=(), nomatch=(), ent=None, desc=None, tags=(), eval_ctx=None,
-                 noauto=False, terminator=None, pad=False, stop=()):
+                 noauto=False, terminator=None, pad=False, stop=(), allow=()):
         self.id, self.name, self.shapes = id, name, list(shapes)
         self.ctx, self.kw, self.sev, self.where, self.what = ctx, kw, sev, where, what
         self.regex_override, self.extra_match, self.extra_nomatch = regex, list(match), list(nomatch)
         self.ent, self.desc, self.tags, self.noauto, self.terminator = ent, desc, list(tags), noauto, terminator
-        self.eval_ctx, self.pad, self.stop = eval_ctx, pad, list(stop)
+        self.eval_ctx, self.pad, self.stop, self.allow = eval_ctx, pad, list(stop), list(allow)
 
 
 def shape_regex(shape):
@@ -250,6 +250,7 @@ def to_yaml(spec, family):
         "      regex: %s" % q(regex(spec)),
         "      keywords: %s" % flow(keywords(spec)),
         "      stopwords: %s" % flow(STOPWORDS + spec.stop),
+    ] + (["      allow: %s" % flow(spec.allow)] if spec.allow else []) + [
         "      entropy: {min: %s, group: 1}" % min_entropy(spec),
         "    tests:",
         "      match:",
