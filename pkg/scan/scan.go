@@ -645,9 +645,11 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		return nil, err
 	}
 	if diff.IsBinary(newer) {
-		f.binary = true
-		f.skipped = "binary"
-		return f, nil
+		f.binary = true // as git decides it, even when the text is UTF-16/32
+		if newer = utfText(newer); newer == nil {
+			f.skipped = "binary"
+			return f, nil
+		}
 	}
 	if truncated || int64(len(newer)) > e.opts.MaxFileSize {
 		f.skipped = fmt.Sprintf("larger than %d bytes", e.opts.MaxFileSize)
@@ -665,7 +667,7 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read parent version %s: %w", ph, err)
 		}
-		parents[i] = old
+		parents[i] = asText(old)
 	}
 	if len(parents) == 1 && parents[0] == nil && len(ch.movedFrom) > 0 {
 		parents = parents[:0]
@@ -674,9 +676,10 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 			if err != nil {
 				return nil, fmt.Errorf("read deleted version %s: %w", h, err)
 			}
-			parents = append(parents, old)
+			parents = append(parents, asText(old))
 		}
 	}
+	encoded := kubeSecretIndex(newer)
 	visit := func(l diff.Line) bool {
 		e.matcher.MatchLine(l.Text, l.No, nil, func(m ruleset.LineMatch) {
 			f.matches = append(f.matches, lineMatch{
@@ -684,6 +687,7 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
 			})
 		})
+		f.matches = e.matchEncoded(f.matches, l, encoded[l.No]) // encoded.go
 		if !e.opts.NoInlineSuppression {
 			f.matches = append(f.matches, e.checkDirectives(l)...)
 		}
