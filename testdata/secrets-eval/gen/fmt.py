@@ -32,6 +32,9 @@ CLASSES = {
     "DH": "9DH",
     "hexpl": "0123456789abcdefghijklmnopqrstuv",
     "urlp": string.ascii_letters + string.digits + "_+-",
+    "alpha": string.ascii_letters,
+    "bech": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
+    "azs": string.ascii_letters + string.digits + "_~.-",
 }
 
 # The regex character class of each field class.
@@ -41,6 +44,7 @@ RECLASS = {
     "d": "0-9", "l": "a-z", "L": "A-Z", "b32": "a-z2-7", "B32": "A-Z2-7",
     "tok": "A-Za-z0-9_.-", "aqgw": "AQgw", "aeim": "AEIMQUYcgkosw048", "AD": "A-D",
     "AL": "A-L", "AP": "A-P", "DH": "9DH", "hexpl": "0-9a-v", "urlp": "A-Za-z0-9_+-",
+    "alpha": "A-Za-z", "bech": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", "azs": "A-Za-z0-9_~.-",
 }
 
 # Placeholder bodies, as documentation writes them: sequences a stopword drops.
@@ -60,6 +64,7 @@ PLACE = {
     "Hh": "a1b2c3d4e5f6",
     "tok": "a1b2c3d4e5f6",
     "aqgw": "A", "aeim": "A", "AD": "A", "AL": "A", "AP": "A", "DH": "9", "hexpl": "a1b2c3d4e5f6", "urlp": "a1b2c3d4e5f6",
+    "alpha": "abcdefghij", "bech": "QPZRY9X8GF", "azs": "a1b2c3d4e5f6",
 }
 
 

@@ -82,7 +82,9 @@ def regex(spec):
         val = "(?:%s)={0,2}" % val if len(spec.shapes) > 1 else val + "={0,2}"
     if spec.ctx:
         al = "|".join(alias_re(a) for a in spec.ctx)
-        key = r"(?i:(?:%s)[\w.-]{0,30}?%s|%s[\w.-]{0,30}?(?:%s))[\w.-]{0,20}" % (al, CRED, CRED, al)
+        # The provider's name before or after the credential word in one key,
+        # or as the key of an object on the same line ("sendgrid": {"apiKey": …}).
+        key = r"""(?i:(?:%s)[\w.-]{0,30}?%s|%s[\w.-]{0,30}?(?:%s)|(?:%s)[\w.-]{0,30}?["']?\s{0,3}[:=]\s{0,3}\{[^{}]{0,80}?%s)[\w.-]{0,20}""" % (al, CRED, CRED, al, al, CRED)
         sep = r"""["'\]]{0,2}\s{0,4}(?::=|=>|[:=,]|\s)\s{0,4}(?:["'`]|(?i:bearer|token|basic)\s+)?"""
         return key + sep + "(" + val + ")" + _term(spec)
     return "(?:^|[^A-Za-z0-9])(" + val + ")" + _term(spec)
