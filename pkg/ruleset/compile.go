@@ -283,6 +283,16 @@ func (d *decoder) compileContent(c *ContentSpec, rule *yaml.Node) *contentCond {
 		}
 		out.entropyMin, out.entropyGroup = e.Min, e.Group
 	}
+	if d.ok(&c.SecretGroup) {
+		switch g := c.SecretGroup; {
+		case out.re == nil:
+			d.errorf(d.at(&c.SecretGroup, n), "content.secret_group", "applies to content.regex only")
+		case g < 0 || g > out.re.NumSubexp():
+			d.errorf(d.at(&c.SecretGroup, n), "content.secret_group", "group %d does not exist: the regex has %d capture group(s)", g, out.re.NumSubexp())
+		default:
+			out.secretGroup = g
+		}
+	}
 	return out
 }
 

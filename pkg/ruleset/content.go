@@ -22,6 +22,9 @@ type contentCond struct {
 	// providers, when set, replaces re: the condition matches values
 	// assigned to keys that name a known provider (provider.go).
 	providers *providerCond
+	// secretGroup is the capture group reported as the match (0: the
+	// whole match); stopwords and allow regexes look at it.
+	secretGroup int
 }
 
 // each calls fn with every match of the rule r (whose condition c is) in
@@ -42,10 +45,11 @@ func (c *contentCond) each(line []byte, lineNo int, r *Rule, fn func(LineMatch))
 		})
 		return
 	}
-	if c.entropyGroup > 0 && c.entropyMin > 0 {
+	if c.secretGroup > 0 || (c.entropyGroup > 0 && c.entropyMin > 0) {
 		for _, loc := range c.re.FindAllSubmatchIndex(line, -1) {
-			if loc[0] < loc[1] && c.accept(line, loc, nil) {
-				fn(LineMatch{Rule: r, Start: loc[0], End: loc[1]})
+			start, end := c.span(loc)
+			if start < end && c.accept(line, loc, nil) {
+				fn(LineMatch{Rule: r, Start: start, End: end})
 			}
 		}
 		return
@@ -61,7 +65,12 @@ func (c *contentCond) each(line []byte, lineNo int, r *Rule, fn func(LineMatch))
 // FindSubmatchIndex result. When the match is rejected and why is not nil,
 // it says why.
 func (c *contentCond) accept(line []byte, loc []int, why *string) bool {
-	text := line[loc[0]:loc[1]]
+	start, end := c.span(loc)
+	if start < 0 {
+		explain(why, "secret_group %d did not take part in the match", c.secretGroup)
+		return false
+	}
+	text := line[start:end]
 	for _, s := range c.stopwords {
 		if indexFold(text, s) >= 0 {
 			explain(why, "match %s ignored: it contains stopword %q", yamlmsg.Quote(string(text)), s)
@@ -91,6 +100,18 @@ func (c *contentCond) accept(line []byte, loc []int, why *string) bool {
 		}
 	}
 	return true
+}
+
+// span returns the offsets of what a match reports: the secret group, or
+// the whole match; -1, -1 when the group did not take part.
+func (c *contentCond) span(loc []int) (int, int) {
+	if c.secretGroup > 0 {
+		if i := 2 * c.secretGroup; i+1 < len(loc) {
+			return loc[i], loc[i+1]
+		}
+		return -1, -1
+	}
+	return loc[0], loc[1]
 }
 
 // Entropy returns the Shannon entropy of b in bits per byte: 0 for empty or
