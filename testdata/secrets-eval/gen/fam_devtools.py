@@ -65,7 +65,7 @@ RULES = [
       nomatch=["//registry.npmjs.org/:_authToken=${NPM_TOKEN}", "//registry.npmjs.org/:_authToken=00000000-0000-0000-0000-000000000000", "_authToken=<your token here>"]),
     R("git-credential-url", "Git hosting credential in a URL", [], noauto=True, kw=["github.com", "gitlab.com", "bitbucket.org", "dev.azure.com", "visualstudio.com"], what="credential in a remote URL",
       where="the hosting service (revoke the token or change the password)", ent=3.3,
-      regex=r"https?://[^\s:@/'\"`]{1,64}:([^\s:@/'\"`]{12,200})@(?:[\w-]+\.)?(?:github\.com|gitlab\.com|bitbucket\.org|dev\.azure\.com|visualstudio\.com)",
+      regex=r"https?://[^\s:@/'\"`]{1,64}:([^\s:@/'\"`${}<>%]{12,200})@(?:[\w-]+\.)?(?:github\.com|gitlab\.com|bitbucket\.org|dev\.azure\.com|visualstudio\.com)",
       match=["git clone https://ci-bot:%s@github.com/acme/infra.git" % fmt.make("{an:32}", _r), 'url = "https://x-token-auth:%s@bitbucket.org/acme/app.git"' % fmt.make("{url:36}", _r),
              "remote: https://oauth2:%s@gitlab.com/acme/app.git" % fmt.make("{url:26}", _r)],
       nomatch=["git clone https://user:password@github.com/acme/app.git", "https://${GH_USER}:${GH_TOKEN}@github.com/acme/app.git", "https://<user>:<token>@gitlab.com/x.git"]),
