@@ -16,7 +16,7 @@ RULES = [
     R("xai-api-key", "xAI API key", ["xai-{an:80}"], where="the xAI console (API keys)", what="API key"),
     R("deepseek-api-key", "DeepSeek API key", ["sk-{hex:32}"], ctx=["deepseek"], where="the DeepSeek platform (API keys)", what="API key"),
     R("mistral-api-key", "Mistral AI API key", ["{an:32}"], ctx=["mistral"], where="Mistral La Plateforme (API keys)", what="API key"),
-    R("cohere-api-key", "Cohere API key", ["{an:40}"], ctx=["cohere", "co api"], where="the Cohere dashboard (API keys)", what="API key"),
+    R("cohere-api-key", "Cohere API key", ["{an:40}"], ctx=["cohere"], where="the Cohere dashboard (API keys)", what="API key"),
     R("langsmith-api-key", "LangSmith API key", ["lsv2_pt_{hex:32}_{hex:10}", "lsv2_sk_{hex:32}_{hex:10}"], where="LangSmith (Settings > API keys)", what="API key"),
     R("langfuse-secret-key", "Langfuse secret key", ["sk-lf-{uuid}"], where="Langfuse (Project settings > API keys)", what="secret key"),
     R("pinecone-api-key", "Pinecone API key", ["pcsk_{an:6}_{an:63}"], where="the Pinecone console (API keys)", what="API key",

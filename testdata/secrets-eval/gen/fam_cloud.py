@@ -105,5 +105,5 @@ RULES = [
     R("mongodb-atlas-private-key", "MongoDB Atlas API private key", ["{uuid}"], ctx=["mongodb atlas", "mongodbatlas", "atlas private", "mongo atlas"], where="MongoDB Atlas (Organization Access Manager > API keys)", what="private key"),
     R("openshift-token", "OpenShift user token", ["sha256~{url:43}"], where="OpenShift (oc logout, or delete the OAuthAccessToken)", what="user token"),
     R("firebase-database-secret", "Firebase database secret", ["{an:40}"], ctx=["firebase"], where="the Firebase console (Project settings > Service accounts > Database secrets)", what="database secret"),
-    R("oracle-cloud-auth-token", "Oracle Cloud auth token", ["{tok:20}"], ctx=["oci auth", "oracle cloud", "oci"], ent=3.5, where="the OCI console (User settings > Auth tokens)", what="auth token"),
+    R("oracle-cloud-auth-token", "Oracle Cloud auth token", ["{tok:20}"], ctx=["oci auth", "oci cli", "oci api", "oracle cloud"], ent=3.5, where="the OCI console (User settings > Auth tokens)", what="auth token"),
 ]

@@ -55,7 +55,7 @@ RULES = [
     R("mailersend-api-token", "MailerSend API token", ["mlsn.{hex:64}"], where="MailerSend (Integrations > API tokens)", what="API token"),
     R("mailtrap-api-token", "Mailtrap API token", ["{hex:32}"], ctx=["mailtrap"], where="Mailtrap (Settings > API tokens)", what="API token"),
     R("brevo-smtp-key", "Brevo SMTP key", ["xsmtpsib-{hex:64}-{an:16}"], where="Brevo (SMTP & API > SMTP keys)", what="SMTP key"),
-    R("customerio-api-key", "Customer.io API key", ["{hex:32}"], ctx=["customerio", "customer io", "cio"], where="Customer.io (Account settings > API credentials)", what="API key"),
+    R("customerio-api-key", "Customer.io API key", ["{hex:32}"], ctx=["customerio", "customer io"], where="Customer.io (Account settings > API credentials)", what="API key"),
     R("klaviyo-private-key", "Klaviyo private API key", ["pk_{hex:34}"], ctx=["klaviyo"], where="Klaviyo (Settings > API keys)", what="private API key"),
     R("onesignal-api-key", "OneSignal REST API key", ["os_v2_app_{b32:113}", "os_v2_org_{b32:113}"], kw=["os_v2_"], where="the OneSignal dashboard (Settings > Keys & IDs)", what="API key",
       regex=r"(?:^|[^A-Za-z0-9])(os_v2_(?:app|org)_[a-z2-7]{100,120})(?:[^A-Za-z0-9_-]|$)"),

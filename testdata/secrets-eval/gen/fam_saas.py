@@ -75,7 +75,7 @@ RULES = [
     R("openweather-api-key", "OpenWeather API key", ["{hex:32}"], ctx=["openweather", "owm"], where="OpenWeather (My API keys)", what="API key"),
     R("newsapi-key", "NewsAPI key", ["{hex:32}"], ctx=["newsapi", "news api"], where="newsapi.org (Account)", what="API key"),
     R("shodan-api-key", "Shodan API key", ["{an:32}"], ctx=["shodan"], where="Shodan (Account > Reset API key)", what="API key"),
-    R("virustotal-api-key", "VirusTotal API key", ["{hex:64}"], ctx=["virustotal", "vt api"], where="VirusTotal (API key page)", what="API key"),
+    R("virustotal-api-key", "VirusTotal API key", ["{hex:64}"], ctx=["virustotal"], where="VirusTotal (API key page)", what="API key"),
     R("ipinfo-token", "IPinfo token", ["{hex:14}"], ctx=["ipinfo"], ent=2.8, where="IPinfo (Account > Token)", what="token"),
     R("nytimes-api-key", "New York Times API key", ["{url:32}"], ctx=["nytimes", "nyt"], where="the NYT developer portal (Apps)", what="API key"),
     R("etsy-api-key", "Etsy API key", ["{ln:24}"], ctx=["etsy"], where="Etsy (Your apps)", what="API key"),
