@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -182,4 +184,85 @@ func TestEngineOneFindingPerSecret(t *testing.T) {
 	}
 	wantLines(t, out, "  src/client.ts:1:16  ghp_***")
 	noSecret(t, out, fakeEngineGHToken)
+}
+
+// TestImportGitleaks converts a hand-written gitleaks configuration, checks
+// that the result passes `rules validate` and `rules test`, and that a
+// .gitleaksignore fingerprint becomes a baseline that `pushguard scan`
+// honours on a real repository.
+func TestImportGitleaks(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg := write("gitleaks.toml", `title = "team"
+[allowlist]
+paths = ['''(?:^|/)testdata(?:/.*)?$''']
+
+[[rules]]
+id = "acme-token"
+description = "An Acme API token."
+regex = '''\b(acme_[a-z0-9]{32})\b'''
+entropy = 3.5
+keywords = ["acme_"]
+
+[[rules]]
+id = "acme-pair"
+regex = '''acme_id_[0-9]{8}'''
+[[rules.required]]
+id = "acme-token"
+withinLines = 2
+`)
+	out := filepath.Join(dir, "imported.yml")
+	cli := func(args ...string) (int, string, string) {
+		var stdout, stderr strings.Builder
+		code := run(append([]string{"pushguard"}, args...), strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+		return code, stdout.String(), stderr.String()
+	}
+	code, _, stderr := cli("rules", "import-gitleaks", "-o", out, cfg)
+	if code != exitOK {
+		t.Fatalf("import-gitleaks exit %d:\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"converted 1 of 2 gitleaks rules (1 with generated match examples)",
+		"not converted: acme-pair: composite rule (required: acme-token)",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("report lacks %q:\n%s", want, stderr)
+		}
+	}
+	if code, stdout, stderr := cli("rules", "validate", out); code != exitOK {
+		t.Errorf("rules validate exit %d:\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := cli("rules", "test", out); code != exitOK || !strings.Contains(stdout, "all 2 tests pass") {
+		t.Errorf("rules test exit %d:\n%s%s", code, stdout, stderr)
+	}
+
+	// A repository with one known finding (line 2) and one new one (line 3).
+	w := newWorld(t)
+	token := "acme_" + "k3j9x2m8q7w1z5v4b6n0p2r8t4y6u1i3"
+	other := "acme_" + "p5z8c1v4b7n0m3q6w9e2r5t8y1u4i7o0"
+	commit := w.commit("client", map[string]string{
+		"src/app.go":           "package app\nconst tok = \"" + token + "\"\nconst tok2 = \"" + other + "\"\n",
+		"testdata/fixture.txt": token + "\n",
+	})
+	ignore := write(".gitleaksignore", commit+":src/app.go:acme-token:2\n"+commit+":src/app.go:acme-token:9\n")
+	base := filepath.Join(dir, "baseline.json")
+	code, _, stderr = cli("rules", "import-gitleaks", "-o", out, "--ignore", ignore, "--repo", w.client, "--baseline-out", base, cfg)
+	if code != exitOK || !strings.Contains(stderr, "baseline: 1 of 2 fingerprints converted") || !strings.Contains(stderr, "src/app.go has no line 9") {
+		t.Fatalf("import-gitleaks --ignore exit %d:\n%s", code, stderr)
+	}
+	scanArgs := []string{"scan", "--repo", w.client, "--all", "--no-default-rules", "--rules", out, "--format", "json"}
+	code, stdout, stderr := cli(scanArgs...)
+	if code != exitRejected || strings.Count(stdout, `"rule": "gitleaks-acme-token"`) != 2 {
+		t.Fatalf("scan without baseline: exit %d, want 2 findings (testdata/ allowlisted):\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = cli(append(scanArgs, "--baseline", base)...)
+	if code != exitRejected || strings.Count(stdout, `"rule": "gitleaks-acme-token"`) != 1 || !strings.Contains(stdout, `"line": 3`) {
+		t.Fatalf("scan with baseline: exit %d, want only the line-3 finding:\n%s%s", code, stdout, stderr)
+	}
 }

@@ -247,8 +247,11 @@ func loadToolSpecs(p string) ([]provenance.ToolSpec, error) {
 
 // rules implements "pushguard rules validate|test [PATH...]".
 func (a *app) rules(args []string) int {
+	if len(args) > 0 && args[0] == "import-gitleaks" {
+		return a.importGitleaks(args[1:]) // importgl.go
+	}
 	if len(args) == 0 || (args[0] != "validate" && args[0] != "test") {
-		fmt.Fprint(a.stderr, "usage: pushguard rules validate|test [--no-default-rules] [PATH...]\n")
+		fmt.Fprint(a.stderr, "usage: pushguard rules validate|test [--no-default-rules] [PATH...]\n       pushguard rules import-gitleaks [flags] gitleaks.toml\n")
 		return exitUsage
 	}
 	verb := args[0]
