@@ -564,11 +564,33 @@ func placeholder(v []byte) string {
 				words++
 			}
 		}
-		if words > 1 || lower == 0 || upper == 0 {
+		if words > 1 || lower == 0 || upper == 0 || camelWords(v) {
 			return "is letters only, in words or in one case (a name, not a token)"
 		}
 	}
 	return ""
+}
+
+// camelWords reports whether v is a CamelCase identifier: words of an
+// optional run of capitals and then two or more small letters
+// (CredentialsStsAssumeRole, HTTPServerName, userAgentFeature).
+func camelWords(v []byte) bool {
+	i := 0
+	for i < len(v) {
+		j := i
+		for j < len(v) && isUpper(v[j]) {
+			j++
+		}
+		k := j
+		for k < len(v) && isLower(v[k]) {
+			k++
+		}
+		if k-j < 2 {
+			return false
+		}
+		i = k
+	}
+	return len(v) > 0
 }
 
 func step(n int, cont bool) int {

@@ -91,6 +91,7 @@ func TestProviderContext(t *testing.T) {
 		{"value too short for the shape", "SENDGRID_API_KEY=SG.Qm7xPz2LkN8r", "", ""},
 		{"provider elsewhere on the line", `log.Printf("sendgrid: token=%s", tok)`, "", ""},
 		{"no provider", "API_TOKEN=Qm7xPz2LkN8rT5wYb1cD4eF6gJ0s", "", ""},
+		{"identifier value", "	aws.CredentialSourceSTSAssumeRole:        UserAgentFeatureCredentialsStsAssumeRole,", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,7 +240,10 @@ func TestPlaceholder(t *testing.T) {
 		{"ab12ab12ab12ab12ab12", true},
 		{"my-secret-api-token-value", true},
 		{"ALLUPPERCASELETTERSONLY", true},
-		{"MixedCaseLettersOnlyToken", false},
+		{"QmxPzLkNrTwYqcXeHgJsUoVa", false},
+		{"UserAgentFeatureCredentialsStsAssumeRole", true},
+		{"userAgentFeatureCredentials", true},
+		{"HTTPServerCredentials", true},
 		{"0b17GW4D8NFSK1A7MSDA", false},
 	}
 	for _, tt := range tests {
