@@ -367,7 +367,7 @@ func (p *providerCond) each(line []byte, why *string, fn func(start, end int, de
 		explain(why, "no provider name stands as a word of the line")
 		return
 	}
-	for i := hits[0].end; i < len(line); i++ {
+	for i := 0; i < len(line); i++ {
 		sepEnd := separatorAt(line, i)
 		if sepEnd < 0 {
 			continue
@@ -380,11 +380,24 @@ func (p *providerCond) each(line []byte, why *string, fn func(start, end int, de
 		if vs == ve {
 			continue
 		}
+		if ke-ks == 5 && indexFold(line[ks:ke], "value") == 0 {
+			// <add key="SendGridApiKey" value="…"/>: the key is the
+			// key (or name) attribute before.
+			if as, ae := attrBefore(line, ks); as < ae {
+				ks, ke = as, ae
+			}
+		}
 		cs := ks
 		if ks > 0 && (line[ks-1] == '?' || line[ks-1] == '&' || line[ks-1] == ';') {
 			cs = urlStart(line, ks-1) // a query parameter: the URL names the provider
 		}
 		prov := p.providerIn(hits, cs, ke)
+		if prov < 0 {
+			// A key that names no provider (token=, Authorization:) takes
+			// one named close by on the line: WebClient(token="…") after
+			// slack_client =, //registry.npmjs.org/:_authToken=….
+			prov = p.providerNear(hits, ks, ve)
+		}
 		if prov < 0 {
 			continue
 		}
@@ -410,6 +423,57 @@ func (p *providerCond) explainNoMatch(line []byte) string {
 	why := "no key naming a provider and a credential word is assigned a value"
 	p.each(line, &why, func(int, int, string) {})
 	return why
+}
+
+// nearBytes is how far from a key a provider name on the same line may be
+// to count for it.
+const nearBytes = 80
+
+// providerNear returns the provider of the nearest term that ends at most
+// nearBytes before the key starts or starts at most nearBytes after the
+// value ends, or -1.
+func (p *providerCond) providerNear(hits []nameHit, keyStart, valueEnd int) int {
+	best, dist := -1, nearBytes+1
+	for _, h := range hits {
+		d := -1
+		switch {
+		case h.end <= keyStart:
+			d = keyStart - h.end
+		case h.start >= valueEnd:
+			d = h.start - valueEnd
+		}
+		if d >= 0 && d < dist {
+			best, dist = int(p.terms[h.term].provider), d
+		}
+	}
+	return best
+}
+
+// attrBefore returns the value of the last key="…" or name="…" attribute
+// before offset end of line, or (0, 0).
+func attrBefore(line []byte, end int) (int, int) {
+	best := -1
+	for _, attr := range []string{`key="`, `name="`, `key='`, `name='`} {
+		for off := 0; off < end; {
+			i := indexFold(line[off:end], attr)
+			if i < 0 {
+				break
+			}
+			if v := off + i + len(attr); v > best {
+				best = v
+			}
+			off += i + 1
+		}
+	}
+	if best < 0 {
+		return 0, 0
+	}
+	q := line[best-1]
+	j := best
+	for j < end && line[j] != q {
+		j++
+	}
+	return best, j
 }
 
 // providerIn returns the provider of the longest term found within
@@ -706,6 +770,9 @@ func keyBefore(line []byte, i int) (start, end int) {
 	}
 	if j > 0 && (line[j-1] == '"' || line[j-1] == '\'' || line[j-1] == '`') {
 		j--
+		if j > 0 && line[j-1] == '\\' { // an escaped quote, in a JSON string
+			j--
+		}
 	}
 	end = j
 	for j > 0 && isKeyByte(line[j-1]) && end-j < 128 {
@@ -720,6 +787,9 @@ func keyBefore(line []byte, i int) (start, end int) {
 func valueAfter(line []byte, i int) (start, end int) {
 	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
 		i++
+	}
+	if i+1 < len(line) && line[i] == '\\' && (line[i+1] == '"' || line[i+1] == '\'') {
+		i++ // an escaped quote, in a JSON string
 	}
 	if i < len(line) && (line[i] == '"' || line[i] == '\'' || line[i] == '`') {
 		i++

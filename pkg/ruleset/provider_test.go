@@ -70,6 +70,15 @@ func TestProviderContext(t *testing.T) {
 		{"multi-word alias", "NEW_RELIC_API_KEY=NRAK-W3706I8J76B2LAJLJ4H9DU7794G", "New Relic", "NRAK-W3706I8J76B2LAJLJ4H9DU7794G"},
 		{"longest alias wins", "AZURE_DEVOPS_PAT=k7q2vx5ml3nw6pz4ry3ts2uv7wx3yz5ab6cd2ef4gh7ij3kl5mn2", "Azure DevOps", "k7q2vx5ml3nw6pz4ry3ts2uv7wx3yz5ab6cd2ef4gh7ij3kl5mn2"},
 
+		{"provider named before, plain key", `slack_client = WebClient(token="xoxb-2048-4096-Qm7xPz2LkN8rT5wYb1cD4eF6")`, "Slack", "xoxb-2048-4096-Qm7xPz2LkN8rT5wYb1cD4eF6"},
+		{"npmrc", "//registry.npmjs.org/:_authToken=npm_Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9", "npm", "npm_Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9"},
+		{"xml key and value attributes", `<add key="SendGridApiKey" value="` + sg + `" />`, "SendGrid", sg},
+		{"escaped json", `"{\"sendgrid_api_key\":\"` + sg + `\"}"`, "SendGrid", sg},
+		{"connection string", "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9xPz2L+a=", "Azure Service Bus", "Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9xPz2L+a="},
+
+		{"storage connection string", "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=" + strings.Repeat("Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9", 2) + "Qm7xPz2LkN8rT5==;EndpointSuffix=core.windows.net", "Azure Storage", strings.Repeat("Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9", 2) + "Qm7xPz2LkN8rT5=="},
+		{"provider far away", `token = "Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9xPz2"` + strings.Repeat(" ", 90) + "// see the stripe docs", "", ""},
+		{"xml value of a non-secret key", `<add key="SendGridTemplate" value="Qm7xPz2LkN8rT5wYb1cD4eF6gJ0s" />`, "", ""},
 		{"env reference", "SENDGRID_API_KEY=${SENDGRID_API_KEY}", "", ""},
 		{"process.env", "const sendgridKey = process.env.SENDGRID_API_KEY;", "", ""},
 		{"getenv call", `sendgrid_api_key = os.getenv("SENDGRID_API_KEY")`, "", ""},
