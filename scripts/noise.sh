@@ -117,6 +117,12 @@ fi
 known_keys='
 /crypto/x509/platform_root_key\.pem$	Go standard library: root key of the platform verifier tests
 /moto/moto_proxy/(ca|cert)\.key$	moto: CA key of its local MITM proxy, published for users to trust
+/github\.com/elazarl/goproxy@[^/]*/(certs\.go|key\.pem)$	goproxy: CA key of its MITM proxy, published for users to trust
+/github\.com/emersion/go-imap@[^/]*/internal/testcert\.go$	go-imap: key of its test server certificate
+/github\.com/tstranex/u2f@[^/]*/u2fdemo/certs\.go$	u2f: key of its demo server certificate
+/github\.com/minio/minio-go/v7@[^/]*/testcerts/private\.key$	minio-go: key of its test certificates
+/github\.com/42wim/sshsig@[^/]*/README\.md$	sshsig: example key in its README
+/github\.com/emersion/go-sasl@[^/]*/\.build\.yml$	go-sasl: its Codecov upload token, committed to its CI file
 '
 
 # The report is indented JSON with one key per line; in each finding "rule"
