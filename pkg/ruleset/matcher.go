@@ -220,7 +220,14 @@ func newAutomaton(kws []keyword) *automaton {
 	w := next
 	a.width = w
 
-	// The trie, with states named by number and -1 for "no edge".
+	// The trie, with states named by number and -1 for "no edge". It has
+	// at most one state per keyword byte, plus the root: size the table
+	// once (hundreds of provider names make it megabytes).
+	states := 1
+	for _, k := range kws {
+		states += len(k.text)
+	}
+	a.delta = make([]int32, 0, states*int(w))
 	newRow := func() {
 		a.delta = append(a.delta, 0)
 		for range w - 1 {

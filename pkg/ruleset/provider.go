@@ -3,6 +3,7 @@ package ruleset
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/pushguard/pushguard/pkg/yamlmsg"
@@ -18,9 +19,20 @@ import (
 //	    credential_words: [key, token, secret, password, api, auth]
 //	    ignore_suffixes: [id, url, host, name, user]
 //	    min_entropy: 3.3
-//	    default_shapes: [{chars: token, min: 20, max: 200}]
+//	    default_shapes: ['[token]{20,200}']
 //	    list:
-//	      - {name: SendGrid, aliases: [sendgrid], shapes: [{prefix: SG., chars: base64url, min: 60, max: 70}]}
+//	      - 'SendGrid | sendgrid | SG.[A-Za-z0-9._-]{60,70}'
+//	      - 'New Relic | newrelic, new relic | NRAK-[A-Z0-9]{27} [hex]{40}'
+//	      - 'Heroku | heroku | [uuid] HRKU-[base64url]{30,70}'
+//
+// A provider is one string, NAME | ALIASES | SHAPES: what findings call it;
+// the words that name it in keys, separated by commas (default: the name);
+// its token shapes, separated by spaces (default: default_shapes). A shape
+// is an optional literal prefix, a character class in brackets (a body
+// such as A-Z2-7, or a named alphabet: [hex], [alnum], [base64],
+// [base64url], [token], [digits]) and a length {n} or {min,max} after the
+// prefix; [uuid] alone is a UUID. One string per provider keeps the table
+// readable and cheap to load: it is read on every hook run.
 //
 // It fires on a value assigned to a key (NAME=value, name: value,
 // "name": "value", name := "value", setenv("NAME", "value"), a header
@@ -53,37 +65,15 @@ type ProvidersSpec struct {
 	IgnoreSuffixes []string `yaml:"ignore_suffixes"`
 	// MinEntropy is the Shannon entropy (bits per byte) a value must reach.
 	MinEntropy float64 `yaml:"min_entropy"`
-	// DefaultShapes apply to the providers that list no shapes.
-	DefaultShapes []ShapeSpec `yaml:"default_shapes"`
-	// List is the provider table.
-	List []ProviderSpec `yaml:"list"`
+	// DefaultShapes apply to the providers that list no shapes, written
+	// as in List: '[token]{20,200}'.
+	DefaultShapes []string `yaml:"default_shapes"`
+	// List is the provider table, one "NAME | ALIASES | SHAPES" string per
+	// provider (see the top of this file).
+	List []string `yaml:"list"`
 }
 
-// ProviderSpec is one service of the provider table.
-type ProviderSpec struct {
-	// Name is what findings call the provider ("SendGrid").
-	Name string `yaml:"name"`
-	// Aliases are the words that name the provider in keys, matched
-	// case-insensitively; a multi-word alias ("new relic") also matches
-	// joined and with '_', '-' or '.' ("NEW_RELIC"). Default: the name.
-	Aliases []string `yaml:"aliases"`
-	// Shapes are the token formats the provider uses; default_shapes when
-	// absent.
-	Shapes []ShapeSpec `yaml:"shapes"`
-}
-
-// ShapeSpec is one token format: an optional literal prefix, then min to
-// max characters from chars.
-type ShapeSpec struct {
-	Prefix string `yaml:"prefix"`
-	// Chars is a named alphabet (hex, alnum, base64, base64url, token,
-	// digits, uuid) or the body of a character class ("A-Z2-7").
-	Chars string `yaml:"chars"`
-	Min   int    `yaml:"min"`
-	Max   int    `yaml:"max"`
-}
-
-// namedAlphabets are the named values of ShapeSpec.Chars.
+// namedAlphabets are the named character classes of shapes ([hex]).
 var namedAlphabets = map[string]string{
 	"hex":       "0-9a-fA-F",
 	"alnum":     "A-Za-z0-9",
@@ -164,45 +154,48 @@ func (d *decoder) checkProvidersContent(c *ContentSpec, n *yaml.Node) *providerC
 	if !d.has(&ps.DefaultShapes) || d.emptyList(&ps.DefaultShapes) {
 		d.errorf(pn, "content.providers", `missing required key "default_shapes" (the token formats of providers that list none)`)
 	}
-	defaults := d.shapes(ps.DefaultShapes, "content.providers.default_shapes", pn)
+	var defaults []shape
+	for i, text := range ps.DefaultShapes {
+		if d.bad[&ps.DefaultShapes[i]] {
+			continue
+		}
+		sh, msg := parseShape(text)
+		if msg != "" {
+			d.errorf(d.at(&ps.DefaultShapes[i], pn), fmt.Sprintf("content.providers.default_shapes[%d]", i), "%s: %s", yamlmsg.Quote(text), msg)
+			continue
+		}
+		defaults = append(defaults, sh)
+	}
 	if !d.has(&ps.List) || d.emptyList(&ps.List) {
 		d.errorf(pn, "content.providers", `missing required key "list" (the provider table)`)
 	}
 	seen := make(map[string]string) // term → provider that has it
-	for i := range ps.List {
-		e := &ps.List[i]
+	for i, text := range ps.List {
+		if d.bad[&ps.List[i]] {
+			continue
+		}
 		key := fmt.Sprintf("content.providers.list[%d]", i)
-		en := d.at(e, pn)
-		if d.bad[e] {
+		en := d.at(&ps.List[i], pn)
+		pr, aliases, msg := parseProvider(text, defaults)
+		if msg != "" {
+			d.errorf(en, key, "%s: %s", yamlmsg.Quote(text), msg)
 			continue
-		}
-		if strings.TrimSpace(e.Name) == "" {
-			d.errorf(en, key, `missing required key "name"`)
-			continue
-		}
-		pr := provider{name: e.Name, shapes: defaults}
-		if d.has(&e.Shapes) {
-			pr.shapes = d.shapes(e.Shapes, key+".shapes", en)
-		}
-		aliases := e.Aliases
-		if len(aliases) == 0 {
-			aliases = []string{e.Name}
 		}
 		idx := int32(len(p.providers))
-		for j, a := range aliases {
+		for _, a := range aliases {
 			terms, msg := aliasTerms(a)
 			if msg != "" {
-				d.errorf(d.at(&e.Aliases[min(j, len(e.Aliases)-1)], en), key+".aliases", "%s: %s", yamlmsg.Quote(a), msg)
+				d.errorf(en, key, "alias %s: %s", yamlmsg.Quote(a), msg)
 				continue
 			}
 			for _, t := range terms {
 				if prev, dup := seen[t]; dup {
-					if prev != e.Name {
-						d.errorf(en, key+".aliases", "%s already names %s: an alias must name one provider", yamlmsg.Quote(t), prev)
+					if prev != pr.name {
+						d.errorf(en, key, "alias %s already names %s: an alias must name one provider", yamlmsg.Quote(t), prev)
 					}
 					continue
 				}
-				seen[t] = e.Name
+				seen[t] = pr.name
 				p.terms = append(p.terms, providerTerm{text: t, provider: idx})
 			}
 		}
@@ -247,53 +240,112 @@ func aliasTerms(a string) ([]string, string) {
 	return out, ""
 }
 
-// shapes validates and compiles a list of shapes.
-func (d *decoder) shapes(list []ShapeSpec, key string, fallback *yaml.Node) []shape {
-	var out []shape
-	for i := range list {
-		s := &list[i]
-		k := fmt.Sprintf("%s[%d]", key, i)
-		n := d.at(s, fallback)
-		if d.bad[s] {
-			continue
-		}
-		if !d.has(&s.Chars) {
-			d.errorf(n, k, `missing required key "chars" (hex, alnum, base64, base64url, token, digits, uuid, or a class such as "A-Z2-7")`)
-			continue
-		}
-		class, named := namedAlphabets[s.Chars]
-		if !named {
-			class = s.Chars
-		}
-		set, msg := parseClass(class)
-		if msg != "" {
-			d.errorf(d.at(&s.Chars, n), k+".chars", "%s: %s", yamlmsg.Quote(s.Chars), msg)
-			continue
-		}
-		sh := shape{prefix: s.Prefix, chars: set, uuid: s.Chars == "uuid", min: s.Min, max: s.Max, hex: true}
-		for b, ok := range set {
-			if ok {
-				sh.size++
-				if !isHexDigit(byte(b)) {
-					sh.hex = false
-				}
+// parseProvider reads one "NAME | ALIASES | SHAPES" entry; it returns the
+// provider, its aliases, or a problem.
+func parseProvider(text string, defaults []shape) (provider, []string, string) {
+	parts := strings.Split(text, "|")
+	if len(parts) > 3 {
+		return provider{}, nil, "write NAME | ALIASES | SHAPES (two '|' at most)"
+	}
+	pr := provider{name: strings.TrimSpace(parts[0]), shapes: defaults}
+	if pr.name == "" {
+		return provider{}, nil, "no name before the first '|'"
+	}
+	aliases := []string{pr.name}
+	if len(parts) > 1 {
+		var list []string
+		for _, a := range strings.Split(parts[1], ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				list = append(list, a)
 			}
 		}
-		if sh.uuid {
-			sh.min, sh.max = 36, 36
+		if len(list) > 0 {
+			aliases = list
 		}
-		switch {
-		case sh.uuid:
-		case s.Min < 8:
-			d.errorf(d.at(&s.Min, n), k+".min", "must be at least 8 (shorter values cannot be told from words), got %d", s.Min)
-			continue
-		case s.Max < s.Min || s.Max > 4096:
-			d.errorf(d.at(&s.Max, n), k+".max", "must be between min (%d) and 4096, got %d", s.Min, s.Max)
-			continue
-		}
-		out = append(out, sh)
 	}
-	return out
+	if len(parts) > 2 && strings.TrimSpace(parts[2]) != "" {
+		pr.shapes = nil
+		for _, f := range strings.Fields(parts[2]) {
+			sh, msg := parseShape(f)
+			if msg != "" {
+				return provider{}, nil, fmt.Sprintf("shape %q: %s", f, msg)
+			}
+			pr.shapes = append(pr.shapes, sh)
+		}
+	}
+	return pr, aliases, ""
+}
+
+// parseShape reads one shape: PREFIX[CLASS]{MIN,MAX}, PREFIX[CLASS]{N} or
+// PREFIX[uuid].
+func parseShape(f string) (shape, string) {
+	open := strings.IndexByte(f, '[')
+	if open < 0 {
+		return shape{}, "no character class: write PREFIX[CLASS]{MIN,MAX}, such as SG.[base64url]{60,70}"
+	}
+	closing := strings.IndexByte(f[open:], ']')
+	if closing < 0 {
+		return shape{}, "unclosed '['"
+	}
+	closing += open
+	sh := shape{prefix: f[:open]}
+	class := f[open+1 : closing]
+	rest := f[closing+1:]
+	if class == "uuid" {
+		if rest != "" {
+			return shape{}, "[uuid] takes no length"
+		}
+		sh.uuid = true
+		sh.min, sh.max = 36, 36
+	} else {
+		var err error
+		if sh.min, sh.max, err = parseCount(rest); err != nil {
+			return shape{}, err.Error()
+		}
+	}
+	if named, ok := namedAlphabets[class]; ok {
+		class = named
+	}
+	set, msg := parseClass(class)
+	if msg != "" {
+		return shape{}, msg
+	}
+	sh.chars, sh.hex = set, true
+	for b, ok := range set {
+		if ok {
+			sh.size++
+			if !isHexDigit(byte(b)) {
+				sh.hex = false
+			}
+		}
+	}
+	switch {
+	case sh.uuid:
+	case sh.min < 8:
+		return shape{}, fmt.Sprintf("at least 8 characters (shorter values cannot be told from words), got %d", sh.min)
+	case sh.max < sh.min || sh.max > 4096:
+		return shape{}, fmt.Sprintf("the maximum must be between the minimum (%d) and 4096, got %d", sh.min, sh.max)
+	}
+	return sh, ""
+}
+
+// parseCount reads {N} or {MIN,MAX}.
+func parseCount(s string) (lo, hi int, err error) {
+	if len(s) < 3 || s[0] != '{' || s[len(s)-1] != '}' {
+		return 0, 0, fmt.Errorf("no length: end the shape with {N} or {MIN,MAX}")
+	}
+	body := s[1 : len(s)-1]
+	a, b, two := strings.Cut(body, ",")
+	lo, err1 := strconv.Atoi(a)
+	hi = lo
+	var err2 error
+	if two {
+		hi, err2 = strconv.Atoi(b)
+	}
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("length %q: write {N} or {MIN,MAX} with whole numbers", s)
+	}
+	return lo, hi, nil
 }
 
 // parseClass compiles the body of a character class: single characters and

@@ -203,8 +203,8 @@ func TestProvidersSpecErrors(t *testing.T) {
 	good := `      providers:
         credential_words: [key]
         min_entropy: 3
-        default_shapes: [{chars: alnum, min: 20, max: 40}]
-        list: [{name: Acme}]
+        default_shapes: ['[alnum]{20,40}']
+        list: ['Acme | acme | acme_[hex]{32}', 'Other']
 `
 	tests := []struct {
 		name, body, want string
@@ -212,16 +212,21 @@ func TestProvidersSpecErrors(t *testing.T) {
 		{"regex with providers", "      regex: 'x'\n" + good, "content.regex: does not apply with content.providers"},
 		{"keywords with providers", "      keywords: [x]\n" + good, "content.keywords: does not apply with content.providers"},
 		{"no credential words", strings.Replace(good, "        credential_words: [key]\n", "", 1), `missing required key "credential_words"`},
-		{"no list", strings.Replace(good, "        list: [{name: Acme}]\n", "", 1), `missing required key "list"`},
-		{"no default shapes", strings.Replace(good, "        default_shapes: [{chars: alnum, min: 20, max: 40}]\n", "", 1), `missing required key "default_shapes"`},
+		{"no list", strings.Replace(good, "        list: ['Acme | acme | acme_[hex]{32}', 'Other']\n", "", 1), `missing required key "list"`},
+		{"no default shapes", strings.Replace(good, "        default_shapes: ['[alnum]{20,40}']\n", "", 1), `missing required key "default_shapes"`},
 		{"entropy out of range", strings.Replace(good, "min_entropy: 3", "min_entropy: 9", 1), "min_entropy: must be above 0 and at most 8"},
-		{"shape too short", strings.Replace(good, "min: 20", "min: 4", 1), "min: must be at least 8"},
-		{"max below min", strings.Replace(good, "max: 40", "max: 10", 1), "max: must be between min (20)"},
-		{"bad class", strings.Replace(good, "chars: alnum", "chars: 'z-a'", 1), "range z-a is reversed"},
-		{"space in class", strings.Replace(good, "chars: alnum", "chars: 'a-z '", 1), "only printable ASCII"},
-		{"alias of two providers", strings.Replace(good, "list: [{name: Acme}]", "list: [{name: Acme, aliases: [acme]}, {name: Other, aliases: [acme]}]", 1), `"acme" already names Acme`},
-		{"bad alias", strings.Replace(good, "list: [{name: Acme}]", "list: [{name: Acme, aliases: ['ac/me']}]", 1), "use letters, digits"},
-		{"no name", strings.Replace(good, "list: [{name: Acme}]", "list: [{aliases: [acme]}]", 1), `missing required key "name"`},
+		{"shape too short", strings.Replace(good, "[alnum]{20,40}", "[alnum]{4,40}", 1), "at least 8 characters"},
+		{"max below min", strings.Replace(good, "[alnum]{20,40}", "[alnum]{20,10}", 1), "the maximum must be between the minimum (20)"},
+		{"no length", strings.Replace(good, "acme_[hex]{32}", "acme_[hex]", 1), "no length: end the shape with {N} or {MIN,MAX}"},
+		{"bad length", strings.Replace(good, "acme_[hex]{32}", "acme_[hex]{x}", 1), "write {N} or {MIN,MAX} with whole numbers"},
+		{"no class", strings.Replace(good, "acme_[hex]{32}", "acme_{32}", 1), "no character class"},
+		{"uuid with length", strings.Replace(good, "acme_[hex]{32}", "[uuid]{36}", 1), "[uuid] takes no length"},
+		{"bad class", strings.Replace(good, "[alnum]{20,40}", "[z-a]{20,40}", 1), "range z-a is reversed"},
+		{"too many bars", strings.Replace(good, "'Other'", "'Other | x | [hex]{32} | y'", 1), "two '|' at most"},
+		{"alias of two providers", strings.Replace(good, "'Other'", "'Other | acme'", 1), `"acme" already names Acme`},
+		{"bad alias", strings.Replace(good, "'Other'", "'Other | ot/her'", 1), "use letters, digits"},
+		{"no name", strings.Replace(good, "'Other'", "' | other'", 1), "no name before the first '|'"},
+		{"entry not a string", strings.Replace(good, "'Other'", "{name: Other}", 1), "expected a string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,5 +284,19 @@ func BenchmarkProviderLine(b *testing.B) {
 				m.MatchLine(l, 1, nil, func(LineMatch) {})
 			}
 		})
+	}
+}
+
+// BenchmarkLoadEmbedded measures what every hook run pays before scanning:
+// loading and compiling the embedded rules (providers.yml included) and
+// building the set's keyword automaton.
+func BenchmarkLoadEmbedded(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		rs, err := LoadFS(rules.FS, ".")
+		if err != nil {
+			b.Fatal(err)
+		}
+		NewSet(rs)
 	}
 }
