@@ -20,7 +20,7 @@ RULES = [
     R("langsmith-api-key", "LangSmith API key", ["lsv2_pt_{hex:32}_{hex:10}", "lsv2_sk_{hex:32}_{hex:10}"], where="LangSmith (Settings > API keys)", what="API key"),
     R("langfuse-secret-key", "Langfuse secret key", ["sk-lf-{uuid}"], where="Langfuse (Project settings > API keys)", what="secret key"),
     R("pinecone-api-key", "Pinecone API key", ["pcsk_{an:6}_{an:63}"], where="the Pinecone console (API keys)", what="API key",
-      regex=r"(?:^|[^A-Za-z0-9])(pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{50,80})(?:[^A-Za-z0-9_-]|$)"),
+      regex=r"(?:^|[^A-Za-z0-9])(pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{50,})(?:[^A-Za-z0-9_-]|$)"),
     R("pinecone-api-key-legacy", "Pinecone API key", ["{uuid}"], ctx=["pinecone"], where="the Pinecone console (API keys)", what="API key"),
     R("elevenlabs-api-key", "ElevenLabs API key", ["sk_{hex:48}", "{hex:32}"], ctx=["elevenlabs", "eleven labs", "xi api"], where="ElevenLabs (Profile > API keys)", what="API key"),
     R("assemblyai-api-key", "AssemblyAI API key", ["{hex:32}"], ctx=["assemblyai", "assembly ai"], where="the AssemblyAI dashboard", what="API key"),

@@ -14,10 +14,10 @@ HEADER = """# secrets-payments: payment, commerce, shipping and trading credenti
 
 RULES = [
     R("stripe-test-secret", "Stripe test-mode secret key", ["sk_test_{an:24,99}", "rk_test_{an:24,99}"], sev="warn", where="the Stripe dashboard (Developers > API keys, test mode)", what="test-mode secret key",
-      regex=r"(?:^|[^A-Za-z0-9])((?:sk|rk)_test_[0-9A-Za-z]{24,247})(?:[^A-Za-z0-9_-]|$)"),
+      regex=r"(?:^|[^A-Za-z0-9])((?:sk|rk)_test_[0-9A-Za-z]{24,})(?:[^A-Za-z0-9_-]|$)"),
     R("paypal-client-secret", "PayPal client secret", ["E{url:79}", "{url:80}"], ctx=["paypal"], where="the PayPal developer dashboard (Apps & Credentials)", what="client secret"),
     R("paypal-access-token", "PayPal OAuth access token", ["A21AA{url:92}"], where="PayPal (the token expires; rotate the client secret that issued it)", what="access token",
-      regex=r"(?:^|[^A-Za-z0-9])(A21AA[A-Za-z0-9_-]{50,120})(?:[^A-Za-z0-9_-]|$)"),
+      regex=r"(?:^|[^A-Za-z0-9])(A21AA[A-Za-z0-9_-]{50,})(?:[^A-Za-z0-9_-]|$)"),
     R("braintree-private-key", "Braintree private key", ["{hex:32}"], ctx=["braintree"], where="the Braintree control panel (API keys)", what="private key"),
     R("plaid-secret", "Plaid secret", ["{hex:30}"], ctx=["plaid"], where="the Plaid dashboard (Team settings > Keys)", what="secret"),
     R("plaid-access-token", "Plaid access token", ["access-production-{uuid}", "access-development-{uuid}"], kw=["access-production-", "access-development-"], where="Plaid (/item/remove, or rotate with /item/access_token/invalidate)", what="access token"),
@@ -31,7 +31,7 @@ RULES = [
     R("wise-api-token", "Wise API token", ["{uuid}"], ctx=["transferwise", "wise api"], where="Wise (Settings > API tokens)", what="API token"),
     R("revolut-api-key", "Revolut Business API key", ["sk_{url:48}"], ctx=["revolut"], where="Revolut Business (Settings > APIs)", what="API key"),
     R("paddle-api-key", "Paddle API key", ["pdl_live_apikey_{ln:26}_{an:27}"], kw=["pdl_live_apikey_"], where="Paddle (Developer tools > Authentication)", what="API key",
-      regex=r"(?:^|[^A-Za-z0-9])(pdl_live_apikey_[A-Za-z0-9_]{40,80})(?:[^A-Za-z0-9_-]|$)"),
+      regex=r"(?:^|[^A-Za-z0-9])(pdl_live_apikey_[A-Za-z0-9_]{40,})(?:[^A-Za-z0-9_-]|$)"),
     R("chargebee-api-key", "Chargebee API key", ["live_{an:32}"], ctx=["chargebee"], where="Chargebee (Settings > API keys)", what="API key"),
     R("recurly-api-key", "Recurly API key", ["{hex:32}"], ctx=["recurly"], where="Recurly (Integrations > API credentials)", what="API key"),
     R("xendit-secret-key", "Xendit secret key", ["xnd_production_{an:60}"], where="the Xendit dashboard (Settings > API keys)", what="secret key"),

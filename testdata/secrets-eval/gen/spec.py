@@ -41,7 +41,10 @@ def shape_regex(shape):
             out.append("[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
         else:
             n = f[2]
-            q = "{%d,%d}" % n if isinstance(n, tuple) else "{%d}" % n
+            if isinstance(n, tuple):
+                q = "{%d,}" % n[0] if n[1] - n[0] > 16 else "{%d,%d}" % n
+            else:
+                q = "{%d}" % n
             out.append("[%s]%s" % (fmt.RECLASS[f[1]], q))
     return "".join(out)
 
@@ -84,7 +87,9 @@ def regex(spec):
         al = "|".join(alias_re(a) for a in spec.ctx)
         # The provider's name before or after the credential word in one key,
         # or as the key of an object on the same line ("sendgrid": {"apiKey": …}).
-        key = r"""(?i:(?:%s)[\w.-]{0,30}?%s|%s[\w.-]{0,30}?(?:%s)|(?:%s)[\w.-]{0,30}?["']?\s{0,3}[:=]\s{0,3}\{[^{}]{0,80}?%s)[\w.-]{0,20}""" % (al, CRED, CRED, al, al, CRED)
+        # Unbounded repeats: a key cannot hold spaces anyway, and bounded ones
+        # make the compiled program (and the hook's start) much larger.
+        key = r"""(?i:(?:%s)[\w.-]*?%s|%s[\w.-]*?(?:%s)|(?:%s)[\w.-]*?["']?\s{0,3}[:=]\s{0,3}\{[^{}]*?%s)[\w.-]*""" % (al, CRED, CRED, al, al, CRED)
         sep = r"""["'\]]{0,2}\s{0,4}(?::=|=>|[:=,]|\s)\s{0,4}(?:["'`]|(?i:bearer|token|basic)\s+)?"""
         return key + sep + "(" + val + ")" + _term(spec)
     return "(?:^|[^A-Za-z0-9])(" + val + ")" + _term(spec)
