@@ -99,9 +99,15 @@ def keywords(spec):
     if spec.kw:
         return spec.kw
     if spec.ctx:
+        # The alias as a word of a key: followed or preceded by a separator
+        # or a credential word. A bare alias ("lob", "modal") occurs in far
+        # more lines (global, blob, modal dialogs) than keys naming it.
         out = []
         for a in spec.ctx:
-            out += alias_kw(a)
+            for v in alias_kw(a):
+                out += [v + c for c in "_-.\"':= "]
+                out += [c + v for c in "_-."]
+                out += [v + w for w in ("api", "key", "token", "secret", "auth", "pass", "pwd", "cred", "pat", "sig", "access", "client", "app")]
         return sorted(set(out))
     out = []
     for s in spec.shapes:
