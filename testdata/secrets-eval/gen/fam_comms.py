@@ -51,7 +51,7 @@ RULES = [
     R("sparkpost-api-key", "SparkPost API key", ["{hex:40}"], ctx=["sparkpost"], where="SparkPost (Configuration > API keys)", what="API key"),
     R("mailjet-api-secret", "Mailjet API secret", ["{hex:32}"], ctx=["mailjet", "mj apikey"], where="Mailjet (Account settings > API key management)", what="API secret"),
     R("mandrill-api-key", "Mandrill API key", ["md-{url:22}", "{url:22}"], ctx=["mandrill"], where="Mandrill (Settings > SMTP & API info)", what="API key"),
-    R("resend-api-key", "Resend API key", ["re_{an:8}_{an:24}"], ctx=["resend"], where="the Resend dashboard (API keys)", what="API key"),
+    R("resend-api-key", "Resend API key", ["re_{an:8}_{an:24}"], where="the Resend dashboard (API keys)", what="API key"),
     R("mailersend-api-token", "MailerSend API token", ["mlsn.{hex:64}"], where="MailerSend (Integrations > API tokens)", what="API token"),
     R("mailtrap-api-token", "Mailtrap API token", ["{hex:32}"], ctx=["mailtrap"], where="Mailtrap (Settings > API tokens)", what="API token"),
     R("brevo-smtp-key", "Brevo SMTP key", ["xsmtpsib-{hex:64}-{an:16}"], where="Brevo (SMTP & API > SMTP keys)", what="SMTP key"),

@@ -41,7 +41,7 @@ RULES = [
     R("easypost-api-key", "EasyPost production API key", ["EZAK{an:54}"], where="EasyPost (Account settings > API keys)", what="API key"),
     R("shippo-api-token", "Shippo live API token", ["shippo_live_{hex:40}"], where="Shippo (Settings > API)", what="API token"),
     R("duffel-api-token", "Duffel live access token", ["duffel_live_{url:43}"], where="the Duffel dashboard (Developers > Access tokens)", what="access token"),
-    R("woocommerce-api-key", "WooCommerce REST API key", ["cs_{hex:40}", "ck_{hex:40}"], ctx=["woocommerce", "woo", "wc consumer", "consumer"], where="WooCommerce (Settings > Advanced > REST API)", what="consumer key or secret"),
+    R("woocommerce-api-key", "WooCommerce REST API key", ["cs_{hex:40}", "ck_{hex:40}"], where="WooCommerce (Settings > Advanced > REST API)", what="consumer key or secret"),
     R("binance-api-secret", "Binance API secret", ["{an:64}"], ctx=["binance"], where="Binance (API management)", what="API secret"),
     R("kraken-private-key", "Kraken API private key", ["{b64:86}=="], ctx=["kraken"], where="Kraken (Settings > API)", what="private key"),
     R("kucoin-api-secret", "KuCoin API secret", ["{uuid}"], ctx=["kucoin"], where="KuCoin (API management)", what="API secret"),
