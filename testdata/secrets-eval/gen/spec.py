@@ -244,7 +244,11 @@ def flow(xs):
 
 def to_yaml(spec, family, anchored):
     where = spec.where or ("the %s console" % spec.name)
-    desc = spec.desc or ("%s %s%s." % (spec.name, spec.what, " assigned to a key that names %s" % spec.name if spec.ctx else ""))
+    ctxdesc = ""
+    if spec.ctx:
+        ctxdesc = " in a key, variable, header or flag that names it (%s)" % ", ".join(spec.ctx[:4])
+    desc = spec.desc or ("%s%s." % (spec.name, ctxdesc))
+    article = "An" if spec.name[0] in "AEIOUx" else "A"
     m, nm = tests(spec)
     tags = ["secret", family] + spec.tags
     lines = [
@@ -252,7 +256,7 @@ def to_yaml(spec, family, anchored):
         "    description: %s" % q(desc),
         "    severity: %s" % spec.sev,
         "    tags: %s" % ("[" + ", ".join(tags) + "]"),
-        "    message: %s" % q("A %s %s is being pushed." % (spec.name, spec.what)),
+        "    message: %s" % q("%s %s is being pushed." % (article, spec.name)),
         "    help: |",
         "      Remove it from your commits and load it from the environment or a",
         "      secrets manager instead. Treat it as leaked: revoke it in",
