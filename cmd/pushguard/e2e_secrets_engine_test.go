@@ -65,6 +65,22 @@ func TestEngineProviderContextNamesProvider(t *testing.T) {
 	noSecret(t, out, fakeRootlyToken, fakeRootlyToken[7:30])
 }
 
+// TestEngineProviderConfigPath: a provider named by an enclosing YAML key
+// (services: rootly: api_token: …) is the provider of the value, even when
+// the commit adds only the value's line.
+func TestEngineProviderConfigPath(t *testing.T) {
+	w := newWorld(t)
+	w.installHook()
+	w.commit("services", map[string]string{"config/services.yaml": "services:\n  rootly:\n    region: eu\n"})
+	w.mustAccept(w.push("main"))
+	w.commit("add the token", map[string]string{"config/services.yaml": "services:\n  rootly:\n    region: eu\n    api_token: " + fakeRootlyToken + "\n"})
+	p := w.push("main")
+	w.mustReject(p)
+	out := p.remote()
+	wantLines(t, out, "  config/services.yaml:4:16  Rootly credential assigned to services.rootly.api_token")
+	noSecret(t, out, fakeRootlyToken)
+}
+
 // TestEngineProviderContextQuiet: the same key holding references and
 // placeholders is accepted.
 func TestEngineProviderContextQuiet(t *testing.T) {

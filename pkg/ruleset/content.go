@@ -29,8 +29,9 @@ type contentCond struct {
 
 // each calls fn with every match of the rule r (whose condition c is) in
 // line that survives the stopwords, allow and entropy filters. lineNo is the
-// line's 1-based number in its file, 0 when unknown.
-func (c *contentCond) each(line []byte, lineNo int, r *Rule, fn func(LineMatch)) {
+// line's 1-based number in its file, 0 when unknown; path is the line's
+// configuration path (see MatchLineIn), nil when unknown.
+func (c *contentCond) each(line []byte, lineNo int, path []byte, r *Rule, fn func(LineMatch)) {
 	if c.unicode != nil {
 		c.unicode.each(line, lineNo, func(start, end int, detail string) {
 			fn(LineMatch{Rule: r, Start: start, End: end, Detail: detail})
@@ -38,7 +39,7 @@ func (c *contentCond) each(line []byte, lineNo int, r *Rule, fn func(LineMatch))
 		return
 	}
 	if c.providers != nil {
-		c.providers.each(line, nil, func(start, end int, detail string) {
+		c.providers.each(line, path, nil, func(start, end int, detail string) {
 			if c.accept(line, []int{start, end}, nil) {
 				fn(LineMatch{Rule: r, Start: start, End: end, Detail: detail})
 			}

@@ -88,6 +88,16 @@ type LineMatch struct {
 // unknown; content.unicode needs it to tell a byte order mark) and with the
 // match's detail.
 func (m *LineMatcher) MatchLine(line []byte, lineNo int, active []bool, fn func(LineMatch)) {
+	m.MatchLineIn(line, lineNo, nil, active, fn)
+}
+
+// MatchLineIn is MatchLine for a line of a configuration file whose
+// enclosing keys are path ("services.sendgrid" for the line
+// "    api_key: …" of a YAML file; nil when unknown or at the top). Only
+// provider-context conditions read it: a key naming no provider takes one
+// that path names. Keywords found in path let the rules that have them
+// look at the line (their regexes still match the line alone).
+func (m *LineMatcher) MatchLineIn(line []byte, lineNo int, path []byte, active []bool, fn func(LineMatch)) {
 	idx := m.idx
 	if idx.ac != nil {
 		m.epoch++
@@ -96,6 +106,9 @@ func (m *LineMatcher) MatchLine(line []byte, lineNo int, active []bool, fn func(
 			m.epoch = 1
 		}
 		idx.ac.scan(line, m.seen, m.epoch)
+		if len(path) > 0 {
+			idx.ac.scan(path, m.seen, m.epoch)
+		}
 	}
 	for slot, r := range idx.rules {
 		if active != nil && (r.Index >= len(active) || !active[r.Index]) {
@@ -105,9 +118,9 @@ func (m *LineMatcher) MatchLine(line []byte, lineNo int, active []bool, fn func(
 			continue
 		}
 		if idx.tiered {
-			r.content.each(line, lineNo, r, m.gatherFn)
+			r.content.each(line, lineNo, path, r, m.gatherFn)
 		} else {
-			r.content.each(line, lineNo, r, fn)
+			r.content.each(line, lineNo, path, r, fn)
 		}
 	}
 	if idx.tiered {

@@ -404,7 +404,7 @@ type nameHit struct {
 // each calls fn for every value in line that the condition accepts, with
 // the detail naming the provider. When why is not nil and nothing is
 // found, it says why the last candidate was rejected.
-func (p *providerCond) each(line []byte, why *string, fn func(start, end int, detail string)) {
+func (p *providerCond) each(line, path []byte, why *string, fn func(start, end int, detail string)) {
 	var stack [8]nameHit
 	hits := stack[:0]
 	p.names.each(line, func(end int, slot int32) {
@@ -415,7 +415,17 @@ func (p *providerCond) each(line []byte, why *string, fn func(start, end int, de
 		}
 		hits = append(hits, nameHit{start: start, end: end, term: slot})
 	})
-	if len(hits) == 0 {
+	// The innermost provider the configuration path names, if any.
+	pathProv := -1
+	if len(path) > 0 {
+		p.names.each(path, func(end int, slot int32) {
+			t := p.terms[slot].text
+			if p.standsAlone(path, end-len(t), end) {
+				pathProv = int(p.terms[slot].provider)
+			}
+		})
+	}
+	if len(hits) == 0 && pathProv < 0 {
 		explain(why, "no provider name stands as a word of the line")
 		return
 	}
@@ -450,6 +460,12 @@ func (p *providerCond) each(line []byte, why *string, fn func(start, end int, de
 			// slack_client =, //registry.npmjs.org/:_authToken=….
 			prov = p.providerNear(hits, ks, ve)
 		}
+		inPath := false
+		if prov < 0 && pathProv >= 0 && ks == indexNonSpace(line) {
+			// A key that starts its line takes the provider its
+			// configuration path names (sendgrid:\n  api_key: …).
+			prov, inPath = pathProv, true
+		}
 		if prov < 0 {
 			continue
 		}
@@ -462,6 +478,9 @@ func (p *providerCond) each(line []byte, why *string, fn func(start, end int, de
 			continue
 		}
 		name := string(key)
+		if inPath {
+			name = string(path) + "." + name
+		}
 		if len(name) > 64 {
 			name = name[:64] + "…"
 		}
@@ -473,8 +492,27 @@ func (p *providerCond) each(line []byte, why *string, fn func(start, end int, de
 // explainNoMatch says why the condition finds nothing in line.
 func (p *providerCond) explainNoMatch(line []byte) string {
 	why := "no key naming a provider and a credential word is assigned a value"
-	p.each(line, &why, func(int, int, string) {})
+	p.each(line, nil, &why, func(int, int, string) {})
 	return why
+}
+
+// indexNonSpace returns the offset of the first byte of line that is not a
+// space or tab (skipping a YAML list dash "- "), or len(line).
+func indexNonSpace(line []byte) int {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	if i+1 < len(line) && line[i] == '-' && line[i+1] == ' ' {
+		i += 2
+		for i < len(line) && line[i] == ' ' {
+			i++
+		}
+	}
+	if i < len(line) && (line[i] == '"' || line[i] == '\'') {
+		i++
+	}
+	return i
 }
 
 // nearBytes is how far from a key a provider name on the same line may be
@@ -661,7 +699,7 @@ func placeholder(v []byte) string {
 			return "has a sequence such as abcdef or 123456 (a placeholder)"
 		}
 	}
-	for period := 1; period <= 8 && 3*period <= len(v); period++ {
+	for period := 1; period <= 16 && 2*period < len(v); period++ {
 		same := true
 		for i := period; i < len(v); i++ {
 			if lowerASCII(v[i]) != lowerASCII(v[i-period]) {

@@ -125,6 +125,39 @@ func TestProviderContext(t *testing.T) {
 	}
 }
 
+// TestProviderConfigPath: a key that names no provider takes the one its
+// enclosing configuration keys name, when it starts its line.
+func TestProviderConfigPath(t *testing.T) {
+	set := defaultSet(t)
+	r := set.Lookup("provider-credential")
+	active := make([]bool, len(set.Rules))
+	active[r.Index] = true
+	m := set.NewLineMatcher()
+	tests := []struct {
+		path, line, want string
+	}{
+		{"services.fastly", "    api_key: Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", "Fastly credential assigned to services.fastly.api_key"},
+		{"services.fastly", `    "apiKey": "Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3",`, "Fastly credential assigned to services.fastly.apiKey"},
+		{"twilio", `auth_token = "7ccf25ec84d8dbc74254770f58904dba"`, "Twilio credential assigned to twilio.auth_token"},
+		{"services.fastly", "    region: Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", ""},              // no credential word
+		{"services.fastly", "    api_key: ${FASTLY_KEY}", ""},                                // placeholder
+		{"services", "    api_key: Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", ""},                    // no provider
+		{"services.fastly", `    url: "x", api_key: "Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3"`, ""}, // key does not start the line
+		{"services.fastly", "    api_key: 5f4dcc3b5aa765d61d8327deb882cf99", ""},             // a hash is no Fastly token
+	}
+	for _, tt := range tests {
+		var got []string
+		m.MatchLineIn([]byte(tt.line), 3, []byte(tt.path), active, func(lm LineMatch) { got = append(got, lm.Detail) })
+		want := []string(nil)
+		if tt.want != "" {
+			want = []string{tt.want}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s / %s: (-want +got)\n%s", tt.path, tt.line, diff)
+		}
+	}
+}
+
 // TestOneFindingPerSecret runs the whole embedded set: a value that a
 // specific rule reports is not reported again by provider-context or
 // generic rules.

@@ -18,6 +18,7 @@ import (
 	"github.com/pushguard/pushguard/pkg/gitstore"
 	"github.com/pushguard/pushguard/pkg/provenance"
 	"github.com/pushguard/pushguard/pkg/ruleset"
+	"github.com/pushguard/pushguard/pkg/textenc"
 	"github.com/pushguard/pushguard/pkg/trailers"
 )
 
@@ -680,8 +681,13 @@ func (e *Engine) examine(ch fileChange) (*blobFacts, error) {
 		}
 	}
 	encoded := kubeSecretIndex(newer)
+	paths := textenc.ConfigPaths(ch.Path, newer) // enclosing keys, for provider context
 	visit := func(l diff.Line) bool {
-		e.matcher.MatchLine(l.Text, l.No, nil, func(m ruleset.LineMatch) {
+		var path []byte
+		if l.No >= 1 && l.No <= len(paths) {
+			path = paths[l.No-1]
+		}
+		e.matcher.MatchLineIn(l.Text, l.No, path, nil, func(m ruleset.LineMatch) {
 			f.matches = append(f.matches, lineMatch{
 				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
 				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,

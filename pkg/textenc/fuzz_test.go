@@ -30,6 +30,11 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("bad span %+v", e)
 			}
 		}
+		for _, name := range []string{"a.yaml", "a.toml", "a.json"} {
+			if p := ConfigPaths(name, b); len(p) != len(lines) {
+				t.Fatalf("%s: %d paths for %d lines", name, len(p), len(lines))
+			}
+		}
 		for i, l := range lines {
 			for _, e := range DockerAuths(l, i+1) {
 				if e.Start < 0 || e.End > len(l) || e.Start >= e.End {

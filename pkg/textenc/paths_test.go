@@ -1,0 +1,54 @@
+package textenc
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestConfigPaths(t *testing.T) {
+	tests := []struct {
+		name, doc string
+		want      []string
+	}{
+		{"services.yaml", `services:
+  sendgrid:
+    api_key: x
+    # comment
+    region: eu
+  twilio: &tw
+    - name: a
+      auth:
+        token: y
+top: 1
+---
+other:
+  key: z
+`, []string{"", "services", "services.sendgrid", "services.sendgrid", "services.sendgrid", "services", "services.twilio", "services.twilio", "services.twilio.auth", "", "", "", "other"}},
+		{"app.toml", "a = 1\n[sendgrid]\napi_key = \"x\"\n[[servers.alpha]]\nkey = 2\n", []string{"", "sendgrid", "sendgrid", "servers.alpha", "servers.alpha"}},
+		{"settings.json", `{
+  "sendgrid": {
+    "apiKey": "x",
+    "inner": {"a": 1},
+    "list": [
+      "v"
+    ]
+  },
+  "top": 2
+}
+`, []string{"", "", "sendgrid", "sendgrid", "sendgrid", "sendgrid.list", "sendgrid", "", "", ""}},
+	}
+	for _, tt := range tests {
+		got := ConfigPaths(tt.name, []byte(tt.doc))
+		var gs []string
+		for _, p := range got {
+			gs = append(gs, string(p))
+		}
+		if diff := cmp.Diff(tt.want, gs); diff != "" {
+			t.Errorf("%s (-want +got)\n%s", tt.name, diff)
+		}
+	}
+	if ConfigPaths("main.go", []byte("a:\n  b: 1\n")) != nil {
+		t.Error("paths for a Go file")
+	}
+}
