@@ -16,6 +16,15 @@ STOPWORDS = ["example", "xxxx", "sample", "dummy", "placeholder", "your", "token
              "redacted", "insert", "a1b2c3", "1a2b3c", "abc123", "12345678", "abcdefgh",
              "00000000", "****", "..."]
 
+# Aliases that are everyday words of code or prose: their keywords are the
+# alias as part of a key (segment_, segmentApiKey…), not the bare word.
+COMMON_WORDS = {"segment", "circle", "circleci", "spaces", "checkout", "together", "elastic", "modal", "phrase",
+                "hunter", "apollo", "packet", "vault", "consul", "drone", "sonar", "spark", "sauce", "harbor",
+                "stream", "genie", "voyage", "kraken", "alpaca", "wasabi", "sanity", "cohere", "railway",
+                "bunny", "percy", "cypress", "kibana", "twitch", "tweet", "twitter", "spotify", "shortcut",
+                "clubhouse", "amplitude", "portkey", "render", "brave", "stripe", "square", "plaid", "postmark",
+                "pusher", "recurly", "revolut", "webflow", "weaviate", "zendesk", "firebase", "ngrok", "nomad"}
+
 CRED = r"(?:key|token|secret|pass(?:word)?|passwd|pwd|auth|cred|credentials?|pat|sig|signature)"
 
 
@@ -105,6 +114,9 @@ def keywords(spec):
         out = []
         for a in spec.ctx:
             for v in alias_kw(a):
+                if len(v) >= 6 and v not in COMMON_WORDS:
+                    out.append(v)
+                    continue
                 out += [v + c for c in "_-.\"':= "]
                 out += [c + v for c in "_-."]
                 out += [v + w for w in ("api", "key", "token", "secret", "auth", "pass", "pwd", "cred", "pat", "sig", "access", "client", "app")]
