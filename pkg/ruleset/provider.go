@@ -418,10 +418,13 @@ func (p *providerCond) each(line, path []byte, why *string, fn func(start, end i
 	// The innermost provider the configuration path names, if any.
 	pathProv := -1
 	if len(path) > 0 {
+		// The term that ends last wins; of those ending together, the
+		// longest (azure_openai, not openai).
+		lastEnd, lastLen := -1, 0
 		p.names.each(path, func(end int, slot int32) {
 			t := p.terms[slot].text
-			if p.standsAlone(path, end-len(t), end) {
-				pathProv = int(p.terms[slot].provider)
+			if p.standsAlone(path, end-len(t), end) && (end > lastEnd || (end == lastEnd && len(t) > lastLen)) {
+				pathProv, lastEnd, lastLen = int(p.terms[slot].provider), end, len(t)
 			}
 		})
 	}
@@ -664,6 +667,9 @@ func (p *providerCond) fitsShape(s *shape, value []byte, why *string) bool {
 	if s.uuid {
 		minH = min(minH, 3.0)
 	}
+	if s.hex { // 16 symbols: short random hex values vary a lot
+		minH = min(minH, 0.75*math.Log2(float64(min(len(body), 16))))
+	}
 	if h := Entropy(body); h < minH {
 		explain(why, "value %s: entropy %.2f is below %.2f", q, h, minH)
 		return false
@@ -689,7 +695,10 @@ func placeholder(v []byte) string {
 		}
 		prev := lowerASCII(v[i-1])
 		cur := lowerASCII(b)
-		run = step(run, cur == prev)
+		// Runs of 'A' are base64 zero bytes in real tokens (Dropbox,
+		// Twitter bearer tokens): they count only in values with few
+		// distinct characters.
+		run = step(run, cur == prev && (b != 'A' || distinct(v) < 16))
 		asc = step(asc, cur == prev+1 && (isLetter(b) || isDigit(b)))
 		desc = step(desc, cur+1 == prev && (isLetter(b) || isDigit(b)))
 		if run >= 5 {
@@ -745,6 +754,19 @@ func camelWords(v []byte) bool {
 		i = k
 	}
 	return len(v) > 0
+}
+
+// distinct returns how many different bytes v has.
+func distinct(v []byte) int {
+	var seen [256]bool
+	n := 0
+	for _, b := range v {
+		if !seen[b] {
+			seen[b] = true
+			n++
+		}
+	}
+	return n
 }
 
 func step(n int, cont bool) int {

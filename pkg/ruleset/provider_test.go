@@ -143,7 +143,8 @@ func TestProviderConfigPath(t *testing.T) {
 		{"services.fastly", "    api_key: ${FASTLY_KEY}", ""},                                // placeholder
 		{"services", "    api_key: Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", ""},                    // no provider
 		{"services.fastly", `    url: "x", api_key: "Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3"`, ""}, // key does not start the line
-		{"services.fastly", "    api_key: 5f4dcc3b5aa765d61d8327deb882cf99", ""},             // a hash is no Fastly token
+		{"services.fastly", "    api_key: 5f4dcc3b5aa765d61d8327deb882cf99", ""},
+		{"services.azure_openai", "    access_key: 2672a2fffb8fe3e633510968144d33fd", "Azure OpenAI credential assigned to services.azure_openai.access_key"}, // a hash is no Fastly token
 	}
 	for _, tt := range tests {
 		var got []string
@@ -281,6 +282,8 @@ func TestPlaceholder(t *testing.T) {
 		want bool // true: a placeholder
 	}{
 		{"xxxxxxxxxxxxxxxxxxxx", true},
+		{"AAAAAAAAAAAAAAAAAAAA", true},
+		{"8zvvx7mer41AAAAAAAAAAelM7TCMcANiaEL64HUK1rgH53kkmhk2Ivb-_Bt2qFEF", false},
 		{"Qm7xPz2LkN8rT5wYb1cD", false},
 		{"abcdefQm7xPz2LkN8rT5", true},
 		{"Qm7x987654Pz2LkN8rT5", true},
