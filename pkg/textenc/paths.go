@@ -28,8 +28,13 @@ func ConfigPaths(name string, doc []byte) [][]byte {
 	return nil
 }
 
-// maxPathKeys bounds the depth a path records.
-const maxPathKeys = 16
+// maxPathKeys bounds the depth a path records, and maxKeyLen the bytes of
+// each key in it: a path is read again for every line below it, so a
+// crafted file must not make it long.
+const (
+	maxPathKeys = 16
+	maxKeyLen   = 128
+)
 
 type pathKey struct {
 	indent int
@@ -44,6 +49,9 @@ type joined struct {
 }
 
 func (j *joined) push(k pathKey) {
+	if len(k.key) > maxKeyLen {
+		k.key = k.key[:maxKeyLen]
+	}
 	if len(j.stack) < maxPathKeys {
 		j.stack = append(j.stack, k)
 		j.dirty = true
@@ -120,8 +128,8 @@ func sectionPaths(doc []byte) [][]byte {
 		if len(t) > 2 && t[0] == '[' {
 			if end := bytes.IndexByte(t, ']'); end > 0 {
 				section = bytes.Trim(bytes.Trim(t[:end], "[] \t"), `"'`)
-				if len(section) > 200 {
-					section = section[:200]
+				if len(section) > maxKeyLen {
+					section = section[:maxKeyLen]
 				}
 			}
 		}

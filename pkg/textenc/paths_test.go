@@ -1,6 +1,7 @@
 package textenc
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -46,6 +47,17 @@ other:
 		}
 		if diff := cmp.Diff(tt.want, gs); diff != "" {
 			t.Errorf("%s (-want +got)\n%s", tt.name, diff)
+		}
+	}
+	// A crafted key does not make every path below it long.
+	long := strings.Repeat("k", 1<<20)
+	deep := long + ":\n"
+	for i := range 40 {
+		deep += strings.Repeat(" ", 2*(i+1)) + long + ":\n"
+	}
+	for i, p := range ConfigPaths("x.yaml", []byte(deep)) {
+		if len(p) > maxPathKeys*(maxKeyLen+1) {
+			t.Fatalf("line %d: path of %d bytes", i+1, len(p))
 		}
 	}
 	if ConfigPaths("main.go", []byte("a:\n  b: 1\n")) != nil {
