@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"gopkg.in/yaml.v3"
@@ -484,8 +485,12 @@ func (p *providerCond) each(line, path []byte, why *string, fn func(start, end i
 		if inPath {
 			name = string(path) + "." + name
 		}
-		if len(name) > 64 {
-			name = name[:64] + "…"
+		if len(name) > 128 {
+			cut := len(name) - 127
+			for cut < len(name) && !utf8.RuneStart(name[cut]) {
+				cut++
+			}
+			name = "…" + name[cut:]
 		}
 		fn(vs, ve, fmt.Sprintf("%s credential assigned to %s", p.providers[prov].name, name))
 		i = ve - 1

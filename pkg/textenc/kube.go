@@ -2,6 +2,7 @@ package textenc
 
 import (
 	"bytes"
+	"unicode/utf8"
 )
 
 // Encoded is a base64 value found in a line, with what it decodes to.
@@ -92,6 +93,13 @@ func appendSecretValues(out []Encoded, lines [][]byte, first int, budget *int) [
 				continue
 			}
 			*budget -= len(text)
+			if len(key) > maxKeyLen {
+				cut := maxKeyLen
+				for cut > 0 && !utf8.RuneStart(key[cut]) {
+					cut--
+				}
+				key = key[:cut] + "…"
+			}
 			out = append(out, Encoded{Line: first + j + 1, Start: vs, End: vend, Key: "data." + key, Text: text})
 		}
 	}

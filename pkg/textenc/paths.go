@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // ConfigPaths returns, for each line of a configuration file, the path of
@@ -50,7 +51,11 @@ type joined struct {
 
 func (j *joined) push(k pathKey) {
 	if len(k.key) > maxKeyLen {
-		k.key = k.key[:maxKeyLen]
+		cut := maxKeyLen
+		for cut > 0 && !utf8.RuneStart(k.key[cut]) {
+			cut--
+		}
+		k.key = k.key[:cut]
 	}
 	if len(j.stack) < maxPathKeys {
 		j.stack = append(j.stack, k)
@@ -129,7 +134,11 @@ func sectionPaths(doc []byte) [][]byte {
 			if end := bytes.IndexByte(t, ']'); end > 0 {
 				section = bytes.Trim(bytes.Trim(t[:end], "[] \t"), `"'`)
 				if len(section) > maxKeyLen {
-					section = section[:maxKeyLen]
+					cut := maxKeyLen
+					for cut > 0 && !utf8.RuneStart(section[cut]) {
+						cut--
+					}
+					section = section[:cut]
 				}
 			}
 		}
