@@ -336,3 +336,21 @@ func BenchmarkLoadEmbedded(b *testing.B) {
 		NewSet(rs)
 	}
 }
+
+// FuzzProviderLine runs the embedded rules over arbitrary lines and
+// configuration paths: no panic, and every match lies within the line.
+func FuzzProviderLine(f *testing.F) {
+	set := defaultSet(f)
+	m := set.NewLineMatcher()
+	f.Add([]byte(`SENDGRID_API_KEY="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"`), []byte(""))
+	f.Add([]byte(`    api_key: Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3`), []byte("services.fastly"))
+	f.Add([]byte(`<add key="SendGridApiKey" value="x"/>`), []byte("a.b"))
+	f.Add([]byte(`"{\"okta_token\":\"00abc\"}"`), []byte(""))
+	f.Fuzz(func(t *testing.T, line, path []byte) {
+		m.MatchLineIn(line, 1, path, nil, func(lm LineMatch) {
+			if lm.Start < 0 || lm.End > len(line) || lm.Start > lm.End {
+				t.Fatalf("match %d:%d outside a line of %d bytes", lm.Start, lm.End, len(line))
+			}
+		})
+	})
+}
