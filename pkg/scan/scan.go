@@ -19,6 +19,7 @@ import (
 	"github.com/pushguard/pushguard/pkg/gitstore"
 	"github.com/pushguard/pushguard/pkg/provenance"
 	"github.com/pushguard/pushguard/pkg/ruleset"
+	"github.com/pushguard/pushguard/pkg/textenc"
 	"github.com/pushguard/pushguard/pkg/trailers"
 )
 
@@ -789,9 +790,11 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		return nil, err
 	}
 	if diff.IsBinary(newer) {
-		f.binary = true
-		f.skipped = "binary"
-		return f, nil
+		f.binary = true // as git decides it, even when the text is UTF-16/32
+		if newer = utfText(newer); newer == nil {
+			f.skipped = "binary"
+			return f, nil
+		}
 	}
 	if truncated || int64(len(newer)) > e.opts.MaxFileSize {
 		f.skipped = fmt.Sprintf("larger than %d bytes", e.opts.MaxFileSize)
@@ -814,7 +817,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if err != nil {
 			return nil, fmt.Errorf("read parent version %s: %w", ph, err)
 		}
-		parents[i] = old
+		parents[i] = asText(old)
 	}
 	if len(parents) == 1 && parents[0] == nil && len(ch.movedFrom) > 0 {
 		parents = parents[:0]
@@ -824,10 +827,12 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 				return nil, fmt.Errorf("read deleted version %s: %w", h, err)
 			}
 			if old != nil {
-				parents = append(parents, old)
+				parents = append(parents, asText(old))
 			}
 		}
 	}
+	encoded := kubeSecretIndex(newer)
+	paths := textenc.ConfigPaths(ch.Path, newer) // enclosing keys, for provider context
 	chk := ctxCheck{ctx: ctx}
 	var stopped error
 	// directives are the inline suppressions on added lines, by line
@@ -837,7 +842,11 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if stopped = chk.add(len(l.Text)); stopped != nil {
 			return false
 		}
-		stopped = e.matchLine(&chk, l.Text, l.No, nil, func(m ruleset.LineMatch) {
+		var path []byte
+		if l.No >= 1 && l.No <= len(paths) {
+			path = paths[l.No-1]
+		}
+		stopped = e.matchLine(&chk, l.Text, l.No, path, nil, func(m ruleset.LineMatch) {
 			f.matches = append(f.matches, lineMatch{
 				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
 				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
@@ -846,6 +855,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if stopped != nil {
 			return false
 		}
+		f.matches = e.matchEncoded(f.matches, l, encoded[l.No]) // encoded.go
 		if !e.opts.NoInlineSuppression {
 			if d, ok := e.directiveIn(l); ok {
 				if directives == nil {
@@ -897,8 +907,13 @@ func (e *Engine) diffBase(h plumbing.Hash, prefetched map[plumbing.Hash][]byte) 
 			return nil, err
 		}
 	}
-	if int64(len(data)) > e.opts.MaxFileSize || diff.IsBinary(data) {
+	if int64(len(data)) > e.opts.MaxFileSize {
 		return nil, nil
+	}
+	if diff.IsBinary(data) {
+		// UTF-16/32 text was decoded and scanned: its decoded text is a
+		// base. Other binary content was not scanned, so it is none.
+		return utfText(data), nil
 	}
 	return data, nil
 }
