@@ -26,6 +26,7 @@ func (a *app) scan(args []string) int {
 	repo := fs.String("repo", ".", "repository to scan (work tree or bare)")
 	rng := fs.String("range", "", "commits to scan, A..B (those reachable from B and not from A)")
 	all := fs.Bool("all", false, "scan every commit reachable from any ref")
+	defaultBranch := fs.String("default-branch", "", "branch whose commits get no agent-branch evidence (default: the branch HEAD names, else main or master)")
 	format := fs.String("format", "text", "output format: text or json")
 	maxFile := fs.Int64("max-file-size", scan.DefaultMaxFileSize, "files larger than this many bytes skip content rules")
 	var rulePaths stringList
@@ -104,7 +105,20 @@ func (a *app) scan(args []string) int {
 			return exitUsage
 		}
 	}
-	res, err := scan.New(store, pol.rules, scan.Options{MaxFileSize: *maxFile, Provenance: pol.ai}).Run(context.Background(), tips, exclude)
+	base, err := defaultBranchTip(store, gitDir(*repo), *defaultBranch)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
+		return exitUsage
+	}
+	opts := scan.Options{
+		MaxFileSize: *maxFile,
+		Provenance:  pol.ai,
+		// A replay of history is not a push: a branch that merely contains a
+		// commit says nothing about who wrote it. Agent-branch evidence
+		// applies only to the commits a branch adds to the default branch.
+		BranchEvidence: scan.BranchEvidence{Limit: true, Base: base},
+	}
+	res, err := scan.New(store, pol.rules, opts).Run(context.Background(), tips, exclude)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
 		return exitInternal
@@ -144,4 +158,34 @@ func gitDir(dir string) string {
 		return dotgit
 	}
 	return dir
+}
+
+// defaultBranchTip returns the tip of the default branch: name when given
+// (a branch name or full ref), else the branch HEAD points at, else main or
+// master. It is zero when none exists (then no branch is evidence at all).
+func defaultBranchTip(store *gitstore.Store, dir, name string) (plumbing.Hash, error) {
+	if name != "" {
+		ref := name
+		if !strings.HasPrefix(ref, "refs/") {
+			ref = "refs/heads/" + ref
+		}
+		h, err := store.Resolve(ref)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("--default-branch %s: %w", name, err)
+		}
+		return h, nil
+	}
+	var candidates []string
+	if data, err := os.ReadFile(filepath.Join(dir, "HEAD")); err == nil {
+		if ref, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "ref: "); ok && strings.HasPrefix(ref, "refs/heads/") {
+			candidates = append(candidates, ref)
+		}
+	}
+	candidates = append(candidates, "refs/heads/main", "refs/heads/master")
+	for _, ref := range candidates {
+		if h, err := store.Resolve(ref); err == nil {
+			return h, nil
+		}
+	}
+	return plumbing.ZeroHash, nil
 }
