@@ -125,3 +125,44 @@ func TestRealMessageShapesEndToEnd(t *testing.T) {
 		t.Errorf("anthropic-code-agent[bot] credited to Copilot:\n%s", p.remote())
 	}
 }
+
+// TestAINoteLineCounts: the lines an authorship note attests as AI-written
+// reach the scan report per commit (ai.lines); a note with malformed ranges
+// is ignored with a warning, never a crash, and counts nothing.
+func TestAINoteLineCounts(t *testing.T) {
+	w := newWorld(t)
+	w.installHook()
+	c1 := w.commit("add main", map[string]string{"main.go": "package main\n\nfunc main() {}\n"})
+	w.git(w.client, "notes", "--ref=ai", "add", "-m", authorshipLog, c1) // main.go 1-3
+	c2 := w.commit("add util", map[string]string{"util.go": "package main\n"})
+	w.git(w.client, "notes", "--ref=ai", "add", "-m", strings.Replace(authorshipLog, "1-3", "3-1", 1), c2)
+	p := w.push("main", "refs/notes/ai")
+	w.mustAccept(p)
+	mustContainAll(t, p.remote(), "1 of 4 new commits AI-assisted: cursor 1", "WARNING: refs/notes/ai note", "ends before it starts")
+
+	out, err := exec.Command(binPath, "scan", "--repo", w.server, "--all", "--format", "json", "--no-default-rules").Output()
+	if err != nil {
+		t.Fatalf("scan: %v\n%s", err, out)
+	}
+	var rep struct {
+		Commits []struct {
+			SHA string `json:"sha"`
+			AI  struct {
+				Tools []string `json:"tools"`
+				Lines int      `json:"lines"`
+			} `json:"ai"`
+		} `json:"commits"`
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("scan JSON: %v\n%s", err, out)
+	}
+	got := map[string]int{}
+	for _, c := range rep.Commits {
+		if c.SHA == c1 || c.SHA == c2 { // the notes ref's own commits are scanned too
+			got[c.SHA] = c.AI.Lines
+		}
+	}
+	if diff := cmp.Diff(map[string]int{c1: 3, c2: 0}, got); diff != "" {
+		t.Errorf("ai.lines per commit (-want +got):\n%s", diff)
+	}
+}

@@ -429,7 +429,7 @@ func TestShippedMarkers(t *testing.T) {
 		"aider", "amazon-q", "amp", "claude-code", "claude-flow", "cline", "coderabbit", "continue",
 		"crush", "cubic", "cursor", "declared", "devin", "ellipsis", "factory-droid", "gemini",
 		"github-copilot", "google-jules", "greptile", "junie", "kiro", "openai-codex", "opencode",
-		"openhands", "posthog-code", "qwen-code", "replit", "roo-code", "sisyphus", "warp-oz",
+		"openhands", "orbis-security", "posthog-code", "qwen-code", "replit", "roo-code", "sisyphus", "warp-oz",
 		"windsurf", "zed",
 	}
 	if diff := cmp.Diff(want, d.Tools()); diff != "" {

@@ -125,6 +125,9 @@ type AI struct {
 	Declared bool `json:"declared"`
 	// Suspected are tools with weak evidence only (agent branch or file).
 	Suspected []string `json:"suspected,omitempty"`
+	// Lines is how many lines of the commit its refs/notes/ai authorship
+	// note attests as AI-written (0 when no note gives lines).
+	Lines int `json:"lines,omitempty"`
 }
 
 // Evidence is one AI-provenance signal that matched.
@@ -168,6 +171,8 @@ type Engine struct {
 	prefetch *prefetcher
 	// notes are the AI tools refs/notes/ai names per commit (notes.go).
 	notes map[plumbing.Hash][]string
+	// noteLines are the AI-written lines those notes attest per commit.
+	noteLines map[plumbing.Hash]int
 	// onBase holds the scanned commits reachable from
 	// Options.BranchEvidence.Base (set by Run when Limit is on).
 	onBase map[plumbing.Hash]bool
@@ -500,6 +505,7 @@ func (e *Engine) provenance(c *gitstore.Commit, refs []string, changes []fileCha
 		r.Detected = true
 		r.Tools = mergeTools(r.Tools, tools)
 		r.Evidence = append(r.Evidence, provenance.Evidence{Kind: "note", Tool: strings.Join(tools, ","), Text: AINotesRef + " authorship log", Strong: true})
+		ai.Lines = e.noteLines[c.Hash]
 	}
 	ai.Detected = r.Detected
 	ai.Declared = r.Declared

@@ -18,6 +18,7 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
@@ -60,7 +61,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("provenance-eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	truthPath := fs.String("truth", "testdata/provenance-truth/truth.tsv", "reviewed truth file (TSV: repo, commit, label, why)")
+	truthPath := fs.String("truth", "testdata/provenance-truth/truth.tsv.gz", "reviewed truth file (TSV: repo, commit, label, why; gzip when it ends in .gz)")
 	var rulePaths stringList
 	fs.Var(&rulePaths, "rules", "extra YAML file with ai_tools: specs, after the embedded markers (repeatable)")
 	verbose := fs.Bool("v", false, "list every miss, wrong tool and false positive")
@@ -147,8 +148,17 @@ func readTruth(path string) (map[string]map[string]*entry, error) {
 		return nil, err
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
 	out := map[string]map[string]*entry{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	line := 0
 	for sc.Scan() {
