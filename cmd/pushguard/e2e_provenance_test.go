@@ -166,3 +166,81 @@ func TestAINoteLineCounts(t *testing.T) {
 		t.Errorf("ai.lines per commit (-want +got):\n%s", diff)
 	}
 }
+
+// TestScanAgentTrace: `pushguard scan --format agent-trace` writes one
+// Agent Trace record per AI-marked commit: the note-attested files and
+// ranges with contributor "ai", the commit-level classification in
+// metadata, nothing for human commits, the same ids on a replay.
+func TestScanAgentTrace(t *testing.T) {
+	w := newWorld(t)
+	w.installHook()
+	c1 := w.commit("add main", map[string]string{"main.go": "package main\n\nfunc main() {}\n"})
+	w.git(w.client, "notes", "--ref=ai", "add", "-m", authorshipLog, c1) // cursor, main.go 1-3
+	c2 := w.commit("Add retry\n\n"+claudeTrailer, map[string]string{"a.go": "package a\n"})
+	w.commit("human change", map[string]string{"b.go": "package a\n"})
+	w.mustAccept(w.push("main", "refs/notes/ai"))
+
+	run := func() []byte {
+		out, err := exec.Command(binPath, "scan", "--repo", w.server, "--all", "--format", "agent-trace", "--no-default-rules").Output()
+		if err != nil {
+			t.Fatalf("scan: %v\n%s", err, out)
+		}
+		return out
+	}
+	out := run()
+	type rec struct {
+		Version string `json:"version"`
+		ID      string `json:"id"`
+		VCS     struct {
+			Type, Revision string
+		} `json:"vcs"`
+		Tool  struct{ Name string } `json:"tool"`
+		Files []struct {
+			Path          string `json:"path"`
+			Conversations []struct {
+				Contributor struct{ Type string } `json:"contributor"`
+				Ranges      []struct {
+					StartLine int `json:"start_line"`
+					EndLine   int `json:"end_line"`
+				} `json:"ranges"`
+			} `json:"conversations"`
+		} `json:"files"`
+		Metadata map[string]struct {
+			Tools    []string `json:"tools"`
+			Declared bool     `json:"declared"`
+			AILines  int      `json:"ai_lines"`
+		} `json:"metadata"`
+	}
+	got := map[string]rec{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r rec
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("record %q: %v", line, err)
+		}
+		if r.Version != "0.1.0" || r.VCS.Type != "git" || r.Tool.Name != "pushguard" || len(r.ID) != 36 {
+			t.Errorf("record header %+v", r)
+		}
+		got[r.VCS.Revision] = r
+	}
+	if len(got) != 2 {
+		t.Fatalf("records for %d commits, want 2 (the AI-marked ones):\n%s", len(got), out)
+	}
+	r1 := got[c1]
+	if len(r1.Files) != 1 || r1.Files[0].Path != "main.go" || r1.Files[0].Conversations[0].Contributor.Type != "ai" ||
+		r1.Files[0].Conversations[0].Ranges[0].StartLine != 1 || r1.Files[0].Conversations[0].Ranges[0].EndLine != 3 {
+		t.Errorf("note-attested commit record: %+v", r1)
+	}
+	if m := r1.Metadata["dev.pushguard"]; !slices.Equal(m.Tools, []string{"cursor"}) || m.AILines != 3 {
+		t.Errorf("note-attested commit metadata: %+v", m)
+	}
+	r2 := got[c2]
+	if len(r2.Files) != 0 {
+		t.Errorf("trailer-only commit has files: %+v", r2.Files)
+	}
+	if m := r2.Metadata["dev.pushguard"]; !slices.Equal(m.Tools, []string{"claude-code"}) || !m.Declared {
+		t.Errorf("trailer-only commit metadata: %+v", m)
+	}
+	if again := run(); string(again) != string(out) {
+		t.Errorf("agent-trace output differs between two scans:\n%s\n---\n%s", out, again)
+	}
+}

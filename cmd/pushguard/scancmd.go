@@ -27,7 +27,7 @@ func (a *app) scan(args []string) int {
 	rng := fs.String("range", "", "commits to scan, A..B (those reachable from B and not from A)")
 	all := fs.Bool("all", false, "scan every commit reachable from any ref")
 	defaultBranch := fs.String("default-branch", "", "branch whose commits get no agent-branch evidence (default: the branch HEAD names, else main or master)")
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json or agent-trace (one Agent Trace record per AI-marked commit, JSON lines)")
 	maxFile := fs.Int64("max-file-size", scan.DefaultMaxFileSize, "files larger than this many bytes skip content rules")
 	var rulePaths stringList
 	fs.Var(&rulePaths, "rules", "rule file or directory, added to the embedded defaults (repeatable)")
@@ -52,8 +52,8 @@ func (a *app) scan(args []string) int {
 		fmt.Fprintln(a.stderr, "pushguard scan: give exactly one of --range A..B or --all")
 		return exitUsage
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(a.stderr, "pushguard scan: unknown --format %q (text, json)\n", *format)
+	if *format != "text" && *format != "json" && *format != "agent-trace" {
+		fmt.Fprintf(a.stderr, "pushguard scan: unknown --format %q (text, json, agent-trace)\n", *format)
 		return exitUsage
 	}
 	pol, err := loadRules(rulePaths, *noDefaults)
@@ -134,6 +134,8 @@ func (a *app) scan(args []string) int {
 	switch *format {
 	case "json":
 		err = report.JSON(a.stdout, v, res.Commits)
+	case "agent-trace":
+		err = writeAgentTrace(a.stdout, res.Commits)
 	default:
 		if v.Decision == verdict.Accept {
 			fmt.Fprintf(a.stdout, "pushguard: no findings in %d commits\n", len(res.Commits))

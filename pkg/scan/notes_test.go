@@ -24,7 +24,7 @@ func TestParseAuthorshipLog(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, _, err := parseAuthorshipLog([]byte(tc.in))
+			got, _, _, err := parseAuthorshipLog([]byte(tc.in))
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
 			}
@@ -57,7 +57,7 @@ func TestAuthorshipLogLines(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tools, got, err := parseAuthorshipLog([]byte(tc.in))
+			tools, _, got, err := parseAuthorshipLog([]byte(tc.in))
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
 			}
@@ -75,12 +75,27 @@ func FuzzAuthorshipLog(f *testing.F) {
 	f.Add([]byte("src/main.go\n  a1 1-10,12\n---\n{\"schema_version\":\"authorship/3.0.0\",\"prompts\":{}}"))
 	f.Add([]byte("---\n{}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tools, lines, err := parseAuthorshipLog(b)
-		if err != nil && (tools != nil || lines != 0) {
+		tools, files, lines, err := parseAuthorshipLog(b)
+		if err != nil && (tools != nil || files != nil || lines != 0) {
 			t.Fatalf("error %v with results %v %d", err, tools, lines)
 		}
 		if lines < 0 || lines > maxNoteLines {
 			t.Fatalf("lines %d out of range", lines)
 		}
 	})
+}
+
+func TestAuthorshipLogRanges(t *testing.T) {
+	const meta = `{"schema_version":"authorship/3.0.0","prompts":{"a1":{"agent_id":{"tool":"cursor"}}}}`
+	_, files, lines, err := parseAuthorshipLog([]byte("a.go\n  a1 1-3,7\nempty.go\nb/c.go\n  a1 5\n  b2 9-10\n---\n" + meta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []AIFile{{Path: "a.go", Ranges: [][2]int{{1, 3}, {7, 7}}}, {Path: "b/c.go", Ranges: [][2]int{{5, 5}, {9, 10}}}}
+	if diff := cmp.Diff(want, files); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	if lines != 7 {
+		t.Errorf("lines = %d, want 7", lines)
+	}
 }

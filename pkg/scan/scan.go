@@ -128,6 +128,8 @@ type AI struct {
 	// Lines is how many lines of the commit its refs/notes/ai authorship
 	// note attests as AI-written (0 when no note gives lines).
 	Lines int `json:"lines,omitempty"`
+	// Files are the files and line ranges those lines are in.
+	Files []AIFile `json:"files,omitempty"`
 }
 
 // Evidence is one AI-provenance signal that matched.
@@ -171,8 +173,10 @@ type Engine struct {
 	prefetch *prefetcher
 	// notes are the AI tools refs/notes/ai names per commit (notes.go).
 	notes map[plumbing.Hash][]string
-	// noteLines are the AI-written lines those notes attest per commit.
+	// noteLines are the AI-written lines those notes attest per commit,
+	// noteFiles their ranges per file.
 	noteLines map[plumbing.Hash]int
+	noteFiles map[plumbing.Hash][]AIFile
 	// onBase holds the scanned commits reachable from
 	// Options.BranchEvidence.Base (set by Run when Limit is on).
 	onBase map[plumbing.Hash]bool
@@ -506,6 +510,7 @@ func (e *Engine) provenance(c *gitstore.Commit, refs []string, changes []fileCha
 		r.Tools = mergeTools(r.Tools, tools)
 		r.Evidence = append(r.Evidence, provenance.Evidence{Kind: "note", Tool: strings.Join(tools, ","), Text: AINotesRef + " authorship log", Strong: true})
 		ai.Lines = e.noteLines[c.Hash]
+		ai.Files = e.noteFiles[c.Hash]
 	}
 	ai.Detected = r.Detected
 	ai.Declared = r.Declared
