@@ -41,18 +41,21 @@ func TestEmbeddedRules(t *testing.T) {
 // packFile is the part of a rule file the pack checks below look at, decoded
 // leniently: the strict loader has already validated the whole file.
 type packFile struct {
-	Rules []struct {
-		ID       string
-		Severity string
-		Help     string
-		Tags     []string
-		Redact   *bool
-		Paths    *struct{ Include, Exclude []string }
-		Content  *struct {
-			Regex     string
-			Keywords  []string
-			Stopwords []string
-		}
+	Rules []packRule
+}
+
+// packRule is one rule of a packFile.
+type packRule struct {
+	ID       string
+	Severity string
+	Help     string
+	Tags     []string
+	Redact   *bool
+	Paths    *struct{ Include, Exclude []string }
+	Content  *struct {
+		Regex     string
+		Keywords  []string
+		Stopwords []string
 	}
 }
 
@@ -103,46 +106,76 @@ func TestRuleIDsUniqueAcrossPacks(t *testing.T) {
 	}
 }
 
-// TestSecretRules holds the secrets pack to its contract: every rule is a
+// secretPacks returns the names of the secret packs: secrets.yml and the
+// secrets-<family>.yml files.
+func secretPacks(t *testing.T) []string {
+	t.Helper()
+	names, err := fs.Glob(rules.FS, "secrets*.yml")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no secret packs embedded (%v)", err)
+	}
+	return names
+}
+
+// TestSecretPacksBreadth pins the breadth of the secret packs: a file or a
+// family of rules lost in a merge shows up here.
+func TestSecretPacksBreadth(t *testing.T) {
+	total := 0
+	for _, name := range secretPacks(t) {
+		total += len(readPack(t, name).Rules)
+	}
+	if total < 400 {
+		t.Errorf("the secret packs hold %d rules; want at least 400", total)
+	}
+}
+
+// TestSecretRules holds the secret packs to their contract: every rule is a
 // content rule with a specific keyword prefilter, placeholder stopwords
 // (except the structural PuTTY header), a help text that says to rewrite
 // history, and at least two tests each way.
 func TestSecretRules(t *testing.T) {
 	set := embeddedSet(t)
-	for _, r := range readPack(t, "secrets.yml").Rules {
-		c := r.Content
-		if c == nil {
-			t.Errorf("secrets.yml: rule %q has no content condition", r.ID)
-			continue
+	for _, pack := range secretPacks(t) {
+		for _, r := range readPack(t, pack).Rules {
+			checkSecretRule(t, set, pack, r)
 		}
-		if len(c.Keywords) == 0 {
-			t.Errorf("secrets.yml: rule %q has no keywords: its regex would run on every line", r.ID)
+	}
+}
+
+func checkSecretRule(t *testing.T, set *ruleset.Set, pack string, r packRule) {
+	t.Helper()
+	c := r.Content
+	if c == nil {
+		t.Errorf("%s: rule %q has no content condition", pack, r.ID)
+		return
+	}
+	if len(c.Keywords) == 0 {
+		t.Errorf("%s: rule %q has no keywords: its regex would run on every line", pack, r.ID)
+	}
+	for _, k := range c.Keywords {
+		if len(k) < 3 || k != strings.ToLower(k) {
+			t.Errorf("%s: rule %q keyword %q: want a lower-case literal of 3 or more characters", pack, r.ID, k)
 		}
-		for _, k := range c.Keywords {
-			if len(k) < 3 || k != strings.ToLower(k) {
-				t.Errorf("secrets.yml: rule %q keyword %q: want a lower-case literal of 3 or more characters", r.ID, k)
-			}
-		}
-		if len(c.Stopwords) == 0 && r.ID != "putty-private-key" {
-			t.Errorf("secrets.yml: rule %q has no placeholder stopwords", r.ID)
-		}
-		if r.Redact != nil && !*r.Redact {
-			t.Errorf("secrets.yml: rule %q switches redaction off", r.ID)
-		}
-		if !strings.Contains(strings.Join(strings.Fields(r.Help), " "), "git rebase -i") {
-			t.Errorf("secrets.yml: rule %q help does not say how to rewrite history (git rebase -i)", r.ID)
-		}
-		if !slices.Contains(r.Tags, "secret") {
-			t.Errorf("secrets.yml: rule %q lacks the secret tag", r.ID)
-		}
-		rule := set.Lookup(r.ID)
-		if rule == nil {
-			t.Errorf("secrets.yml: rule %q is not in the embedded set", r.ID)
-			continue
-		}
-		if match, nomatch := rule.TestCounts(); match < 2 || nomatch < 2 {
-			t.Errorf("%s: rule %q has %d match and %d nomatch tests; want at least 2 of each", rule.Source, r.ID, match, nomatch)
-		}
+	}
+	if len(c.Stopwords) == 0 && r.ID != "putty-private-key" {
+		t.Errorf("%s: rule %q has no placeholder stopwords", pack, r.ID)
+	}
+	if r.Redact != nil && !*r.Redact {
+		t.Errorf("%s: rule %q switches redaction off", pack, r.ID)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(r.Help), " "), "git rebase -i") {
+		t.Errorf("%s: rule %q help does not say how to rewrite history (git rebase -i)", pack, r.ID)
+	}
+	if !slices.Contains(r.Tags, "secret") {
+		t.Errorf("%s: rule %q lacks the secret tag", pack, r.ID)
+	}
+	rule := set.Lookup(r.ID)
+	if rule == nil {
+		t.Errorf("%s: rule %q is not in the embedded set", pack, r.ID)
+		return
+	}
+	if match, nomatch := rule.TestCounts(); match < 2 || nomatch < 2 {
+		t.Errorf("%s: rule %q has %d match and %d nomatch tests; want at least 2 of each", rule.Source, r.ID, match, nomatch)
 	}
 }
 

@@ -60,14 +60,18 @@ else
 	# Pick files in a stable order until the cap, one directory per source
 	# tree. Left out: the module download cache (zips), VCS metadata, compiled
 	# files, files over 5 MB (content rules skip them anyway) and test
-	# fixtures, which hold fake secrets and keys on purpose.
+	# fixtures, which hold fake secrets and keys on purpose (test/, tests/,
+	# testdata/, fixtures/, Gradle's testFixtures/ and dockerTest/,
+	# integration and smoke test trees, Jest's __tests__/, RSpec's spec/).
 	i=0
 	: >"$tmp/list"
 	for s in $srcs; do
 		i=$((i + 1))
 		(cd "$s" && find . \
 			\( -path ./cache -o -name .git -o -name .hg -o -name __pycache__ -o -name node_modules \
-			-o -name testdata -o -name test_data -o -name test -o -name tests -o -name fixtures \) -prune -o \
+			-o -name testdata -o -name test_data -o -name test -o -name tests -o -name fixtures \
+			-o -name testFixtures -o -name dockerTest -o -name integrationTest -o -name integration-test \
+			-o -name smoke-test -o -name __tests__ -o -name __fixtures__ -o -name spec \) -prune -o \
 			-type f ! -name '*_test.go' ! -name '*_test_data.go' ! -name 'test_*.py' ! -name '*.py[co]' \
 			! -name '*.so' ! -name '*.a' ! -name '*.zip' -size -5M -printf "%s $i %P\\n") |
 			LC_ALL=C sort -k3 >>"$tmp/list"
@@ -113,6 +117,12 @@ fi
 known_keys='
 /crypto/x509/platform_root_key\.pem$	Go standard library: root key of the platform verifier tests
 /moto/moto_proxy/(ca|cert)\.key$	moto: CA key of its local MITM proxy, published for users to trust
+/github\.com/elazarl/goproxy@[^/]*/(certs\.go|key\.pem)$	goproxy: CA key of its MITM proxy, published for users to trust
+/github\.com/emersion/go-imap@[^/]*/internal/testcert\.go$	go-imap: key of its test server certificate
+/github\.com/tstranex/u2f@[^/]*/u2fdemo/certs\.go$	u2f: key of its demo server certificate
+/github\.com/minio/minio-go/v7@[^/]*/testcerts/private\.key$	minio-go: key of its test certificates
+/github\.com/42wim/sshsig@[^/]*/README\.md$	sshsig: example key in its README
+/github\.com/emersion/go-sasl@[^/]*/\.build\.yml$	go-sasl: its Codecov upload token, committed to its CI file
 '
 
 # The report is indented JSON with one key per line; in each finding "rule"

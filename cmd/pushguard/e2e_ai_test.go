@@ -66,9 +66,12 @@ func TestAIPushCIChangeNeedsHumanReview(t *testing.T) {
 		`evidence: trailer "`+claudeTrailer+`" (claude-code)`,
 		`add:  git commit --amend --no-edit --trailer "Reviewed-by: Name <email>"`,
 		"git rebase --exec 'git commit --amend --no-edit --trailer \"Reviewed-by: Name <email>\"' "+bad[:10]+"~1",
-		"WARN  ai-undeclared-protected-branch",
 		"Nothing from this push was accepted.",
 	)
+	// The Claude co-author discloses the AI use (issue 15): no undeclared-use warning.
+	if strings.Contains(out, "ai-undeclared-protected-branch") {
+		t.Errorf("AI co-author warned as undeclared use:\n%s", out)
+	}
 	if strings.Contains(out, "A secret that left your machine") {
 		t.Errorf("AI-policy rejection gives the secrets advice:\n%s", out)
 	}
@@ -81,7 +84,7 @@ func TestAIPushCIChangeNeedsHumanReview(t *testing.T) {
 	w.git(w.client, "commit", "-q", "--amend", "--no-edit", "--trailer", "Reviewed-by: Rita Viewer <rita@example.com>")
 	p = w.push("main")
 	w.mustAccept(p)
-	mustContainAll(t, p.remote(), "push accepted with warnings", "1 of 1 new commit AI-assisted: claude-code 1", "ai-undeclared-protected-branch")
+	mustContainAll(t, p.remote(), "push accepted with warnings", "1 of 1 new commit AI-assisted: claude-code 1")
 	if strings.Contains(p.remote(), "ai-ci-change-unreviewed") {
 		t.Errorf("reviewed commit still blocked:\n%s", p.remote())
 	}

@@ -10,7 +10,7 @@ import (
 // issued.
 var (
 	fakeNPMToken  = "npm_" + "R8x2TqLm4VbN7cZp1WsY9dKf3HjQ6gAe5uXo"
-	fakeSlackHook = "https://hooks.slack.com/services/" + "T0A1B2C3D4/B5E6F7G8H9/" + "Zq8mX2vL9kR4wT7pN3sB6yHc"
+	fakeSlackHook = "https://hooks.slack.com/services/" + "T07QX4KM2RZ/B08HV3N6PLW/" + "Zq8mX2vL9kR4wT7pN3sB6yHc"
 )
 
 // wantLines fails the test unless out contains every line of want, each as

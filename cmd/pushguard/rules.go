@@ -32,9 +32,11 @@ func cliSources(paths []string, noDefaults bool) []policy.Source {
 }
 
 const rulesUsage = `usage: pushguard rules validate|test [--no-default-rules] [PATH...]
+       pushguard rules import-gitleaks [flags] gitleaks.toml
 
   validate   load the rule files and report every error with file:line and rule id
   test       run the examples written inside the rules (tests: match/nomatch)
+  import-gitleaks  convert a gitleaks configuration into pushguard rules
 
 Without PATH the embedded default rules are used; with PATHs only those.
 Run "pushguard rules validate -h" or "pushguard rules test -h" for the flags.
@@ -59,6 +61,9 @@ func (a *app) rules(args []string) int {
 	if len(args) > 0 && isHelpArg(args[0]) {
 		fmt.Fprint(a.stdout, rulesUsage)
 		return exitOK
+	}
+	if len(args) > 0 && args[0] == "import-gitleaks" {
+		return a.importGitleaks(args[1:]) // importgl.go
 	}
 	if len(args) == 0 || (args[0] != "validate" && args[0] != "test") {
 		fmt.Fprint(a.stderr, rulesUsage)

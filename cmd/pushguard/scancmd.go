@@ -96,6 +96,7 @@ type scanFlags struct {
 	all, stdin, showRefs, noDefaults bool
 	format, severity, reportPath     string
 	configPath, repoName, pusher     string
+	defaultBranch                    string
 	exitCode, maxLocations           int
 	maxFile                          int64
 	maxFileSet                       bool
@@ -119,7 +120,8 @@ func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, error) {
 	fs.BoolVar(&f.stdin, "stdin", false, "scan standard input as one file")
 	fs.StringVar(&f.stdinName, "stdin-name", "stdin", "the path standard input is scanned as (file rules match it)")
 	fs.StringVar(&f.ref, "ref", "", "the branch the commits or files are headed to (main or refs/heads/main): rules limited to refs run as for it")
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or junit")
+	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif, junit or agent-trace (one Agent Trace record per AI-marked commit, JSON lines)")
+	fs.StringVar(&f.defaultBranch, "default-branch", "", "branch whose commits get no agent-branch evidence (default: the branch HEAD names, else main or master)")
 	fs.StringVar(&f.severity, "severity", "info", "minimum severity shown and counted: info, warn or block")
 	fs.IntVar(&f.exitCode, "exit-code", exitRejected, "exit code when blocking findings exist (0-255)")
 	fs.StringVar(&f.reportPath, "report-path", "", "write the report (--format) to this file; the text report goes to stdout")
@@ -159,8 +161,8 @@ func (f *scanFlags) check() error {
 		return errors.New("give exactly one of --range REV, --all, --dir PATH or --stdin")
 	case f.fs.NArg() > 0:
 		return fmt.Errorf("unexpected argument %q (flags come before nothing else; see pushguard scan -h)", textsafe.Clean(f.fs.Arg(0), 100))
-	case f.format != "text" && f.format != "json" && f.format != "sarif" && f.format != "junit":
-		return fmt.Errorf("unknown --format %q (text, json, sarif, junit)", textsafe.Clean(f.format, 50))
+	case f.format != "text" && f.format != "json" && f.format != "sarif" && f.format != "junit" && f.format != "agent-trace":
+		return fmt.Errorf("unknown --format %q (text, json, sarif, junit, agent-trace)", textsafe.Clean(f.format, 50))
 	case f.exitCode < 0 || f.exitCode > 255:
 		return fmt.Errorf("--exit-code %d: want 0 to 255", f.exitCode)
 	case f.maxLocations < 0:
@@ -464,7 +466,17 @@ func (a *app) scanCommits(ctx context.Context, f *scanFlags, sp *scanPolicy, o *
 			a.noteUnscopedRules(sp, "", fmt.Sprintf("--range (%s names no branch)", textsafe.Clean(r.unnamed, 60)))
 		}
 	}
-	eng := scan.New(store, sp.pol.Rules, sp.opts)
+	base, err := defaultBranchTip(store, dir, f.defaultBranch)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
+		return nil, exitUsage, nil
+	}
+	opts := sp.opts
+	// A replay of history is not a push: a branch that merely contains a
+	// commit says nothing about who wrote it. Agent-branch evidence applies
+	// only to the commits a branch adds to the default branch.
+	opts.BranchEvidence = scan.BranchEvidence{Limit: true, Base: base}
+	eng := scan.New(store, sp.pol.Rules, opts)
 	res, err := eng.Run(ctx, tips, exclude)
 	o.Scanned = plural(len(res.Commits), "commit")
 	if len(res.Tags) > 0 {
@@ -515,6 +527,8 @@ func (a *app) writeScanReports(f *scanFlags, v *verdict.Verdict, commits []scan.
 			return report.SARIF(w, v, o)
 		case "junit":
 			return report.JUnit(w, v, commits, o)
+		case "agent-trace":
+			return writeAgentTrace(w, commits) // agenttrace.go
 		}
 		return report.ScanText(w, v, commits, o)
 	}
@@ -569,4 +583,34 @@ func gitDir(dir string) string {
 		return dotgit
 	}
 	return dir
+}
+
+// defaultBranchTip returns the tip of the default branch: name when given
+// (a branch name or full ref), else the branch HEAD points at, else main or
+// master. It is zero when none exists (then no branch is evidence at all).
+func defaultBranchTip(store *gitstore.Store, dir, name string) (plumbing.Hash, error) {
+	if name != "" {
+		ref := name
+		if !strings.HasPrefix(ref, "refs/") {
+			ref = "refs/heads/" + ref
+		}
+		h, err := store.Resolve(ref)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("--default-branch %s: %w", name, err)
+		}
+		return h, nil
+	}
+	var candidates []string
+	if data, err := os.ReadFile(filepath.Join(dir, "HEAD")); err == nil {
+		if ref, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "ref: "); ok && strings.HasPrefix(ref, "refs/heads/") {
+			candidates = append(candidates, ref)
+		}
+	}
+	candidates = append(candidates, "refs/heads/main", "refs/heads/master")
+	for _, ref := range candidates {
+		if h, err := store.Resolve(ref); err == nil {
+			return h, nil
+		}
+	}
+	return plumbing.ZeroHash, nil
 }

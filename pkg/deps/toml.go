@@ -3,17 +3,19 @@ package deps
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/pelletier/go-toml/v2/unstable"
 )
 
-// This file is a reader for the subset of TOML that pyproject.toml and
-// Cargo.toml files use: tables, arrays of tables, dotted and quoted keys,
-// basic, literal and multi-line strings, arrays, inline tables, and scalars
-// (numbers, booleans, dates) kept as opaque text. It builds a tree with the
-// line of every key and array element. Anything else is an error naming the
-// line; nothing panics, and nesting is bounded.
+// This file reads pyproject.toml and Cargo.toml files into a tree that
+// keeps the line of every key and array element, so that a dependency
+// points at its line. Syntax (strings and their escapes, numbers, dates,
+// arrays, inline tables, dotted and quoted keys, headers) is go-toml's
+// (github.com/pelletier/go-toml/v2, its unstable AST parser, which gives
+// byte ranges); this file builds the tree and checks what the parser does
+// not: duplicate keys, tables defined twice, arrays of tables, nesting.
+// Errors name the line; nothing panics, and nesting is bounded.
 
 // tomlKind is the kind of a TOML value.
 type tomlKind int
@@ -69,11 +71,31 @@ func (t *tomlValue) set(key string, v *tomlValue) error {
 	return nil
 }
 
-// tomlParser holds the parse state.
-type tomlParser struct {
-	s     string
-	pos   int
+// tomlBuilder turns the parser's expressions into the tree.
+type tomlBuilder struct {
+	data  []byte
 	lines lineIndex
+}
+
+// line returns the line of b, a slice of the parsed document (the last
+// line when b is not one).
+func (b *tomlBuilder) line(s []byte) int {
+	off := cap(b.data) - cap(s)
+	if off < 0 || off > len(b.data) {
+		off = len(b.data)
+	}
+	return b.lines.line(off)
+}
+
+// rangeLine returns the line where a node's raw range starts.
+func (b *tomlBuilder) rangeLine(r unstable.Range, fallback int) int {
+	if r.Length == 0 && r.Offset == 0 {
+		return fallback
+	}
+	if int(r.Offset) > len(b.data) {
+		return fallback
+	}
+	return b.lines.line(int(r.Offset))
 }
 
 // parseTOML parses a TOML document into its root table.
@@ -81,137 +103,89 @@ func parseTOML(content []byte) (*tomlValue, error) {
 	if !utf8.Valid(content) {
 		return nil, errors.New("TOML must be UTF-8")
 	}
-	p := &tomlParser{s: string(content), lines: newLineIndex(content)}
+	b := &tomlBuilder{data: content, lines: newLineIndex(content)}
+	var p unstable.Parser
+	p.Reset(content)
 	root := newTable(1)
-	if err := p.document(root); err != nil {
-		return nil, fmt.Errorf("line %d: %w", p.line(), err)
+	cur := root
+	for p.NextExpression() {
+		e := p.Expression()
+		line := b.keyLine(e)
+		var err error
+		switch e.Kind {
+		case unstable.KeyValue:
+			err = b.keyValue(cur, e, 0)
+		case unstable.Table, unstable.ArrayTable:
+			cur, err = b.header(root, e, line)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+	}
+	if err := p.Error(); err != nil {
+		line := b.lines.line(len(content))
+		var perr *unstable.ParserError
+		if errors.As(err, &perr) {
+			line = b.line(perr.Highlight)
+		}
+		return nil, fmt.Errorf("line %d: %w", line, err)
 	}
 	return root, nil
 }
 
-func (p *tomlParser) line() int { return p.lines.line(p.pos) }
-
-func (p *tomlParser) eof() bool { return p.pos >= len(p.s) }
-
-func (p *tomlParser) peek() byte {
-	if p.eof() {
-		return 0
+// keyLine returns the line of the first key part of a key/value or header.
+func (b *tomlBuilder) keyLine(e *unstable.Node) int {
+	it := e.Key()
+	if it.Next() {
+		return b.rangeLine(it.Node().Raw, 1)
 	}
-	return p.s[p.pos]
+	return 1
 }
 
-// skipSpace skips spaces and tabs.
-func (p *tomlParser) skipSpace() {
-	for !p.eof() && (p.s[p.pos] == ' ' || p.s[p.pos] == '\t') {
-		p.pos++
+// keys returns the parts of the key of a key/value or header.
+func keys(e *unstable.Node) []string {
+	var out []string
+	it := e.Key()
+	for it.Next() {
+		out = append(out, string(it.Node().Data))
 	}
+	return out
 }
 
-// skipBlank skips whitespace, newlines and comments.
-func (p *tomlParser) skipBlank() {
-	for !p.eof() {
-		switch p.s[p.pos] {
-		case ' ', '\t', '\r', '\n':
-			p.pos++
-		case '#':
-			p.skipComment()
-		default:
-			return
-		}
+// header opens the table or array-of-tables element a header names.
+func (b *tomlBuilder) header(root *tomlValue, e *unstable.Node, line int) (*tomlValue, error) {
+	ks := keys(e)
+	array := e.Kind == unstable.ArrayTable
+	parent, err := descend(root, ks[:len(ks)-1], line)
+	if err != nil {
+		return nil, err
 	}
-}
-
-func (p *tomlParser) skipComment() {
-	for !p.eof() && p.s[p.pos] != '\n' {
-		p.pos++
+	last := ks[len(ks)-1]
+	existing := parent.tab[last]
+	switch {
+	case array && existing == nil:
+		existing = &tomlValue{kind: tomlArray, line: line, arrayOfTables: true}
+		if err := parent.set(last, existing); err != nil {
+			return nil, err
+		}
+		fallthrough
+	case array && existing.arrayOfTables:
+		cur := newTable(line)
+		existing.arr = append(existing.arr, cur)
+		return cur, nil
+	case array:
+		return nil, fmt.Errorf("%q is not an array of tables", clip(last))
+	case existing == nil:
+		cur := newTable(line)
+		if err := parent.set(last, cur); err != nil {
+			return nil, err
+		}
+		return cur, nil
+	case existing.kind == tomlTable && !existing.inline:
+		existing.line = line // implicitly created by a dotted header before
+		return existing, nil
 	}
-}
-
-// endOfLine requires the rest of the line to be blank or a comment.
-func (p *tomlParser) endOfLine() error {
-	p.skipSpace()
-	if p.peek() == '#' {
-		p.skipComment()
-	}
-	if p.peek() == '\r' {
-		p.pos++
-	}
-	if !p.eof() && p.s[p.pos] != '\n' {
-		return fmt.Errorf("unexpected %q after a value", p.s[p.pos])
-	}
-	return nil
-}
-
-// document reads headers and key/value lines.
-func (p *tomlParser) document(root *tomlValue) error {
-	cur := root
-	for {
-		p.skipBlank()
-		if p.eof() {
-			return nil
-		}
-		line := p.line()
-		if p.peek() != '[' {
-			if err := p.keyValue(cur); err != nil {
-				return err
-			}
-			if err := p.endOfLine(); err != nil {
-				return err
-			}
-			continue
-		}
-		array := strings.HasPrefix(p.s[p.pos:], "[[")
-		p.pos++
-		if array {
-			p.pos++
-		}
-		p.skipSpace()
-		keys, err := p.key()
-		if err != nil {
-			return err
-		}
-		p.skipSpace()
-		closing := "]"
-		if array {
-			closing = "]]"
-		}
-		if !strings.HasPrefix(p.s[p.pos:], closing) {
-			return fmt.Errorf("table header: expected %q", closing)
-		}
-		p.pos += len(closing)
-		if err := p.endOfLine(); err != nil {
-			return err
-		}
-		parent, err := descend(root, keys[:len(keys)-1], line)
-		if err != nil {
-			return err
-		}
-		last := keys[len(keys)-1]
-		existing := parent.tab[last]
-		switch {
-		case array && existing == nil:
-			existing = &tomlValue{kind: tomlArray, line: line, arrayOfTables: true}
-			if err := parent.set(last, existing); err != nil {
-				return err
-			}
-			fallthrough
-		case array && existing.arrayOfTables:
-			cur = newTable(line)
-			existing.arr = append(existing.arr, cur)
-		case array:
-			return fmt.Errorf("%q is not an array of tables", clip(last))
-		case existing == nil:
-			cur = newTable(line)
-			if err := parent.set(last, cur); err != nil {
-				return err
-			}
-		case existing.kind == tomlTable && !existing.inline:
-			cur = existing // implicitly created by a dotted header before
-			cur.line = line
-		default:
-			return fmt.Errorf("%q is already defined", clip(last))
-		}
-	}
+	return nil, fmt.Errorf("%q is already defined", clip(last))
 }
 
 // descend walks (creating implicit tables) from t through keys.
@@ -234,291 +208,63 @@ func descend(t *tomlValue, keys []string, line int) (*tomlValue, error) {
 	return t, nil
 }
 
-// keyValue reads "key = value" into t.
-func (p *tomlParser) keyValue(t *tomlValue) error {
-	line := p.line()
-	keys, err := p.key()
-	if err != nil {
-		return err
-	}
-	p.skipSpace()
-	if p.peek() != '=' {
-		return fmt.Errorf("expected '=' after key %q", clip(strings.Join(keys, ".")))
-	}
-	p.pos++
-	p.skipSpace()
-	v, err := p.value(0)
+// keyValue adds a key/value expression to t.
+func (b *tomlBuilder) keyValue(t *tomlValue, e *unstable.Node, depth int) error {
+	line := b.keyLine(e)
+	v, err := b.value(e.Value(), line, depth)
 	if err != nil {
 		return err
 	}
 	v.line = line
-	parent, err := descend(t, keys[:len(keys)-1], line)
+	ks := keys(e)
+	parent, err := descend(t, ks[:len(ks)-1], line)
 	if err != nil {
 		return err
 	}
-	return parent.set(keys[len(keys)-1], v)
+	return parent.set(ks[len(ks)-1], v)
 }
 
-// key reads a dotted key of bare and quoted parts.
-func (p *tomlParser) key() ([]string, error) {
-	var keys []string
-	for {
-		p.skipSpace()
-		var k string
-		switch c := p.peek(); {
-		case c == '"' || c == '\'':
-			if strings.HasPrefix(p.s[p.pos:], `"""`) || strings.HasPrefix(p.s[p.pos:], "'''") {
-				return nil, errors.New("multi-line strings cannot be keys")
-			}
-			s, err := p.str()
-			if err != nil {
-				return nil, err
-			}
-			k = s
-		default:
-			start := p.pos
-			for !p.eof() && isBareKey(p.s[p.pos]) {
-				p.pos++
-			}
-			if p.pos == start {
-				return nil, fmt.Errorf("expected a key, got %s", p.describe())
-			}
-			k = p.s[start:p.pos]
-		}
-		keys = append(keys, k)
-		p.skipSpace()
-		if p.peek() != '.' {
-			return keys, nil
-		}
-		p.pos++
-	}
-}
-
-func isBareKey(c byte) bool { return isAlnum(c) || c == '_' || c == '-' }
-
-// describe names what is at the current position, for errors.
-func (p *tomlParser) describe() string {
-	if p.eof() {
-		return "end of file"
-	}
-	r, _ := utf8.DecodeRuneInString(p.s[p.pos:])
-	return strconv.QuoteRune(r)
-}
-
-// value reads a value at nesting depth.
-func (p *tomlParser) value(depth int) (*tomlValue, error) {
+// value converts a value node; line is where its key is.
+func (b *tomlBuilder) value(n *unstable.Node, line, depth int) (*tomlValue, error) {
 	if depth > maxTOMLDepth {
 		return nil, fmt.Errorf("values nested deeper than %d", maxTOMLDepth)
 	}
-	line := p.line()
-	switch c := p.peek(); c {
-	case '"', '\'':
-		s, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		return &tomlValue{kind: tomlString, line: line, str: s}, nil
-	case '[':
-		p.pos++
+	line = b.rangeLine(n.Raw, line)
+	switch n.Kind {
+	case unstable.String:
+		return &tomlValue{kind: tomlString, line: line, str: string(n.Data)}, nil
+	case unstable.Array:
 		arr := &tomlValue{kind: tomlArray, line: line, inline: true}
-		for {
-			p.skipBlank()
-			if p.peek() == ']' {
-				p.pos++
-				return arr, nil
+		it := n.Children()
+		for it.Next() {
+			c := it.Node()
+			if c.Kind == unstable.Comment {
+				continue
 			}
-			v, err := p.value(depth + 1)
+			v, err := b.value(c, line, depth+1)
 			if err != nil {
 				return nil, err
 			}
 			arr.arr = append(arr.arr, v)
-			p.skipBlank()
-			switch p.peek() {
-			case ',':
-				p.pos++
-			case ']':
-				p.pos++
-				return arr, nil
-			default:
-				return nil, fmt.Errorf("array: expected ',' or ']', got %s", p.describe())
-			}
 		}
-	case '{':
-		p.pos++
+		return arr, nil
+	case unstable.InlineTable:
 		t := newTable(line)
 		t.inline = true
-		p.skipBlank()
-		if p.peek() == '}' {
-			p.pos++
-			return t, nil
-		}
-		for {
-			p.skipBlank()
-			if err := p.keyValueDepth(t, depth+1); err != nil {
+		it := n.Children()
+		for it.Next() {
+			c := it.Node()
+			if c.Kind != unstable.KeyValue {
+				continue
+			}
+			if err := b.keyValue(t, c, depth+1); err != nil {
 				return nil, err
 			}
-			p.skipBlank()
-			switch p.peek() {
-			case ',':
-				p.pos++
-			case '}':
-				p.pos++
-				return t, nil
-			default:
-				return nil, fmt.Errorf("inline table: expected ',' or '}', got %s", p.describe())
-			}
 		}
+		return t, nil
+	case unstable.Bool, unstable.Integer, unstable.Float, unstable.LocalDate, unstable.LocalTime,
+		unstable.LocalDateTime, unstable.DateTime:
+		return &tomlValue{kind: tomlScalar, line: line, str: string(n.Data)}, nil
 	}
-	return p.scalar(line)
-}
-
-// keyValueDepth is keyValue inside an inline table.
-func (p *tomlParser) keyValueDepth(t *tomlValue, depth int) error {
-	line := p.line()
-	keys, err := p.key()
-	if err != nil {
-		return err
-	}
-	p.skipSpace()
-	if p.peek() != '=' {
-		return fmt.Errorf("expected '=' after key %q", clip(strings.Join(keys, ".")))
-	}
-	p.pos++
-	p.skipSpace()
-	v, err := p.value(depth)
-	if err != nil {
-		return err
-	}
-	v.line = line
-	parent, err := descend(t, keys[:len(keys)-1], line)
-	if err != nil {
-		return err
-	}
-	return parent.set(keys[len(keys)-1], v)
-}
-
-// scalar reads a number, boolean or date as opaque text.
-func (p *tomlParser) scalar(line int) (*tomlValue, error) {
-	start := p.pos
-	for !p.eof() {
-		c := p.s[p.pos]
-		if isAlnum(c) || strings.IndexByte("+-_.:", c) >= 0 {
-			p.pos++
-			continue
-		}
-		// A date and a time separated by one space.
-		if c == ' ' && p.pos+1 < len(p.s) && '0' <= p.s[p.pos+1] && p.s[p.pos+1] <= '9' &&
-			p.pos-start == 10 && p.s[start+4] == '-' {
-			p.pos++
-			continue
-		}
-		break
-	}
-	tok := p.s[start:p.pos]
-	switch {
-	case tok == "":
-		return nil, fmt.Errorf("expected a value, got %s", p.describe())
-	case tok == "true", tok == "false", tok == "inf", tok == "+inf", tok == "-inf", tok == "nan", tok == "+nan", tok == "-nan":
-	case strings.IndexByte("0123456789+-", tok[0]) >= 0:
-	default:
-		p.pos = start
-		return nil, fmt.Errorf("unsupported value starting with %s", p.describe())
-	}
-	return &tomlValue{kind: tomlScalar, line: line, str: tok}, nil
-}
-
-// str reads a basic or literal string, single- or multi-line.
-func (p *tomlParser) str() (string, error) {
-	q := p.s[p.pos]
-	multi := strings.HasPrefix(p.s[p.pos:], strings.Repeat(string(q), 3))
-	if multi {
-		p.pos += 3
-		// A newline right after the opening delimiter is trimmed.
-		if strings.HasPrefix(p.s[p.pos:], "\r\n") {
-			p.pos += 2
-		} else if p.peek() == '\n' {
-			p.pos++
-		}
-	} else {
-		p.pos++
-	}
-	var b strings.Builder
-	for {
-		if p.eof() {
-			return "", errors.New("unterminated string")
-		}
-		c := p.s[p.pos]
-		switch {
-		case c == q && (!multi || strings.HasPrefix(p.s[p.pos:], strings.Repeat(string(q), 3))):
-			if multi {
-				p.pos += 3
-				// Up to two more quotes belong to the string.
-				for i := 0; i < 2 && p.peek() == q; i++ {
-					b.WriteByte(q)
-					p.pos++
-				}
-			} else {
-				p.pos++
-			}
-			return b.String(), nil
-		case c == '\n' && !multi:
-			return "", errors.New("unterminated string (newline in a single-line string)")
-		case c == '\\' && q == '"':
-			if err := p.escape(&b, multi); err != nil {
-				return "", err
-			}
-		default:
-			b.WriteByte(c)
-			p.pos++
-		}
-	}
-}
-
-// escape reads a backslash escape of a basic string.
-func (p *tomlParser) escape(b *strings.Builder, multi bool) error {
-	p.pos++ // the backslash
-	if p.eof() {
-		return errors.New("unterminated string")
-	}
-	c := p.s[p.pos]
-	p.pos++
-	switch c {
-	case 'b':
-		b.WriteByte('\b')
-	case 't':
-		b.WriteByte('\t')
-	case 'n':
-		b.WriteByte('\n')
-	case 'f':
-		b.WriteByte('\f')
-	case 'r':
-		b.WriteByte('\r')
-	case 'e':
-		b.WriteByte(0x1b)
-	case '"', '\\':
-		b.WriteByte(c)
-	case 'u', 'U', 'x':
-		n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
-		if p.pos+n > len(p.s) {
-			return errors.New("truncated escape")
-		}
-		r, err := strconv.ParseUint(p.s[p.pos:p.pos+n], 16, 32)
-		if err != nil || !utf8.ValidRune(rune(r)) {
-			return fmt.Errorf("invalid escape \\%c%s", c, clip(p.s[p.pos:p.pos+n]))
-		}
-		b.WriteRune(rune(r))
-		p.pos += n
-	case ' ', '\t', '\r', '\n':
-		if !multi {
-			return errors.New("line-ending backslash outside a multi-line string")
-		}
-		// Line-ending backslash: skip whitespace up to the next text.
-		p.pos--
-		for !p.eof() && strings.IndexByte(" \t\r\n", p.s[p.pos]) >= 0 {
-			p.pos++
-		}
-	default:
-		return fmt.Errorf("invalid escape \\%c", c)
-	}
-	return nil
+	return nil, fmt.Errorf("unsupported value of kind %s", n.Kind)
 }

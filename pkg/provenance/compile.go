@@ -20,6 +20,7 @@ type Detector struct {
 	names    map[string]string
 	trailers map[string][]*trailerRule // lower-case key → rules
 	declared map[string][]*trailerRule // lower-case key → declared-use rules
+	keys     []string                  // every key of trailers and declared, sorted
 }
 
 // tool is one compiled tool spec.
@@ -30,6 +31,7 @@ type tool struct {
 	subject        []prefixSignal
 	emails         []reSignal
 	names          []reSignal
+	identities     []reSignal
 	branches       []globSignal
 	files          []globSignal
 	declaredValues []*regexp.Regexp
@@ -68,6 +70,9 @@ type trailerRule struct {
 	pre      prefilter // of value
 	notValue *regexp.Regexp
 	strong   bool
+	// toolsOnly: a declared-use rule that declares only when the value
+	// names a known tool (TrailerSpec.ToolsOnly).
+	toolsOnly bool
 }
 
 // compiled is one compiled spec with its trailer rules (keys lower-cased).
@@ -129,6 +134,14 @@ func Compile(specs []ToolSpec) (*Detector, error) {
 			target[t.key] = append(target[t.key], t.rule)
 		}
 	}
+	for _, m := range []map[string][]*trailerRule{d.trailers, d.declared} {
+		for k := range m {
+			if !slices.Contains(d.keys, k) {
+				d.keys = append(d.keys, k)
+			}
+		}
+	}
+	slices.Sort(d.keys)
 	return d, nil
 }
 
@@ -184,7 +197,7 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 			n   int
 		}{
 			{"message", len(s.Message)}, {"subject_prefix", len(s.SubjectPrefix)}, {"emails", len(s.Emails)},
-			{"names", len(s.Names)}, {"branches", len(s.Branches)}, {"files", len(s.Files)},
+			{"names", len(s.Names)}, {"identities", len(s.Identities)}, {"branches", len(s.Branches)}, {"files", len(s.Files)},
 			{"declared_values", len(s.DeclaredValues)},
 		} {
 			if f.n > 0 {
@@ -193,12 +206,12 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 		}
 	}
 	signals := len(s.Trailers) + len(s.TrailerKeys) + len(s.Message) + len(s.SubjectPrefix) +
-		len(s.Emails) + len(s.Names) + len(s.Branches) + len(s.Files) + len(s.DeclaredValues)
+		len(s.Emails) + len(s.Names) + len(s.Identities) + len(s.Branches) + len(s.Files) + len(s.DeclaredValues)
 	if signals == 0 {
 		if declared {
 			fail(0, "", "no declared-use trailer keys given")
 		} else {
-			fail(0, "", "no signals: give at least one of trailers, trailer_keys, message, subject_prefix, emails, names, branches, files, declared_values")
+			fail(0, "", "no signals: give at least one of trailers, trailer_keys, message, subject_prefix, emails, names, identities, branches, files, declared_values")
 		}
 	}
 
@@ -234,7 +247,10 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 		if !validTrailerKey(tr.Key) {
 			fail(tr.Line, key+".key", "invalid trailer key %s: letters, digits and dashes only, without the colon", yamlmsg.Quote(tr.Key))
 		}
-		rule := &trailerRule{tool: t, strong: strength(tr.Strong, true, tr.Line, key+".strong")}
+		rule := &trailerRule{tool: t, strong: strength(tr.Strong, true, tr.Line, key+".strong"), toolsOnly: tr.ToolsOnly}
+		if tr.ToolsOnly && !declared {
+			fail(tr.Line, key+".tools_only", "tools_only applies to declared-use trailers only")
+		}
 		if tr.Value != "" {
 			rule.value = re(tr.Value, tr.Line, key+".value", true)
 			rule.pre = newPrefilter(tr.Value)
@@ -265,6 +281,7 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 	t.message = res(s.Message, "message", true)
 	t.emails = res(s.Emails, "emails", true)
 	t.names = res(s.Names, "names", true)
+	t.identities = res(s.Identities, "identities", true)
 	for _, r := range res(s.DeclaredValues, "declared_values", true) {
 		t.declaredValues = append(t.declaredValues, r.re)
 	}

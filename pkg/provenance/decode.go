@@ -331,7 +331,7 @@ func (d *decoder) pairs(n *yaml.Node, c ctx) []pair {
 
 // toolKeys lists the keys of a tool spec, in the order of the documentation.
 func toolKeys() string {
-	return "id, name, disabled, trailers, trailer_keys, message, subject_prefix, emails, names, branches, files, declared_values"
+	return "id, name, disabled, trailers, trailer_keys, message, subject_prefix, emails, names, identities, branches, files, declared_values"
 }
 
 // tool decodes one entry of ai_tools.
@@ -384,6 +384,8 @@ func (d *decoder) tool(item *yaml.Node, i int) (ToolSpec, bool) {
 			spec.Emails = d.patterns(p.vn, fc)
 		case "names":
 			spec.Names = d.patterns(p.vn, fc)
+		case "identities":
+			spec.Identities = d.patterns(p.vn, fc)
 		case "branches":
 			spec.Branches = d.patterns(p.vn, fc)
 		case "files":
@@ -531,8 +533,18 @@ func (d *decoder) trailers(n *yaml.Node, c ctx, keyOnly bool) ([]TrailerSpec, bo
 			case "strong":
 				b := d.boolean(kv.vn, kc)
 				t.Strong = &b
+			case "tools_only":
+				if !keyOnly {
+					d.errorf(kv.kn, ic.tool, ic.key, "tools_only applies to declared_trailers only")
+					continue
+				}
+				t.ToolsOnly = d.boolean(kv.vn, kc)
 			default:
-				d.errorf(kv.kn, ic.tool, ic.key, "unknown key %q (valid keys: key, value, not_value, strong)", kv.key)
+				valid := "key, value, not_value, strong"
+				if keyOnly {
+					valid += ", tools_only"
+				}
+				d.errorf(kv.kn, ic.tool, ic.key, "unknown key %q (valid keys: %s)", kv.key, valid)
 			}
 		}
 		if !hasKey {

@@ -23,7 +23,7 @@ func TestParseToolSpecsErrors(t *testing.T) {
 		{
 			name: "unknown key in a tool",
 			yaml: "ai_tools:\n  - id: x\n    emails: ['^x@y$']\n    emial: ['^x@y$']\n",
-			want: []string{`t.yml:4: tool "x": unknown key "emial" (valid keys: id, name, disabled, trailers, trailer_keys, message, subject_prefix, emails, names, branches, files, declared_values)`},
+			want: []string{`t.yml:4: tool "x": unknown key "emial" (valid keys: id, name, disabled, trailers, trailer_keys, message, subject_prefix, emails, names, identities, branches, files, declared_values)`},
 		},
 		{
 			name: "invalid regex at its own line",
@@ -63,7 +63,7 @@ func TestParseToolSpecsErrors(t *testing.T) {
 		{
 			name: "no signals",
 			yaml: "ai_tools:\n  - id: x\n    name: X\n",
-			want: []string{`t.yml:2: tool "x": no signals: give at least one of trailers, trailer_keys, message, subject_prefix, emails, names, branches, files, declared_values`},
+			want: []string{`t.yml:2: tool "x": no signals: give at least one of trailers, trailer_keys, message, subject_prefix, emails, names, identities, branches, files, declared_values`},
 		},
 		{
 			name: "duplicate key",
@@ -429,9 +429,11 @@ func TestCompileErrorsWithoutFile(t *testing.T) {
 func TestShippedMarkers(t *testing.T) {
 	d := mustDefault(t)
 	want := []string{
-		"aider", "amazon-q", "amp", "claude-code", "cline", "continue", "cursor", "declared", "devin",
-		"gemini", "github-copilot", "google-jules", "junie", "openai-codex", "openhands", "replit",
-		"roo-code", "warp-oz", "windsurf", "zed",
+		"aider", "amazon-q", "amp", "claude-code", "claude-flow", "cline", "coderabbit", "continue",
+		"crush", "cubic", "cursor", "declared", "devin", "ellipsis", "factory-droid", "gemini",
+		"github-copilot", "google-jules", "greptile", "junie", "kiro", "openai-codex", "opencode",
+		"openhands", "orbis-security", "posthog-code", "qwen-code", "replit", "roo-code", "sisyphus", "warp-oz",
+		"windsurf", "zed",
 	}
 	if diff := cmp.Diff(want, d.Tools()); diff != "" {
 		t.Errorf("shipped tools (-want +got):\n%s", diff)

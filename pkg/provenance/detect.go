@@ -96,22 +96,31 @@ type Result struct {
 func (d *Detector) Detect(in Input) Result {
 	var res Result
 	var seen []int // trailer rules that gave evidence
-	for _, t := range messageTrailers(in.Message) {
+	for _, t := range d.messageTrailers(in.Message) {
 		if t.Value == "" {
 			continue
 		}
-		d.agentTrailer(&res, t.Key, t.Value)
+		if !t.inline {
+			d.agentTrailer(&res, t.Key, t.Value)
+		}
 		key := strings.ToLower(t.Key)
 		value := haystack{s: t.Value}
+		var named []string // tools whose trailer signals match this trailer
 		for _, r := range d.trailers[key] {
-			if slices.Contains(seen, r.id) || !r.accepts(&value) {
+			if !r.accepts(&value) {
+				continue
+			}
+			if r.strong && !slices.Contains(named, r.tool.id) {
+				named = append(named, r.tool.id)
+			}
+			if slices.Contains(seen, r.id) {
 				continue
 			}
 			seen = append(seen, r.id)
-			res.add(KindTrailer, r.tool.id, trailerText(t), r.strong)
+			res.add(KindTrailer, r.tool.id, trailerText(t.Trailer), r.strong)
 		}
-		if rules := d.declared[key]; len(rules) > 0 {
-			d.declare(&res, t, &value, rules)
+		if rules := d.declared[key]; len(rules) > 0 && (!t.inline || len(named) > 0) {
+			d.declare(&res, t.Trailer, &value, rules, named)
 		}
 	}
 
@@ -162,6 +171,16 @@ func (d *Detector) Detect(in Input) Result {
 				}
 			}
 		}
+		for _, s := range tl.identities {
+			for i := range idents {
+				id := &idents[i]
+				full := haystack{s: identity(id.name.s, id.email.s)}
+				if full.s != "" && s.match(&full) {
+					res.add(KindIdentity, tl.id, full.s, s.strong)
+					break
+				}
+			}
+		}
 		for _, s := range tl.branches {
 			for _, b := range branches {
 				if doublestar.MatchUnvalidated(s.glob, b) {
@@ -195,26 +214,37 @@ func (r *trailerRule) accepts(v *haystack) bool {
 	return r.notValue == nil || !r.notValue.MatchString(v.s)
 }
 
-// declare records a declared-use trailer, attributing it to tools.
-func (d *Detector) declare(res *Result, t trailers.Trailer, value *haystack, rules []*trailerRule) {
-	accepted := false
+// declare records a declared-use trailer, attributing it to tools. named
+// are the tools whose trailer signals match the same trailer: a tools_only
+// rule declares only when they or the value's identity name a tool.
+func (d *Detector) declare(res *Result, t trailers.Trailer, value *haystack, rules []*trailerRule, named []string) {
+	accepted, anyValue := false, false
 	for _, r := range rules {
 		if r.accepts(value) {
 			accepted = true
-			break
+			anyValue = anyValue || !r.toolsOnly
 		}
 	}
 	if !accepted {
 		return
 	}
 	tools, person := d.attribute(t.Value)
+	if !anyValue {
+		// Only tools_only rules: the value must name a known tool. When a
+		// tool's trailer signal matched it, that trailer evidence already
+		// says which: the declaration adds no evidence of its own.
+		if len(named) > 0 {
+			res.declared(t.Value)
+			return
+		}
+		if person || len(tools) == 0 {
+			return
+		}
+	}
 	if person {
 		return
 	}
-	res.Declared = true
-	if v := capText(t.Value); len(res.DeclaredValues) < maxDeclared && !slices.Contains(res.DeclaredValues, v) {
-		res.DeclaredValues = append(res.DeclaredValues, v)
-	}
+	res.declared(t.Value)
 	if len(tools) == 0 {
 		tools = []string{DeclaredID}
 	}
@@ -234,6 +264,14 @@ func (d *Detector) declare(res *Result, t trailers.Trailer, value *haystack, rul
 	}
 }
 
+// declared records a declaration with value v.
+func (r *Result) declared(v string) {
+	r.Declared = true
+	if v = capText(v); len(r.DeclaredValues) < maxDeclared && !slices.Contains(r.DeclaredValues, v) {
+		r.DeclaredValues = append(r.DeclaredValues, v)
+	}
+}
+
 // attribute returns the tools a declared value names. A value written as
 // an identity ("Name <email>") is attributed by its email and name like a
 // co-author; person is true when no tool claims it. Otherwise the agent
@@ -241,13 +279,16 @@ func (d *Detector) declare(res *Result, t trailers.Trailer, value *haystack, rul
 // "Tool (model)") is tried first, then the whole value.
 func (d *Detector) attribute(v string) (tools []string, person bool) {
 	if name, email, ok := splitIdentity(v); ok {
-		nameH, emailH := haystack{s: name}, haystack{s: email}
-		for _, tl := range d.tools {
-			if matchesAny(tl.emails, &emailH) || (name != "" && matchesAny(tl.names, &nameH)) {
-				tools = append(tools, tl.id)
-			}
-		}
+		tools = d.IdentityTools(name, email)
 		return tools, len(tools) == 0
+	}
+	// "MODEL via TOOL" (Crush's "Assisted-by: GLM-5 via Crush", also
+	// "Claude Opus 4.6 (via Crush)"): the tool is what follows the last
+	// "via".
+	if via, ok := viaTool(v); ok {
+		if tools = d.declaredTools(via); len(tools) > 0 {
+			return tools, false
+		}
 	}
 	if i := strings.IndexAny(v, ":("); i > 0 {
 		if agent := strings.TrimSpace(v[:i]); agent != "" {
@@ -258,6 +299,23 @@ func (d *Detector) attribute(v string) (tools []string, person bool) {
 		tools = d.declaredTools(v)
 	}
 	return tools, false
+}
+
+// viaTool returns TOOL of a value "MODEL via TOOL" or "MODEL (via TOOL)".
+func viaTool(v string) (string, bool) {
+	low := strings.ToLower(v)
+	for end := len(low); end > 0; {
+		i := strings.LastIndex(low[:end], "via ")
+		if i <= 0 {
+			return "", false
+		}
+		if c := low[i-1]; c == ' ' || c == '(' {
+			via := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(v[i+len("via "):]), ")"))
+			return via, via != ""
+		}
+		end = i
+	}
+	return "", false
 }
 
 func (d *Detector) declaredTools(v string) []string {

@@ -22,21 +22,21 @@ func TestDetect(t *testing.T) {
 		{
 			name: "trailer right under the subject",
 			in:   Input{Message: "Add dark mode\nCo-Authored-By: Claude <noreply@anthropic.com>\n\nBody.\n"},
-			want: Result{Detected: true, Tools: []string{"claude-code"}, Evidence: []Evidence{
+			want: Result{Detected: true, Tools: []string{"claude-code"}, Declared: true, DeclaredValues: []string{"Claude <noreply@anthropic.com>"}, Evidence: []Evidence{
 				{Kind: KindTrailer, Tool: "claude-code", Text: "Co-Authored-By: Claude <noreply@anthropic.com>", Strong: true},
 			}},
 		},
 		{
 			name: "trailer in the middle of the body",
 			in:   Input{Message: "Squash (#1)\n\n* a\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n\n* b\n"},
-			want: Result{Detected: true, Tools: []string{"cursor"}, Evidence: []Evidence{
+			want: Result{Detected: true, Tools: []string{"cursor"}, Declared: true, DeclaredValues: []string{"Cursor <cursoragent@cursor.com>"}, Evidence: []Evidence{
 				{Kind: KindTrailer, Tool: "cursor", Text: "Co-authored-by: Cursor <cursoragent@cursor.com>", Strong: true},
 			}},
 		},
 		{
 			name: "case-insensitive keys",
 			in:   Input{Message: "x\n\nmade-WITH: Cursor\nCO-AUTHORED-BY: Amp <amp@ampcode.com>\n"},
-			want: Result{Detected: true, Tools: []string{"amp", "cursor"}, Evidence: []Evidence{
+			want: Result{Detected: true, Tools: []string{"amp", "cursor"}, Declared: true, DeclaredValues: []string{"Amp <amp@ampcode.com>"}, Evidence: []Evidence{
 				{Kind: KindTrailer, Tool: "amp", Text: "CO-AUTHORED-BY: Amp <amp@ampcode.com>", Strong: true},
 				{Kind: KindTrailer, Tool: "cursor", Text: "made-WITH: Cursor", Strong: true},
 			}},
@@ -44,14 +44,14 @@ func TestDetect(t *testing.T) {
 		{
 			name: "blanks before the colon, as git allows",
 			in:   Input{Message: "x\n\nCo-authored-by : Codex <noreply@openai.com>\n"},
-			want: Result{Detected: true, Tools: []string{"openai-codex"}, Evidence: []Evidence{
+			want: Result{Detected: true, Tools: []string{"openai-codex"}, Declared: true, DeclaredValues: []string{"Codex <noreply@openai.com>"}, Evidence: []Evidence{
 				{Kind: KindTrailer, Tool: "openai-codex", Text: "Co-authored-by: Codex <noreply@openai.com>", Strong: true},
 			}},
 		},
 		{
 			name: "folded trailer value in the trailer block",
 			in:   Input{Message: "x\n\nSigned-off-by: A <a@example.com>\nCo-authored-by: Claude Opus 4.6\n  (1M context) <noreply@anthropic.com>\n"},
-			want: Result{Detected: true, Tools: []string{"claude-code"}, Evidence: []Evidence{
+			want: Result{Detected: true, Tools: []string{"claude-code"}, Declared: true, DeclaredValues: []string{"Claude Opus 4.6 (1M context) <noreply@anthropic.com>"}, Evidence: []Evidence{
 				{Kind: KindTrailer, Tool: "claude-code", Text: "Co-authored-by: Claude Opus 4.6 (1M context) <noreply@anthropic.com>", Strong: true},
 			}},
 		},
@@ -69,7 +69,7 @@ func TestDetect(t *testing.T) {
 			name: "one evidence per signal entry",
 			in: Input{Message: "x\n\nCo-authored-by: Claude Opus 4.6 <noreply@anthropic.com>\n" +
 				"Co-authored-by: Claude Sonnet 4.5 <noreply@anthropic.com>\n"},
-			want: Result{Detected: true, Tools: []string{"claude-code"}, Evidence: []Evidence{
+			want: Result{Detected: true, Tools: []string{"claude-code"}, Declared: true, DeclaredValues: []string{"Claude Opus 4.6 <noreply@anthropic.com>", "Claude Sonnet 4.5 <noreply@anthropic.com>"}, Evidence: []Evidence{
 				{Kind: KindTrailer, Tool: "claude-code", Text: "Co-authored-by: Claude Opus 4.6 <noreply@anthropic.com>", Strong: true},
 			}},
 		},
@@ -109,7 +109,7 @@ func TestDetect(t *testing.T) {
 			name: "weak evidence of a detected tool is kept, tool not suspected",
 			in: Input{Message: "x\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
 				Paths: []string{"pkg/CLAUDE.md"}},
-			want: Result{Detected: true, Tools: []string{"claude-code"}, Evidence: []Evidence{
+			want: Result{Detected: true, Tools: []string{"claude-code"}, Declared: true, DeclaredValues: []string{"Claude <noreply@anthropic.com>"}, Evidence: []Evidence{
 				{Kind: KindTrailer, Tool: "claude-code", Text: "Co-authored-by: Claude <noreply@anthropic.com>", Strong: true},
 				{Kind: KindFile, Tool: "claude-code", Text: "pkg/CLAUDE.md"},
 			}},
@@ -147,7 +147,7 @@ func TestDetect(t *testing.T) {
 		{
 			name: "declared pseudo-tool only when nothing else is found",
 			in:   Input{Message: "x\n\nAssisted-by: SomeTool\nCo-authored-by: Claude <noreply@anthropic.com>\n"},
-			want: Result{Detected: true, Tools: []string{"claude-code"}, Declared: true, DeclaredValues: []string{"SomeTool"},
+			want: Result{Detected: true, Tools: []string{"claude-code"}, Declared: true, DeclaredValues: []string{"SomeTool", "Claude <noreply@anthropic.com>"},
 				Evidence: []Evidence{
 					{Kind: KindTrailer, Tool: "claude-code", Text: "Co-authored-by: Claude <noreply@anthropic.com>", Strong: true},
 					{Kind: KindDeclared, Tool: DeclaredID, Text: "Assisted-by: SomeTool", Strong: true},
@@ -289,11 +289,20 @@ func TestMessageTrailers(t *testing.T) {
 		{"fenced loose line skipped", "s\n\n```\nF: 1\n```\nG: 2\n\nH: 3\n", []string{"6:G=2", "8:H=3"}},
 		{"tilde fence, unclosed", "s\n\n~~~\nF: 1\n", nil},
 		{"CRLF", "s\r\n\r\nK: v\r\n", []string{"3:K=v"}},
+		// Real message shapes (issue 15).
+		{"literal backslash-n", `Fix x\n\nCo-Authored-By: Claude <noreply@anthropic.com>`, []string{"3:Co-Authored-By=Claude <noreply@anthropic.com>"}},
+		{"flattened onto the subject", "Fix x Co-authored-by: A <a@x.io> Co-authored-by: B <b@y.io>\n", []string{"1:Co-authored-by=A <a@x.io>", "1:Co-authored-by=B <b@y.io>"}},
+		{"indented trailer in an indented body", "Squashed\n\n    * fix\n    Co-authored-by: A <a@x.io>\n", []string{"4:Co-authored-by=A <a@x.io>"}},
+		{"co-author without angle brackets", "s\n\nCo-authored-by: OpenHands-GPT-5 openhands@all-hands.dev\n", []string{"3:Co-authored-by=OpenHands-GPT-5 <openhands@all-hands.dev>"}},
+		{"value wrapped onto the next line", "s\n\nAmp-Thread-ID:\nhttps://ampcode.com/threads/T-1\n", []string{"3:Amp-Thread-ID=", "3:Amp-Thread-ID=https://ampcode.com/threads/T-1", "4:https=//ampcode.com/threads/T-1"}},
+		{"address wrapped onto the next line", "s\n\nCo-authored-by: Claude Opus 4.6\n<noreply@anthropic.com>\n", []string{"3:Co-authored-by=Claude Opus 4.6", "3:Co-authored-by=Claude Opus 4.6 <noreply@anthropic.com>"}},
+		{"key inside a word is not the key", "s\n\nsee X-Co-authored-by: A <a@x.io>\n", nil},
 	}
+	d := &Detector{keys: []string{"amp-thread-id", "co-authored-by"}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, tr := range messageTrailers(tt.msg) {
+			for _, tr := range d.messageTrailers(tt.msg) {
 				got = append(got, strconv.Itoa(tr.Line)+":"+tr.Key+"="+tr.Value)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {

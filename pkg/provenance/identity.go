@@ -19,9 +19,11 @@ type AgentTrailer struct {
 func (d *Detector) IdentityTools(name, email string) []string {
 	nameH := haystack{s: strings.TrimSpace(name)}
 	emailH := haystack{s: strings.TrimSpace(email)}
+	fullH := haystack{s: identity(nameH.s, emailH.s)}
 	var tools []string
 	for _, tl := range d.tools {
-		if (emailH.s != "" && matchesAny(tl.emails, &emailH)) || (nameH.s != "" && matchesAny(tl.names, &nameH)) {
+		if (emailH.s != "" && matchesAny(tl.emails, &emailH)) || (nameH.s != "" && matchesAny(tl.names, &nameH)) ||
+			(fullH.s != "" && matchesAny(tl.identities, &fullH)) {
 			tools = append(tools, tl.id)
 		}
 	}

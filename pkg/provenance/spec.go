@@ -45,6 +45,12 @@ type ToolSpec struct {
 	// for tools that set no reliable email. Evidence kind "identity". Strong
 	// by default.
 	Names []Pattern `yaml:"names"`
+	// Identities are regular expressions over the whole author and
+	// committer identity, written "Name <email>", for tools known by a
+	// name on an address that is also used otherwise (an agent committing
+	// under a maintainer's address, a workflow sharing an agent's
+	// address). Evidence kind "identity". Strong by default.
+	Identities []Pattern `yaml:"identities"`
 	// Branches are globs over the short names of the pushed branches.
 	// Weak by default.
 	Branches []Pattern `yaml:"branches"`
@@ -69,6 +75,12 @@ type TrailerSpec struct {
 	NotValue string `yaml:"not_value"` // regex the value must not match; ignored when empty
 	// Strong overrides the default strength of the signal kind.
 	Strong *bool `yaml:"strong"`
+	// ToolsOnly, for declared-use trailers only, counts the trailer as a
+	// declaration only when its value names a known tool: a tool's trailer
+	// signal of the same key matches it, or its identity is a tool's. It
+	// makes "Co-authored-by: Claude <noreply@anthropic.com>" a disclosure
+	// while "Co-authored-by: Ann <ann@example.com>" stays a person.
+	ToolsOnly bool `yaml:"tools_only"`
 
 	// Line locates the entry for error messages (0 when unknown).
 	Line int `yaml:"-"`

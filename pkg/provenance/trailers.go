@@ -7,33 +7,154 @@ import (
 	"github.com/pushguard/pushguard/pkg/trailers"
 )
 
+// msgTrailer is a trailer as detection reads it. inline marks one found
+// where no trailer line starts (flattened onto the subject or into a line
+// of prose): it identifies a tool through the tools' trailer signals, but
+// is a declaration only when it names a known tool.
+type msgTrailer struct {
+	trailers.Trailer
+	inline bool
+}
+
 // messageTrailers returns the trailers detection reads, in line order: those
-// `git interpret-trailers` finds ([trailers.Parse]) plus every trailer-like
-// line elsewhere after the subject ([trailers.Lines]), because tools put
-// Co-authored-by right under the subject. A trailer-like line inside a ```
-// or ~~~ fence outside the trailer block is left out: it quotes a trailer
-// (documentation), it does not sign the commit.
-func messageTrailers(msg string) []trailers.Trailer {
+// `git interpret-trailers` finds ([trailers.Parse]), every trailer-like line
+// elsewhere after the subject ([trailers.Lines]), because tools put
+// Co-authored-by right under the subject, and every occurrence of a key the
+// markers use in the shapes real messages give them ([trailers.Loose]:
+// flattened onto the subject or another line, indented, the value wrapped
+// onto the next line).
+//
+// Left out, because they quote a trailer rather than sign the commit: a
+// trailer outside the trailer block inside a ``` or ~~~ fence, and an
+// indented one in a message whose body is not indented as a whole (a
+// Markdown code block in prose); an indented body, or a squash message
+// with "commit"/"Author:"/"Date:" headers, keeps its indented trailers.
+//
+// Agents sometimes write a literal backslash-n where a line break belongs
+// ("Fix x\n\nCo-Authored-By: …" on one line): such a message is read a
+// second time with real line breaks. Values that end with a bare address
+// ("OpenHands-GPT-5 openhands@all-hands.dev") are written "Name <email>", the
+// form the markers and identity checks expect.
+func (d *Detector) messageTrailers(msg string) []msgTrailer {
 	if !strings.Contains(msg, ":") {
 		return nil
 	}
-	block := trailers.Parse(msg)
-	loose := trailers.Lines(msg)
-	if len(loose) == 0 {
-		return block
+	out := d.collectTrailers(msg, nil)
+	if strings.Contains(msg, `\n`) {
+		out = d.collectTrailers(strings.ReplaceAll(msg, `\n`, "\n"), out)
 	}
+	for i := range out {
+		out[i].Value = bracketAddress(out[i].Value)
+	}
+	return out
+}
+
+// collectTrailers appends the trailers of msg to out, leaving out those
+// already there (same key, case-insensitively, and value).
+func (d *Detector) collectTrailers(msg string, out []msgTrailer) []msgTrailer {
+	type id struct{ key, value string }
+	have := make(map[id]bool, len(out))
+	known := func(t trailers.Trailer) bool {
+		k := id{strings.ToLower(t.Key), t.Value}
+		if have[k] {
+			return true
+		}
+		have[k] = true
+		return false
+	}
+	for _, t := range out {
+		known(t.Trailer)
+	}
+	first := len(out)
+	block := trailers.Parse(msg)
+	for _, t := range block {
+		if !known(t) {
+			out = append(out, msgTrailer{Trailer: t})
+		}
+	}
+	loose := trailers.Lines(msg)
+	loose = append(loose, trailers.Loose(msg, d.keys)...)
+	if len(loose) == 0 {
+		return out
+	}
+	lines := strings.Split(msg, "\n")
 	fences := fencedLines(msg)
-	out := make([]trailers.Trailer, 0, len(block)+len(loose))
-	out = append(out, block...)
+	indentedOK := -1 // unknown yet
 	for _, t := range loose {
-		if slices.ContainsFunc(block, func(b trailers.Trailer) bool { return b.Line == t.Line }) ||
-			fences.contains(t.Line) {
+		inBlock := slices.ContainsFunc(block, func(b trailers.Trailer) bool { return b.Line == t.Line })
+		if fences.contains(t.Line) && !inBlock {
 			continue
 		}
-		out = append(out, t)
+		line := ""
+		if t.Line-1 < len(lines) {
+			line = lines[t.Line-1]
+		}
+		if !inBlock && line != "" && (line[0] == ' ' || line[0] == '\t') {
+			if indentedOK < 0 {
+				indentedOK = 0
+				if indentedBody(lines) {
+					indentedOK = 1
+				}
+			}
+			if indentedOK == 0 {
+				continue
+			}
+		}
+		rest := strings.TrimLeft(line, " \t")
+		atStart := len(rest) >= len(t.Key) && strings.EqualFold(rest[:len(t.Key)], t.Key)
+		if t.Line == 1 && atStart {
+			continue // the subject is the title, never a trailer
+		}
+		if known(t) {
+			continue
+		}
+		out = append(out, msgTrailer{Trailer: t, inline: t.Line == 1 || !atStart})
 	}
-	slices.SortStableFunc(out, func(a, b trailers.Trailer) int { return a.Line - b.Line })
+	slices.SortStableFunc(out[first:], func(a, b msgTrailer) int { return a.Line - b.Line })
 	return out
+}
+
+// indentedBody reports whether the body of a message (its lines after the
+// subject) is indented as a whole, or is a squash message quoting commits
+// with their "commit", "Author:" and "Date:" header lines: then indented
+// trailers are the commits' own.
+func indentedBody(lines []string) bool {
+	body, prose := false, false
+	for _, l := range lines[1:] {
+		l = strings.TrimRight(l, "\r")
+		switch {
+		case strings.TrimSpace(l) == "":
+		case l[0] == ' ' || l[0] == '\t':
+			body = true
+		case strings.HasPrefix(l, "Author: ") && strings.Contains(l, "<") || strings.HasPrefix(l, "Date: ") ||
+			strings.HasPrefix(l, "commit ") || strings.HasPrefix(l, "Squashed commit of the following"):
+			return true // quoted `git log` entries: their bodies are indented
+		default:
+			prose = true
+		}
+	}
+	return body && !prose
+}
+
+// bracketAddress writes a value that ends with a bare e-mail address
+// ("Name user@host") as "Name <user@host>"; any other value is returned as
+// it is.
+func bracketAddress(v string) string {
+	if strings.ContainsAny(v, "<>") {
+		return v
+	}
+	i := strings.LastIndexAny(v, " \t")
+	last := v[i+1:]
+	at := strings.IndexByte(last, '@')
+	if at <= 0 || at == len(last)-1 || strings.ContainsAny(last, "/:") ||
+		strings.Count(last, "@") != 1 || !strings.Contains(last[at:], ".") {
+		return v
+	}
+	name := strings.TrimSpace(v[:i+1])
+	if name == "" {
+		return "<" + last + ">"
+	}
+	return name + " <" + last + ">"
 }
 
 // lineRanges are closed ranges of 1-based line numbers.

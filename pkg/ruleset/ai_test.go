@@ -41,6 +41,7 @@ func TestMatchAI(t *testing.T) {
 		botRev   = "Add CI cache\n\nCo-Authored-By: Claude <noreply@anthropic.com>\nReviewed-by: claude[bot] <claude[bot]@users.noreply.github.com>\n"
 		signoff  = "Add CI cache\n\nAssisted-by: claude-code:opus\nSigned-off-by: Claude <noreply@anthropic.com>\n"
 		humanSOB = "Add CI cache\n\nAssisted-by: claude-code:opus\nSigned-off-by: Ann <ann@example.com>\n"
+		footer   = "Add CI cache\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n"
 	)
 	ann := func(msg string) CommitInfo {
 		return CommitInfo{Message: msg, AuthorName: "Ann", AuthorEmail: "ann@example.com"}
@@ -56,7 +57,8 @@ func TestMatchAI(t *testing.T) {
 		{`ai: {detected: true}`, CommitInfo{Message: "x", AuthorName: "Cursor Agent", AuthorEmail: "cursoragent@cursor.com"}, true},
 		{`ai: {tools: [cursor, aider]}`, ann(claude), false},
 		{`ai: {tools: [claude-code]}`, ann(claude), true},
-		{`ai: {declared: false}`, ann(claude), true},
+		{`ai: {declared: false}`, ann(footer), true},
+		{`ai: {declared: false}`, ann(claude), false}, // an AI co-author is a disclosure
 		{`ai: {declared: false}`, ann(declared), false},
 		{`ai: {declared: false}`, ann(human), false},
 		{`ai: {declared: true}`, ann(declared), true},

@@ -247,12 +247,17 @@ func (d *decoder) compileContent(c *ContentSpec, rule *yaml.Node) *contentCond {
 	out := &contentCond{}
 	if d.has(&c.Unicode) {
 		out.unicode = d.checkUnicodeContent(c, n)
+	} else if d.has(&c.Providers) {
+		out.providers = d.checkProvidersContent(c, n)
 	} else if !d.has(&c.Regex) {
 		d.errorf(n, "content", `missing required key "regex" (or "unicode")`)
 	} else if out.re = d.compileRegex(&c.Regex, "content.regex", n); out.re != nil && out.re.MatchString("") {
 		d.errorf(d.at(&c.Regex, n), "content.regex", "matches the empty string, so it would fire on every line")
 	}
 	out.keywords = d.words(c.Keywords, &c.Keywords, "content.keywords", n)
+	if out.providers != nil {
+		out.keywords = out.providers.keywords()
+	}
 	out.stopwords = d.words(c.Stopwords, &c.Stopwords, "content.stopwords", n)
 	for i := range c.Allow {
 		if re := d.compileRegex(&c.Allow[i], fmt.Sprintf("content.allow[%d]", i), n); re != nil {
@@ -277,6 +282,16 @@ func (d *decoder) compileContent(c *ContentSpec, rule *yaml.Node) *contentCond {
 			d.errorf(d.at(&e.Group, en), "content.entropy.group", "group %d does not exist: the regex has %d capture group(s)", e.Group, out.re.NumSubexp())
 		}
 		out.entropyMin, out.entropyGroup = e.Min, e.Group
+	}
+	if d.ok(&c.SecretGroup) {
+		switch g := c.SecretGroup; {
+		case out.re == nil:
+			d.errorf(d.at(&c.SecretGroup, n), "content.secret_group", "applies to content.regex only")
+		case g < 0 || g > out.re.NumSubexp():
+			d.errorf(d.at(&c.SecretGroup, n), "content.secret_group", "group %d does not exist: the regex has %d capture group(s)", g, out.re.NumSubexp())
+		default:
+			out.secretGroup = g
+		}
 	}
 	return out
 }

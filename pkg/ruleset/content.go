@@ -19,22 +19,38 @@ type contentCond struct {
 	// unicode, when set, replaces re: the condition matches hidden code
 	// points (unicode.go).
 	unicode *unicodeCond
+	// providers, when set, replaces re: the condition matches values
+	// assigned to keys that name a known provider (provider.go).
+	providers *providerCond
+	// secretGroup is the capture group reported as the match (0: the
+	// whole match); stopwords and allow regexes look at it.
+	secretGroup int
 }
 
 // each calls fn with every match of the rule r (whose condition c is) in
 // line that survives the stopwords, allow and entropy filters. lineNo is the
-// line's 1-based number in its file, 0 when unknown.
-func (c *contentCond) each(line []byte, lineNo int, r *Rule, fn func(LineMatch)) {
+// line's 1-based number in its file, 0 when unknown; path is the line's
+// configuration path (see MatchLineIn), nil when unknown.
+func (c *contentCond) each(line []byte, lineNo int, path []byte, r *Rule, fn func(LineMatch)) {
 	if c.unicode != nil {
 		c.unicode.each(line, lineNo, func(start, end int, detail string) {
 			fn(LineMatch{Rule: r, Start: start, End: end, Detail: detail})
 		})
 		return
 	}
-	if c.entropyGroup > 0 && c.entropyMin > 0 {
+	if c.providers != nil {
+		c.providers.each(line, path, nil, func(start, end int, detail string) {
+			if c.accept(line, []int{start, end}, nil) {
+				fn(LineMatch{Rule: r, Start: start, End: end, Detail: detail})
+			}
+		})
+		return
+	}
+	if c.secretGroup > 0 || (c.entropyGroup > 0 && c.entropyMin > 0) {
 		for _, loc := range c.re.FindAllSubmatchIndex(line, -1) {
-			if loc[0] < loc[1] && c.accept(line, loc, nil) {
-				fn(LineMatch{Rule: r, Start: loc[0], End: loc[1]})
+			start, end := c.span(loc)
+			if start < end && c.accept(line, loc, nil) {
+				fn(LineMatch{Rule: r, Start: start, End: end})
 			}
 		}
 		return
@@ -50,7 +66,12 @@ func (c *contentCond) each(line []byte, lineNo int, r *Rule, fn func(LineMatch))
 // FindSubmatchIndex result. When the match is rejected and why is not nil,
 // it says why.
 func (c *contentCond) accept(line []byte, loc []int, why *string) bool {
-	text := line[loc[0]:loc[1]]
+	start, end := c.span(loc)
+	if start < 0 {
+		explain(why, "secret_group %d did not take part in the match", c.secretGroup)
+		return false
+	}
+	text := line[start:end]
 	for _, s := range c.stopwords {
 		if indexFold(text, s) >= 0 {
 			explain(why, "match %s ignored: it contains stopword %q", yamlmsg.Quote(string(text)), s)
@@ -80,6 +101,18 @@ func (c *contentCond) accept(line []byte, loc []int, why *string) bool {
 		}
 	}
 	return true
+}
+
+// span returns the offsets of what a match reports: the secret group, or
+// the whole match; -1, -1 when the group did not take part.
+func (c *contentCond) span(loc []int) (int, int) {
+	if c.secretGroup > 0 {
+		if i := 2 * c.secretGroup; i+1 < len(loc) {
+			return loc[i], loc[i+1]
+		}
+		return -1, -1
+	}
+	return loc[0], loc[1]
 }
 
 // Entropy returns the Shannon entropy of b in bits per byte: 0 for empty or

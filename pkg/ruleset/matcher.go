@@ -6,6 +6,10 @@ type lineIndex struct {
 	rules []*Rule // content rules in Index order; their position is their slot
 	keyed []bool  // keyed[slot]: the rule has keywords (else it always runs)
 	ac    *automaton
+	// tiered is set when some rule yields to more specific ones (see
+	// overlapTier): matches of a line are then gathered before they are
+	// reported, so that overlapping ones can be dropped.
+	tiered bool
 }
 
 // newLineIndex builds the line index of a set's rules.
@@ -19,6 +23,9 @@ func newLineIndex(rules []*Rule) *lineIndex {
 		slot := int32(len(idx.rules))
 		idx.rules = append(idx.rules, r)
 		idx.keyed = append(idx.keyed, len(r.content.keywords) > 0)
+		if overlapTier(r) > 0 {
+			idx.tiered = true
+		}
 		for _, k := range r.content.keywords {
 			kws = append(kws, keyword{text: k, slot: slot})
 		}
@@ -41,6 +48,9 @@ type LineMatcher struct {
 	// current line; bumping epoch clears the marks of the previous line.
 	seen  []uint32
 	epoch uint32
+	// buf gathers the matches of one line when the index is tiered.
+	buf      []LineMatch
+	gatherFn func(LineMatch) // m.gather, bound once
 }
 
 // NewLineMatcher returns a LineMatcher for the content rules of s.
@@ -49,7 +59,9 @@ func (s *Set) NewLineMatcher() *LineMatcher {
 	if idx == nil { // a Set not built by NewSet
 		idx = newLineIndex(s.Rules)
 	}
-	return &LineMatcher{idx: idx, seen: make([]uint32, len(idx.rules))}
+	m := &LineMatcher{idx: idx, seen: make([]uint32, len(idx.rules))}
+	m.gatherFn = m.gather
+	return m
 }
 
 // Match calls fn for every match in line of every content rule that applies,
@@ -76,6 +88,16 @@ type LineMatch struct {
 // unknown; content.unicode needs it to tell a byte order mark) and with the
 // match's detail.
 func (m *LineMatcher) MatchLine(line []byte, lineNo int, active []bool, fn func(LineMatch)) {
+	m.MatchLineIn(line, lineNo, nil, active, fn)
+}
+
+// MatchLineIn is MatchLine for a line of a configuration file whose
+// enclosing keys are path ("services.sendgrid" for the line
+// "    api_key: …" of a YAML file; nil when unknown or at the top). Only
+// provider-context conditions read it: a key naming no provider takes one
+// that path names. Keywords found in path let the rules that have them
+// look at the line (their regexes still match the line alone).
+func (m *LineMatcher) MatchLineIn(line []byte, lineNo int, path []byte, active []bool, fn func(LineMatch)) {
 	idx := m.idx
 	if idx.ac != nil {
 		m.epoch++
@@ -84,6 +106,9 @@ func (m *LineMatcher) MatchLine(line []byte, lineNo int, active []bool, fn func(
 			m.epoch = 1
 		}
 		idx.ac.scan(line, m.seen, m.epoch)
+		if len(path) > 0 {
+			idx.ac.scan(path, m.seen, m.epoch)
+		}
 	}
 	for slot, r := range idx.rules {
 		if active != nil && (r.Index >= len(active) || !active[r.Index]) {
@@ -92,8 +117,72 @@ func (m *LineMatcher) MatchLine(line []byte, lineNo int, active []bool, fn func(
 		if idx.keyed[slot] && m.seen[slot] != m.epoch {
 			continue
 		}
-		r.content.each(line, lineNo, r, fn)
+		if idx.tiered {
+			r.content.each(line, lineNo, path, r, m.gatherFn)
+		} else {
+			r.content.each(line, lineNo, path, r, fn)
+		}
 	}
+	if idx.tiered {
+		m.flush(fn)
+	}
+}
+
+// gather keeps a match of the current line until flush.
+func (m *LineMatcher) gather(lm LineMatch) { m.buf = append(m.buf, lm) }
+
+// flush reports the gathered matches in order, except those that yield to
+// a more specific one (overlapping), and empties the buffer.
+func (m *LineMatcher) flush(fn func(LineMatch)) {
+	for _, lm := range m.buf {
+		if !yields(lm, m.buf) {
+			fn(lm)
+		}
+	}
+	clear(m.buf) // drop references to rules and details
+	m.buf = m.buf[:0]
+}
+
+// Overlap tiers: one secret gives one finding. A match of a generic rule
+// (tag "generic") or of a provider-context rule (content.providers) is not
+// reported when it overlaps, in the same line, a match of a more specific
+// rule (a lower tier) that is at least as severe and applies to every ref
+// and file (no refs, paths or file conditions: it is then reported wherever
+// the yielding match would have been). So `const token = "ghp_…"` is one
+// GitHub finding, not also a generic warning.
+const (
+	tierSpecific = iota
+	tierProvider
+	tierGeneric
+)
+
+// overlapTier returns the tier of a content rule.
+func overlapTier(r *Rule) int {
+	for _, t := range r.Tags {
+		if t == "generic" {
+			return tierGeneric
+		}
+	}
+	if r.content != nil && r.content.providers != nil {
+		return tierProvider
+	}
+	return tierSpecific
+}
+
+// yields reports whether lm is dropped in favour of another match of all.
+func yields(lm LineMatch, all []LineMatch) bool {
+	tier := overlapTier(lm.Rule)
+	if tier == tierSpecific {
+		return false
+	}
+	for _, o := range all {
+		if o.Start < lm.End && lm.Start < o.End && overlapTier(o.Rule) < tier &&
+			o.Rule.Severity.Rank() >= lm.Rule.Severity.Rank() &&
+			o.Rule.refs == nil && o.Rule.paths == nil && o.Rule.file == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // keyword is one lower-cased keyword of the rule in a slot.
@@ -144,7 +233,14 @@ func newAutomaton(kws []keyword) *automaton {
 	w := next
 	a.width = w
 
-	// The trie, with states named by number and -1 for "no edge".
+	// The trie, with states named by number and -1 for "no edge". It has
+	// at most one state per keyword byte, plus the root: size the table
+	// once (hundreds of provider names make it megabytes).
+	states := 1
+	for _, k := range kws {
+		states += len(k.text)
+	}
+	a.delta = make([]int32, 0, states*int(w))
 	newRow := func() {
 		a.delta = append(a.delta, 0)
 		for range w - 1 {
@@ -230,6 +326,21 @@ func (a *automaton) scan(line []byte, seen []uint32, epoch uint32) {
 		if o := delta[s]; o != 0 {
 			for j := o - 1; outs[j] >= 0; j++ {
 				seen[outs[j]] = epoch
+			}
+		}
+	}
+}
+
+// each calls fn with the end offset (exclusive) and the slot of every
+// keyword occurrence in line, from left to right.
+func (a *automaton) each(line []byte, fn func(end int, slot int32)) {
+	delta, outs := a.delta, a.outs
+	s := int32(0)
+	for i, b := range line {
+		s = delta[s+a.class[b]]
+		if o := delta[s]; o != 0 {
+			for j := o - 1; outs[j] >= 0; j++ {
+				fn(i+1, outs[j])
 			}
 		}
 	}

@@ -249,6 +249,9 @@ func (r *Rule) runExample(m *LineMatcher, active []bool, ex *example) (bool, str
 
 // explainNoMatch says why no match of the rule survives in line.
 func (c *contentCond) explainNoMatch(line []byte) string {
+	if c.providers != nil {
+		return c.providers.explainNoMatch(line)
+	}
 	if len(c.keywords) > 0 && !hasKeyword(line, c.keywords) {
 		return fmt.Sprintf("none of the keywords (%s) occurs in the line", strings.Join(c.keywords, ", "))
 	}

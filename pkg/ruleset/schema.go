@@ -117,6 +117,15 @@ type ContentSpec struct {
 	// zero-width, tags, variation-selectors) or ranges ("U+202A-U+202E").
 	// See unicode.go.
 	Unicode []string `yaml:"unicode"`
+	// Providers matches credentials by provider context instead of a
+	// regex: a key naming a known service and a credential word, assigned
+	// a token-shaped value. See provider.go and rules/providers.yml.
+	Providers *ProvidersSpec `yaml:"providers"`
+	// SecretGroup names the capture group that is the secret (0, the
+	// default: the whole match). Stopwords and allow regexes then look at
+	// the group, and findings point at it and show it (redacted), so that
+	// a pattern may match a key name for context without reporting it.
+	SecretGroup int `yaml:"secret_group"`
 }
 
 // EntropySpec is a minimum Shannon entropy condition.

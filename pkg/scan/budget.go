@@ -64,9 +64,9 @@ func (c *ctxCheck) add(n int) error {
 // numbered no, calling fn with offsets in line. A line longer than
 // windowSize is matched in overlapping windows, each match reported by the
 // window it starts in, and chk's context is checked after every window.
-func (e *Engine) matchLine(chk *ctxCheck, line []byte, no int, active []bool, fn func(ruleset.LineMatch)) error {
+func (e *Engine) matchLine(chk *ctxCheck, line []byte, no int, path []byte, active []bool, fn func(ruleset.LineMatch)) error {
 	if len(line) <= windowSize {
-		e.matcher.MatchLine(line, no, active, fn)
+		e.matcher.MatchLineIn(line, no, path, active, fn)
 		return nil
 	}
 	runeOff, runeAt := 0, 0 // runeOff characters precede line[runeAt:]
@@ -83,7 +83,7 @@ func (e *Engine) matchLine(chk *ctxCheck, line []byte, no int, active []bool, fn
 		if lo > 0 {
 			lineNo = 0 // not the start of the line: no byte order mark here
 		}
-		e.matcher.MatchLine(line[lo:hi], lineNo, active, func(m ruleset.LineMatch) {
+		e.matcher.MatchLineIn(line[lo:hi], lineNo, path, active, func(m ruleset.LineMatch) {
 			m.Start += lo
 			m.End += lo
 			if m.Start < start || m.Start >= end {

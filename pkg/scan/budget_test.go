@@ -39,7 +39,7 @@ func TestMatchLineWindows(t *testing.T) {
 				want = append(want, fmt.Sprintf("%s %d-%d %s", m.Rule.ID, m.Start, m.End, m.Detail))
 			})
 			chk := ctxCheck{ctx: context.Background()}
-			if err := e.matchLine(&chk, line, 1, nil, func(m ruleset.LineMatch) {
+			if err := e.matchLine(&chk, line, 1, nil, nil, func(m ruleset.LineMatch) {
 				got = append(got, fmt.Sprintf("%s %d-%d %s", m.Rule.ID, m.Start, m.End, m.Detail))
 			}); err != nil {
 				t.Fatal(err)

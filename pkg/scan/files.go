@@ -219,7 +219,7 @@ func (e *Engine) examinePlain(ctx context.Context, f *blobFacts, data []byte) er
 		if stopped = chk.add(len(l.Text)); stopped != nil {
 			return false
 		}
-		stopped = e.matchLine(&chk, l.Text, l.No, nil, func(m ruleset.LineMatch) {
+		stopped = e.matchLine(&chk, l.Text, l.No, nil, nil, func(m ruleset.LineMatch) {
 			f.matches = append(f.matches, lineMatch{
 				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
 				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,

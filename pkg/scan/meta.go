@@ -53,7 +53,7 @@ func (e *Engine) checkMeta(ctx context.Context, res *Result, kind Kind, h plumbi
 				return err
 			}
 			b := []byte(line)
-			err := e.matchLine(&chk, b, no, active, func(m ruleset.LineMatch) {
+			err := e.matchLine(&chk, b, no, nil, active, func(m ruleset.LineMatch) {
 				e.add(res, Finding{
 					Rule: m.Rule, Kind: kind, Commit: h, Ref: ruleRef[m.Rule.Index], Field: fld.name,
 					Line: no, Column: utf8.RuneCount(b[:m.Start]) + 1,

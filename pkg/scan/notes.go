@@ -63,7 +63,7 @@ func (e *Engine) readAINotes(res *Result, tips []Tip) error {
 				skip(fmt.Sprintf("larger than %d bytes; ignored", maxNote))
 				continue
 			}
-			tools, err := parseAuthorshipLog(data)
+			tools, files, lines, err := parseAuthorshipLog(data)
 			if err != nil {
 				skip("not a Git AI authorship log (" + err.Error() + "); ignored")
 				continue
@@ -74,6 +74,14 @@ func (e *Engine) readAINotes(res *Result, tips []Tip) error {
 				}
 				h := plumbing.NewHash(name)
 				e.notes[h] = mergeTools(e.notes[h], tools)
+				if lines > 0 {
+					if e.noteLines == nil {
+						e.noteLines = map[plumbing.Hash]int{}
+						e.noteFiles = map[plumbing.Hash][]AIFile{}
+					}
+					e.noteLines[h] = min(e.noteLines[h]+lines, maxNoteLines)
+					e.noteFiles[h] = append(e.noteFiles[h], files...)
+				}
 			}
 		}
 	}
@@ -100,11 +108,131 @@ var noteToolIDs = map[string]string{
 	"aider": "aider", "amp": "amp", "junie": "junie", "opencode": "declared",
 }
 
+// maxNoteLines caps the AI-written lines counted for one commit: a note's
+// ranges are pushed data and may claim any number.
+const maxNoteLines = 1 << 24
+
+// maxNoteRanges caps the line ranges kept from one note (the count goes
+// on); a note is at most maxNote bytes anyway.
+const maxNoteRanges = 4096
+
+// AIFile is a file of a commit with the line ranges an authorship note
+// attests as AI-written (1-based, inclusive), in note order.
+type AIFile struct {
+	Path   string   `json:"path"`
+	Ranges [][2]int `json:"ranges"`
+}
+
 // parseAuthorshipLog reads a Git AI authorship log: attestation lines, a
 // "---" line, then JSON metadata with "schema_version": "authorship/…" and
 // the prompts that produced lines, each naming its agent's tool. It returns
-// the canonical ids of those tools (none when no line came from a prompt).
-func parseAuthorshipLog(b []byte) ([]string, error) {
+// the canonical ids of those tools (none when no line came from a prompt)
+// and how many lines the attestations credit to the prompts (see
+// countAttestedLines). A malformed attestation makes the whole log invalid.
+func parseAuthorshipLog(b []byte) ([]string, []AIFile, int, error) {
+	tools, err := authorshipTools(b)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	files, lines, err := countAttestedLines(b)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return tools, files, lines, nil
+}
+
+// countAttestedLines counts the lines the attestation section of an
+// authorship log (before its "---" line) credits to AI prompts: a file path
+// on its own line, then indented "PROMPT_ID RANGES" lines, RANGES being
+// comma-separated line numbers and "first-last" ranges (1-based). The
+// count is capped at maxNoteLines. It also returns the ranges per file
+// (at most maxNoteRanges in all).
+func countAttestedLines(b []byte) ([]AIFile, int, error) {
+	end := bytes.Index(b, []byte("\n---\n"))
+	if bytes.HasPrefix(b, []byte("---\n")) || end < 0 {
+		return nil, 0, nil
+	}
+	total, kept := 0, 0
+	var files []AIFile
+	for n, line := range strings.Split(string(b[:end]), "\n") {
+		line = strings.TrimRight(line, "\r")
+		switch {
+		case strings.TrimSpace(line) == "":
+			continue
+		case line[0] != ' ' && line[0] != '\t':
+			files = append(files, AIFile{Path: strings.TrimSpace(line)})
+			continue
+		case len(files) == 0:
+			return nil, 0, fmt.Errorf("attestation line %d before any file", n+1)
+		}
+		fields := strings.Fields(line)
+		if len(fields) != 2 {
+			return nil, 0, fmt.Errorf("attestation line %d: want PROMPT_ID RANGES", n+1)
+		}
+		ranges, c, err := countRanges(fields[1])
+		if err != nil {
+			return nil, 0, fmt.Errorf("attestation line %d: %v", n+1, err)
+		}
+		total = min(total+c, maxNoteLines)
+		f := &files[len(files)-1]
+		for _, r := range ranges {
+			if kept < maxNoteRanges {
+				f.Ranges = append(f.Ranges, r)
+				kept++
+			}
+		}
+	}
+	return slices.DeleteFunc(files, func(f AIFile) bool { return len(f.Ranges) == 0 }), total, nil
+}
+
+// countRanges parses and counts the lines of "1-3,5,9-12".
+func countRanges(s string) ([][2]int, int, error) {
+	var out [][2]int
+	total := 0
+	for _, r := range strings.Split(s, ",") {
+		first, last, isRange := strings.Cut(r, "-")
+		a, err := lineNumber(first)
+		if err != nil {
+			return nil, 0, err
+		}
+		b := a
+		if isRange {
+			if b, err = lineNumber(last); err != nil {
+				return nil, 0, err
+			}
+		}
+		if b < a {
+			return nil, 0, fmt.Errorf("range %q ends before it starts", r)
+		}
+		total = min(total+(b-a+1), maxNoteLines)
+		if len(out) < maxNoteRanges {
+			out = append(out, [2]int{a, b})
+		}
+	}
+	return out, total, nil
+}
+
+// lineNumber parses a 1-based line number of at most 9 digits.
+func lineNumber(s string) (int, error) {
+	if s == "" || len(s) > 9 {
+		return 0, fmt.Errorf("bad line number %q", s)
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, fmt.Errorf("bad line number %q", s)
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("line numbers start at 1")
+	}
+	return n, nil
+}
+
+// authorshipTools reads the metadata of an authorship log and returns the
+// canonical ids of the tools its prompts name.
+func authorshipTools(b []byte) ([]string, error) {
 	i := bytes.Index(b, []byte("\n---\n"))
 	switch {
 	case bytes.HasPrefix(b, []byte("---\n")):

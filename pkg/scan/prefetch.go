@@ -221,6 +221,9 @@ func (e *Engine) produce(ctx context.Context, hashes []plumbing.Hash, commits ma
 		if err != nil || !send(prefetchItem{commit: h, changes: changes}) {
 			return
 		}
+		if !e.needsFiles(refs[h]) {
+			continue // provenance needs the paths only, not the blobs
+		}
 		for _, ch := range changes {
 			if ch.Status == gitstore.Deleted || ch.NewMode == filemode.Submodule {
 				continue

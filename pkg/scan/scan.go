@@ -19,6 +19,7 @@ import (
 	"github.com/pushguard/pushguard/pkg/gitstore"
 	"github.com/pushguard/pushguard/pkg/provenance"
 	"github.com/pushguard/pushguard/pkg/ruleset"
+	"github.com/pushguard/pushguard/pkg/textenc"
 	"github.com/pushguard/pushguard/pkg/trailers"
 )
 
@@ -46,6 +47,24 @@ type Options struct {
 	// comments off (server config inline_suppression: false). The zero
 	// value keeps them on, the default (suppress.go).
 	NoInlineSuppression bool
+	// BranchEvidence limits which commits the pushed branches are
+	// provenance evidence about (agent branches such as copilot/*). The
+	// zero value, the hook's, applies each pushed branch to every commit
+	// it brings in: the branch is where those commits enter.
+	BranchEvidence BranchEvidence
+}
+
+// BranchEvidence is the scan's rule for branch evidence. A ref that merely
+// contains a commit says nothing about who wrote it: in a replay of history
+// (`pushguard scan --all`) every branch contains the whole default branch.
+type BranchEvidence struct {
+	// Limit turns the rule on: a commit gets branch evidence only from
+	// the refs that add it relative to Base (those reaching it when Base
+	// does not), and none at all when Base is zero.
+	Limit bool
+	// Base is the tip of the default branch. Commits reachable from it
+	// get no branch evidence.
+	Base plumbing.Hash
 }
 
 // Tip is a pushed ref and the object it will point at (a commit or an
@@ -140,6 +159,11 @@ type AI struct {
 	Declared bool `json:"declared"`
 	// Suspected are tools with weak evidence only (agent branch or file).
 	Suspected []string `json:"suspected,omitempty"`
+	// Lines is how many lines of the commit its refs/notes/ai authorship
+	// note attests as AI-written (0 when no note gives lines).
+	Lines int `json:"lines,omitempty"`
+	// Files are the files and line ranges those lines are in.
+	Files []AIFile `json:"files,omitempty"`
 }
 
 // Evidence is one AI-provenance signal that matched.
@@ -187,6 +211,13 @@ type Engine struct {
 	// secret[r.Index] marks the secret rules (content rules tagged
 	// SecretTag), which also apply to metadata (meta.go).
 	secret []bool
+	// noteLines are the AI-written lines those notes attest per commit,
+	// noteFiles their ranges per file.
+	noteLines map[plumbing.Hash]int
+	noteFiles map[plumbing.Hash][]AIFile
+	// onBase holds the scanned commits reachable from
+	// Options.BranchEvidence.Base (set by Run when Limit is on).
+	onBase map[plumbing.Hash]bool
 }
 
 type lineMatch struct {
@@ -315,6 +346,9 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 		commits[h] = c
 	}
 	refs := attributeRefs(hashes, commits, refsOf)
+	if err := e.markBase(hashes, exclude); err != nil {
+		return nil, err
+	}
 	e.prefetch = e.startPrefetch(ctx, hashes, commits, refs)
 	defer func() {
 		e.prefetch.stop()
@@ -336,12 +370,15 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 
 // attributeRefs tells, for each new commit, which pushed refs reach it.
 // Children come after parents in hashes, so walking it backwards visits a
-// commit after all its new descendants.
+// commit after all its new descendants. Every list is sorted and without
+// duplicates, and commits with the same refs share one list: a replay of a
+// repository with thousands of branches would otherwise hold a copy of
+// every branch name for every commit.
 func attributeRefs(hashes []plumbing.Hash, commits map[plumbing.Hash]*gitstore.Commit, tipRefs map[plumbing.Hash][]string) map[plumbing.Hash][]string {
 	refs := make(map[plumbing.Hash][]string, len(hashes))
 	for h, r := range tipRefs {
 		if commits[h] != nil {
-			refs[h] = append(refs[h], r...)
+			refs[h] = mergeSorted(refs[h], r)
 		}
 	}
 	for i := len(hashes) - 1; i >= 0; i-- {
@@ -350,13 +387,44 @@ func attributeRefs(hashes []plumbing.Hash, commits map[plumbing.Hash]*gitstore.C
 			if commits[p] == nil {
 				continue
 			}
-			refs[p] = mergeSorted(refs[p], refs[c.Hash])
+			refs[p] = unionSorted(refs[p], refs[c.Hash])
 		}
 	}
-	for h := range refs {
-		refs[h] = mergeSorted(nil, refs[h])
-	}
 	return refs
+}
+
+// unionSorted returns the union of two sorted lists without duplicates,
+// reusing a or b when one holds the other. Neither is modified.
+func unionSorted(a, b []string) []string {
+	switch {
+	case len(b) == 0:
+		return a
+	case len(a) == 0:
+		return b
+	}
+	out := make([]string, 0, max(len(a), len(b)))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	switch len(out) {
+	case len(a):
+		return a
+	case len(b):
+		return b
+	}
+	return out
 }
 
 func mergeSorted(a, b []string) []string {
@@ -373,6 +441,38 @@ func mergeSorted(a, b []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// markBase records which of the new commits are reachable from the base of
+// Options.BranchEvidence (they get no branch evidence).
+func (e *Engine) markBase(hashes, exclude []plumbing.Hash) error {
+	e.onBase = nil
+	be := e.opts.BranchEvidence
+	if !be.Limit || be.Base.IsZero() {
+		return nil
+	}
+	onBase, err := e.store.NewCommits([]plumbing.Hash{be.Base}, exclude)
+	if err != nil {
+		return fmt.Errorf("list commits of the default branch: %w", err)
+	}
+	e.onBase = make(map[plumbing.Hash]bool, len(onBase))
+	for _, h := range onBase {
+		e.onBase[h] = true
+	}
+	return nil
+}
+
+// evidenceRefs returns the refs that are provenance evidence about commit
+// h, which refs reach (see Options.BranchEvidence).
+func (e *Engine) evidenceRefs(h plumbing.Hash, refs []string) []string {
+	be := e.opts.BranchEvidence
+	if !be.Limit {
+		return refs
+	}
+	if be.Base.IsZero() || e.onBase[h] {
+		return nil
+	}
+	return refs
 }
 
 func commitFacts(message string, author, committer gitstore.Person) *ruleset.CommitInfo {
@@ -518,7 +618,7 @@ func (e *Engine) provenance(c *gitstore.Commit, refs []string, changes []fileCha
 		Message:    c.Message,
 		AuthorName: c.Author.Name, AuthorEmail: c.Author.Email,
 		CommitterName: c.Committer.Name, CommitterEmail: c.Committer.Email,
-		Refs: refs,
+		Refs: e.evidenceRefs(c.Hash, refs),
 	}
 	for _, ch := range changes {
 		if ch.Status != gitstore.Deleted {
@@ -530,6 +630,8 @@ func (e *Engine) provenance(c *gitstore.Commit, refs []string, changes []fileCha
 		r.Detected = true
 		r.Tools = mergeTools(r.Tools, tools)
 		r.Evidence = append(r.Evidence, provenance.Evidence{Kind: "note", Tool: strings.Join(tools, ","), Text: AINotesRef + " authorship log", Strong: true})
+		ai.Lines = e.noteLines[c.Hash]
+		ai.Files = e.noteFiles[c.Hash]
 	}
 	ai.Detected = r.Detected
 	ai.Declared = r.Declared
@@ -789,9 +891,11 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		return nil, err
 	}
 	if diff.IsBinary(newer) {
-		f.binary = true
-		f.skipped = "binary"
-		return f, nil
+		f.binary = true // as git decides it, even when the text is UTF-16/32
+		if newer = utfText(newer); newer == nil {
+			f.skipped = "binary"
+			return f, nil
+		}
 	}
 	if truncated || int64(len(newer)) > e.opts.MaxFileSize {
 		f.skipped = fmt.Sprintf("larger than %d bytes", e.opts.MaxFileSize)
@@ -814,7 +918,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if err != nil {
 			return nil, fmt.Errorf("read parent version %s: %w", ph, err)
 		}
-		parents[i] = old
+		parents[i] = asText(old)
 	}
 	if len(parents) == 1 && parents[0] == nil && len(ch.movedFrom) > 0 {
 		parents = parents[:0]
@@ -824,10 +928,12 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 				return nil, fmt.Errorf("read deleted version %s: %w", h, err)
 			}
 			if old != nil {
-				parents = append(parents, old)
+				parents = append(parents, asText(old))
 			}
 		}
 	}
+	encoded := kubeSecretIndex(newer)
+	paths := textenc.ConfigPaths(ch.Path, newer) // enclosing keys, for provider context
 	chk := ctxCheck{ctx: ctx}
 	var stopped error
 	// directives are the inline suppressions on added lines, by line
@@ -837,7 +943,11 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if stopped = chk.add(len(l.Text)); stopped != nil {
 			return false
 		}
-		stopped = e.matchLine(&chk, l.Text, l.No, nil, func(m ruleset.LineMatch) {
+		var path []byte
+		if l.No >= 1 && l.No <= len(paths) {
+			path = paths[l.No-1]
+		}
+		stopped = e.matchLine(&chk, l.Text, l.No, path, nil, func(m ruleset.LineMatch) {
 			f.matches = append(f.matches, lineMatch{
 				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
 				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
@@ -846,6 +956,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if stopped != nil {
 			return false
 		}
+		f.matches = e.matchEncoded(f.matches, l, encoded[l.No]) // encoded.go
 		if !e.opts.NoInlineSuppression {
 			if d, ok := e.directiveIn(l); ok {
 				if directives == nil {
@@ -897,8 +1008,13 @@ func (e *Engine) diffBase(h plumbing.Hash, prefetched map[plumbing.Hash][]byte) 
 			return nil, err
 		}
 	}
-	if int64(len(data)) > e.opts.MaxFileSize || diff.IsBinary(data) {
+	if int64(len(data)) > e.opts.MaxFileSize {
 		return nil, nil
+	}
+	if diff.IsBinary(data) {
+		// UTF-16/32 text was decoded and scanned: its decoded text is a
+		// base. Other binary content was not scanned, so it is none.
+		return utfText(data), nil
 	}
 	return data, nil
 }

@@ -405,3 +405,172 @@ func trim(s string) string {
 	}
 	return s[i:j]
 }
+
+// Loose returns the trailers of the given keys wherever they occur in the
+// message, in the shapes real commits give them and that neither Parse nor
+// Lines reads:
+//
+//   - indented ("    Co-authored-by: …" in an indented body or the body of
+//     a `git merge --squash` commit);
+//   - flattened onto another line, the subject included ("Fix x
+//     Co-authored-by: A <a@x> Co-authored-by: B <b@y>"): the value runs to
+//     the next occurrence of one of the keys on the line;
+//   - with the value wrapped onto the next line ("Amp-Thread-ID:" then the
+//     URL; "Co-authored-by: Claude Opus 4.6" then "<noreply@…>"): an empty
+//     value takes the next non-blank line, and a value with no address takes
+//     the next line when that line is one.
+//
+// keys are compared case-insensitively; a key counts only where it is not
+// preceded by a letter, digit or '-' (so "X-Co-authored-by:" is not
+// "Co-authored-by:"), and is followed by optional blanks and ':'. Values
+// are trimmed; occurrences with an empty value are left out. It returns nil
+// if there are none. Like Lines, it is for detection: a marker must not
+// escape notice by the shape of the message.
+func Loose(message string, keys []string) []Trailer {
+	if len(keys) == 0 || !strings.Contains(message, ":") {
+		return nil
+	}
+	lower := asciiLower(message)
+	var lowKeys []string
+	for _, k := range keys {
+		if k = asciiLower(k); k != "" && strings.Contains(lower, k) {
+			lowKeys = append(lowKeys, k)
+		}
+	}
+	if len(lowKeys) == 0 {
+		return nil
+	}
+	var out []Trailer
+	lineNo := 0
+	for bol := 0; bol < len(message); {
+		next := nextLine(message, bol)
+		lineNo++
+		line, low := message[bol:next], lower[bol:next]
+		hits := keyHits(low, lowKeys)
+		for i, h := range hits {
+			end := len(line)
+			if i+1 < len(hits) {
+				end = hits[i+1].start
+			}
+			value := trim(line[h.valueStart:end])
+			if i+1 == len(hits) && next < len(message) {
+				value = joinWrapped(message, line, next, value)
+			}
+			if value == "" {
+				continue
+			}
+			out = append(out, Trailer{Key: line[h.start:h.keyEnd], Value: value, Line: lineNo})
+		}
+		bol = next
+	}
+	return out
+}
+
+// keyHit is one occurrence of a key in a line: where the key starts and
+// ends, and where its value starts (after the ':').
+type keyHit struct{ start, keyEnd, valueStart int }
+
+// keyHits returns the occurrences of keys (lower-case) in low, a lower-cased
+// line, in order and without overlaps.
+func keyHits(low string, keys []string) []keyHit {
+	var hits []keyHit
+	for _, k := range keys {
+		for from := 0; from < len(low); {
+			i := strings.Index(low[from:], k)
+			if i < 0 {
+				break
+			}
+			start := from + i
+			from = start + len(k)
+			if start > 0 && isKeyByte(low[start-1]) {
+				continue
+			}
+			j := from
+			for j < len(low) && (low[j] == ' ' || low[j] == '\t') {
+				j++
+			}
+			if j == len(low) || low[j] != ':' {
+				continue
+			}
+			hits = append(hits, keyHit{start: start, keyEnd: from, valueStart: j + 1})
+		}
+	}
+	if len(hits) < 2 {
+		return hits
+	}
+	// Sort by position (few hits per line) and drop overlapping ones.
+	for i := 1; i < len(hits); i++ {
+		for j := i; j > 0 && hits[j].start < hits[j-1].start; j-- {
+			hits[j], hits[j-1] = hits[j-1], hits[j]
+		}
+	}
+	out := hits[:1]
+	for _, h := range hits[1:] {
+		if h.start >= out[len(out)-1].valueStart {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// joinWrapped continues value with the line at msg[next:] when the value
+// was wrapped or folded: a next line indented deeper than line (the
+// trailer's own) continues the value as in git; otherwise an empty value
+// takes the next line if it is not blank, and a value holding no address
+// ('@' or "://") takes the next line when that line starts with '<' or is
+// a URL. A next line that is itself "Key: value" is never taken.
+func joinWrapped(msg, line string, next int, value string) string {
+	raw := strings.TrimRight(msg[next:nextLine(msg, next)], "\r\n")
+	nl := trim(raw)
+	if nl == "" {
+		return value
+	}
+	if indentOf(raw) > indentOf(line) {
+		if value == "" {
+			return nl
+		}
+		return value + " " + nl
+	}
+	if strings.Contains(nl, ": ") && findSeparator(nl) >= 1 {
+		return value
+	}
+	switch {
+	case value == "":
+		return nl
+	case strings.Contains(value, "@") || strings.Contains(value, "://"):
+		return value
+	case strings.HasPrefix(nl, "<") || strings.HasPrefix(nl, "http://") || strings.HasPrefix(nl, "https://"):
+		return value + " " + nl
+	}
+	return value
+}
+
+// indentOf returns how many spaces and tabs start s.
+func indentOf(s string) int {
+	n := 0
+	for n < len(s) && (s[n] == ' ' || s[n] == '\t') {
+		n++
+	}
+	return n
+}
+
+// isKeyByte reports whether c may be part of a trailer key.
+func isKeyByte(c byte) bool {
+	return isLetter(c) || '0' <= c && c <= '9' || c == '-'
+}
+
+// asciiLower lower-cases ASCII letters only, keeping every byte offset.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
