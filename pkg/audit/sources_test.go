@@ -94,7 +94,7 @@ func TestStatsSourcesMerge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Stats{}, Extra{}, WeekStats{}), cmpopts.IgnoreFields(Extra{}, "Sources")); diff != "" {
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Stats{}, Extra{}, WeekStats{}, RepoExtra{}, RepoWeek{}), cmpopts.IgnoreFields(Extra{}, "Sources")); diff != "" {
 			t.Errorf("%q (-one log +merged):\n%s", globs, diff)
 		}
 	}

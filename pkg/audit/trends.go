@@ -83,6 +83,19 @@ type RepoExtra struct {
 	AddedLines   int     `json:"added_lines"`
 	AIAddedLines int     `json:"ai_added_lines"`
 	AILineShare  float64 `json:"ai_line_share"`
+	// Weeks are the ISO weeks in which code entered the repository,
+	// oldest first.
+	Weeks []RepoWeek `json:"weeks"`
+	weeks map[int]*RepoWeek
+}
+
+// RepoWeek is the code that entered one repository in one ISO week.
+type RepoWeek struct {
+	Week      string  `json:"week"`
+	Commits   int     `json:"commits"`
+	AICommits int     `json:"ai_commits"`
+	AIShare   float64 `json:"ai_share"`
+	key       int
 }
 
 // WeekStats are one ISO week's numbers. Pushes, Rejected, Bypassed and
@@ -288,6 +301,18 @@ func (s *Stats) addLines(c commitCounts, repo *RepoStats) {
 	s.AIAddedLines += c.aiLines
 	repo.AddedLines += c.lines
 	repo.AIAddedLines += c.aiLines
+	if w := c.week; w != nil && c.commits > 0 {
+		if repo.weeks == nil {
+			repo.weeks = map[int]*RepoWeek{}
+		}
+		rw := repo.weeks[w.key]
+		if rw == nil {
+			rw = &RepoWeek{Week: w.Week, key: w.key}
+			repo.weeks[w.key] = rw
+		}
+		rw.Commits += c.commits
+		rw.AICommits += c.aiCommits
+	}
 	if w := c.week; w != nil {
 		w.Commits += c.commits
 		w.AICommits += c.aiCommits
@@ -308,6 +333,12 @@ func (s *Stats) finishExtra() {
 	s.PlatformFilter = s.filter.Platform
 	for _, r := range s.repos {
 		r.AILineShare = share(r.AIAddedLines, r.AddedLines)
+		r.Weeks = make([]RepoWeek, 0, len(r.weeks))
+		for _, w := range r.weeks {
+			w.AIShare = share(w.AICommits, w.Commits)
+			r.Weeks = append(r.Weeks, *w)
+		}
+		sort.Slice(r.Weeks, func(i, j int) bool { return r.Weeks[i].key < r.Weeks[j].key })
 	}
 	s.Weeks = []WeekStats{}
 	keys := make([]int, 0, len(s.weeks))

@@ -105,6 +105,7 @@ caption{text-align:left;font-weight:600;padding:2px 0 6px}
 th,td{border-bottom:1px solid #e9ecef;padding:3px 6px;text-align:left;vertical-align:top;white-space:nowrap}
 thead th{position:sticky;top:0;background:#f1f3f5}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.heat{max-height:none}.heat td{font-size:.85em;padding:2px 4px}
 .wrap{white-space:normal;overflow-wrap:anywhere;max-width:28em;min-width:8em}
 .legend{font-size:.85em;margin:4px 0}.legend span{display:inline-block;margin-right:12px}
 .sw{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
@@ -419,7 +420,64 @@ func repos(o *out, s *audit.Stats, opts Options) {
 	}
 	o.raw("</tbody></table></div>\n</div>\n")
 	more(o, len(byCommits), opts.MaxRows)
+	repoWeeks(o, s, byCommits)
 	o.raw("</section>\n")
+}
+
+// heatWeeks is how many of the latest weeks the repository-by-week table
+// shows.
+const heatWeeks = 26
+
+// repoWeeks: the AI-assisted share per repository and week, as a table
+// whose cells are shaded by the share (the number is in the cell).
+func repoWeeks(o *out, s *audit.Stats, byCommits []audit.RepoStats) {
+	weeks := s.Weeks
+	if len(weeks) > heatWeeks {
+		weeks = weeks[len(weeks)-heatWeeks:]
+	}
+	if len(weeks) == 0 || len(byCommits) == 0 {
+		return
+	}
+	o.raw("<h3>Per repository and week</h3>\n<div class=\"tablewrap heat\"><table><caption>AI-assisted share of the commits that entered, per repository (the ")
+	o.num(min(len(byCommits), chartBars))
+	o.raw(" with most commits) and ISO week")
+	if len(s.Weeks) > len(weeks) {
+		o.raw(" (the last ")
+		o.num(len(weeks))
+		o.raw(" weeks)")
+	}
+	o.raw("</caption>\n<thead><tr><th scope=\"col\">Repository</th>")
+	for _, w := range weeks {
+		o.raw("<th scope=\"col\" class=\"n\">")
+		o.text(w.Week, 20)
+		o.raw("</th>")
+	}
+	o.raw("</tr></thead>\n<tbody>\n")
+	for i, r := range byCommits {
+		if i == chartBars {
+			break
+		}
+		byWeek := make(map[string]audit.RepoWeek, len(r.Weeks))
+		for _, w := range r.Weeks {
+			byWeek[w.Week] = w
+		}
+		o.raw("<tr><th scope=\"row\" class=\"wrap\">")
+		o.text(r.Repo, 300)
+		o.raw("</th>")
+		for _, w := range weeks {
+			rw, ok := byWeek[w.Week]
+			if !ok || rw.Commits == 0 {
+				o.raw("<td class=\"n\">–</td>")
+				continue
+			}
+			// The shade is the share: rgba of the AI colour.
+			o.rawf("<td class=\"n\" style=\"background:rgba(103,65,217,%.2f)\">", 0.08+0.6*min(max(rw.AIShare, 0), 1))
+			o.raw(pct0(rw.AIShare))
+			o.raw("</td>")
+		}
+		o.raw("</tr>\n")
+	}
+	o.raw("</tbody></table></div>\n")
 }
 
 // blocks: blocking findings per rule and what became of their pushes.
@@ -658,6 +716,14 @@ func more(o *out, n, shown int) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// pct0 formats a share as a whole percentage.
+func pct0(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "–"
+	}
+	return strconv.Itoa(int(math.Round(f*100))) + "%"
+}
 
 // pct formats a share (0 to 1) as a percentage with one decimal.
 func pct(f float64) string {

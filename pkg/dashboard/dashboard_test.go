@@ -142,6 +142,8 @@ func TestRenderNumbers(t *testing.T) {
 		"2026-W02 2026-01-05 4 1 25.0% 100 30 30.0%",
 		"2026-W03 2026-01-12 0 0 0.0% 0 0 0.0%",
 		"Week claude-code 2026-W02 1 2026-W03 0", // AI commits per week and tool
+		// per repository and week: acme/api 25% in W02, nothing after.
+		"Repository 2026-W02 2026-W03 2026-W04 2026-W05 acme/api 25% – – –",
 		"2026-W04 2026-01-19 0 0 0.0%",
 		"2026-W05 2026-01-26 0 0 0.0%",
 		"2026-W02 1 0 0 1 0 0 0",   // pushes per week: 1 landed
