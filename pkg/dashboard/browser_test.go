@@ -149,7 +149,7 @@ func TestBrowserRendersDashboard(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
 	s := statsOf(genLog(100000, 50, 26, 1))
-	if s.Pushes != 100000 || len(s.Repos) != 51 { // 50 + the hostile name
+	if s.Pushes != 100001 || len(s.Repos) != 52 { // 50, the hostile name, the hand-written line
 		t.Fatalf("generated %d pushes over %d repositories", s.Pushes, len(s.Repos))
 	}
 	var buf bytes.Buffer
@@ -175,7 +175,7 @@ func TestBrowserRendersDashboard(t *testing.T) {
 		"pushguard dashboard", "AI-assisted share of new code, per week", "Blocks by rule",
 		"Top repositories by findings", "Landed or refused", "Bypasses", "Suppressed findings",
 		"claude-code", "github-copilot", "group-0/service-00", "2026-W02", "aws-access-key",
-		"100000 pushes",
+		"100001 pushes", "hand/\\u202eedited", "<b>mallory</b>",
 		hostileScript,                     // shown as text, not run
 		`"><img src=x onerror=alert(2)>`,  // shown as text, not an element
 		`evil\u202egnp.exe\u200b\x1b[31m`, // made visible

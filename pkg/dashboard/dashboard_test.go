@@ -102,7 +102,7 @@ func TestRenderHostileStrings(t *testing.T) {
 	}
 	page := buf.String()
 	checkMarkup(t, page)
-	for _, raw := range []string{hostileScript, hostileImg, "\u202e", "\u200b", "\x1b", "</style><style>", "<img"} {
+	for _, raw := range []string{hostileScript, hostileImg, "\u202e", "\u200b", "\x1b", "</style><style>", "<img", "<b>", "<i>tool", "<svg onload"} {
 		if strings.Contains(page, raw) {
 			t.Errorf("the page holds %q unescaped", raw)
 		}
@@ -113,6 +113,9 @@ func TestRenderHostileStrings(t *testing.T) {
 		"&#34;&gt;&lt;img src=x onerror=alert(2)&gt;", // the pusher and the rule
 		`evil\u202egnp.exe\u200b\x1b[31m`,             // the reason, made visible
 		"INC-", "trust me", "not an allowed pusher", "test fixture (SEC-12)",
+		// the hand-written line's raw characters, made visible
+		`hand/\u202eedited\u200b`, "&lt;b&gt;mallory&lt;/b&gt;", `&lt;i&gt;tool&lt;/i&gt;\u202e`, `\x1b[2Jrule`,
+		`\u202eraw &lt;svg onload=alert(3)&gt;`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)

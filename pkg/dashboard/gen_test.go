@@ -104,6 +104,13 @@ func genLog(n, repos, weeks int, seed uint64) []byte {
 			buf.Write(line)
 		}
 	}
+	// A line written by hand into the log, not by pushguard: its strings
+	// were never escaped (raw bidi override, zero-width space, escape
+	// character, markup).
+	last := start.Add(time.Duration(n) * step).Format(audit.TimeFormat)
+	fmt.Fprintf(&buf, `{"time":%q,"platform":"git","repo":"hand/\u202eedited\u200b","pusher":"<b>mallory</b>","refs":[],`+
+		`"new_commits":1,"ai_commits":1,"ai_tools":{"<i>tool</i>\u202e":1},"findings":[{"rule":"\u001b[2Jrule","severity":"block","count":1}],`+
+		`"suppressions":[],"decision":"accepted with warnings","mode":"enforce","bypass":{"used":true,"reason":"\u202eraw <svg onload=alert(3)>"}}`+"\n", last)
 	return buf.Bytes()
 }
 
