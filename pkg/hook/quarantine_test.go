@@ -3,7 +3,9 @@ package hook
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -192,5 +194,76 @@ func copyTree(t *testing.T, src, dst string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkOneCommitPush runs the whole hook in process for a one-commit
+// push on top of main (quarantined objects), into a repository with 10
+// refs and with 10,000 loose refs, no commit-graph. Policy loading (the
+// embedded rules) is part of every run, as in the hook process.
+func BenchmarkOneCommitPush(b *testing.B) {
+	dir := b.TempDir()
+	env := []string{
+		"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=Dev", "GIT_AUTHOR_EMAIL=dev@example.com",
+		"GIT_COMMITTER_NAME=Dev", "GIT_COMMITTER_EMAIL=dev@example.com",
+	}
+	git := func(extra []string, stdin string, args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(append([]string(nil), env...), extra...)
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("git %s: %v", strings.Join(args, " "), err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git(nil, "", "init", "-q", "-b", "main")
+	var commits []string
+	parent := ""
+	for i := 0; i < 200; i++ {
+		blob := git(nil, fmt.Sprintf("package p\n\nvar v%d = %d\n", i, i), "hash-object", "-w", "--stdin")
+		git(nil, "", "update-index", "--add", "--cacheinfo", "100644,"+blob+",f"+fmt.Sprint(i%20)+".go")
+		tree := git(nil, "", "write-tree")
+		args := []string{"commit-tree", tree, "-m", fmt.Sprint("c", i)}
+		if parent != "" {
+			args = append(args, "-p", parent)
+		}
+		parent = git(nil, "", args...)
+		commits = append(commits, parent)
+	}
+	git(nil, "", "update-ref", "refs/heads/main", parent)
+	git(nil, "", "gc", "-q")
+	q := filepath.Join(b.TempDir(), "incoming")
+	objects := filepath.Join(dir, ".git", "objects")
+	qenv := []string{"GIT_OBJECT_DIRECTORY=" + q, "GIT_ALTERNATE_OBJECT_DIRECTORIES=" + objects}
+	if err := os.MkdirAll(filepath.Join(q, "pack"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	blob := git(qenv, "package p\n\nvar pushed = 1\n", "hash-object", "-w", "--stdin")
+	git(qenv, "", "update-index", "--add", "--cacheinfo", "100644,"+blob+",pushed.go")
+	pushed := git(qenv, "", "commit-tree", git(qenv, "", "write-tree"), "-p", parent, "-m", "pushed")
+	lines := parent + " " + pushed + " refs/heads/main\n"
+	getenv := map[string]string{
+		"GIT_DIR": filepath.Join(dir, ".git"), "GIT_OBJECT_DIRECTORY": q, "GIT_QUARANTINE_PATH": q,
+		"GIT_ALTERNATE_OBJECT_DIRECTORIES": objects,
+	}
+	made := 1
+	for _, refs := range []int{10, 10000} {
+		var in strings.Builder
+		for ; made < refs; made++ {
+			fmt.Fprintf(&in, "create refs/bench/r%d %s\n", made, commits[made%len(commits)])
+		}
+		git(nil, in.String(), "update-ref", "--stdin")
+		b.Run(fmt.Sprintf("refs=%d", refs), func(b *testing.B) {
+			for b.Loop() {
+				var out bytes.Buffer
+				o := Run(context.Background(), strings.NewReader(lines), Env{Getenv: func(k string) string { return getenv[k] }, Out: &out, Version: "bench"})
+				if o.Code != ExitOK {
+					b.Fatalf("code %d:\n%s", o.Code, out.String())
+				}
+			}
+		})
 	}
 }
