@@ -303,3 +303,34 @@ func TestE2EPreCommitFramework(t *testing.T) {
 		t.Fatal("the commit was made")
 	}
 }
+
+// TestE2EPrePushUnderFramework: run by the pre-commit framework, the
+// pre-push hook gets no stdin and no arguments, only the framework's
+// PRE_COMMIT_* variables (the first ref of the push); it must check that
+// ref, not pass silently.
+func TestE2EPrePushUnderFramework(t *testing.T) {
+	w := newWorld(t)
+	w.commit("init", map[string]string{"README.md": "hi\n"})
+	w.mustAccept(w.push("main"))
+	base := w.git(w.client, "rev-parse", "HEAD")
+	tip := w.commit("leak", map[string]string{"k.env": "K=" + fakeAWSKey + "\n"})
+	env := []string{
+		"PRE_COMMIT_FROM_REF=" + base, "PRE_COMMIT_TO_REF=" + tip,
+		"PRE_COMMIT_LOCAL_BRANCH=refs/heads/main", "PRE_COMMIT_REMOTE_BRANCH=refs/heads/main",
+		"PRE_COMMIT_REMOTE_NAME=origin", "PRE_COMMIT_REMOTE_URL=" + w.server,
+	}
+	if code, out := w.pgc(w.client, "", env, "pre-push"); code != exitRejected || !strings.Contains(out, "1 blocking finding in 1 commit not yet on the remote") {
+		t.Fatalf("framework pre-push: exit %d, want 1\n%s", code, out)
+	}
+	// A new branch: the framework gives no FROM_REF; the remote's refs
+	// exclude what it has.
+	env[0] = "PRE_COMMIT_FROM_REF="
+	env[3] = "PRE_COMMIT_REMOTE_BRANCH=refs/heads/topic"
+	if code, out := w.pgc(w.client, "", env, "pre-push"); code != exitRejected || !strings.Contains(out, "in 1 commit not yet") {
+		t.Fatalf("framework pre-push of a new branch: exit %d, want 1 over 1 commit\n%s", code, out)
+	}
+	// Neither git's lines nor the framework's variables: nothing to check.
+	if code, out := w.pgc(w.client, "", nil, "pre-push", "origin", w.server); code != exitOK || out != "" {
+		t.Fatalf("empty push: exit %d\n%s", code, out)
+	}
+}
