@@ -94,7 +94,7 @@ func TestE2EInstallRefusesBrokenConfig(t *testing.T) {
 	w.commit("clean", map[string]string{"a.txt": "a\n"})
 	p := w.push("main")
 	w.mustReject(p)
-	for _, want := range []string{"server configuration problem", "Contact the server admins", "pushing again will not help"} {
+	for _, want := range []string{"push REJECTED by a problem of the server (its configuration", "Contact the server admins", "pushing again will not help"} {
 		if !strings.Contains(p.remote(), want) {
 			t.Errorf("pusher not told %q:\n%s", want, p.remote())
 		}

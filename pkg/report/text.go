@@ -83,7 +83,7 @@ func Text(w io.Writer, v *verdict.Verdict, o TextOptions) error {
 		case v.Decision == verdict.Reject && o.Client != "":
 			line("pushguard %s: STOPPED: the check could not run, so nothing was %s.", o.Client, clientDone(o))
 		case v.Decision == verdict.Reject && v.Permanent:
-			line("pushguard: push REJECTED because of a server configuration problem; nothing was accepted.")
+			line("pushguard: push REJECTED by a problem of the server (its configuration or repository); nothing was accepted.")
 		case v.Decision == verdict.Reject:
 			line("pushguard: push REJECTED: the push could not be checked, so nothing was accepted.")
 		default:

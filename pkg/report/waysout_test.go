@@ -118,7 +118,7 @@ func TestWaysOut(t *testing.T) {
 		{
 			name: "server configuration problem", text: allowed,
 			opts: verdict.Options{Err: errors.New("cfg.yml:3: audit: the log cannot be created"), Permanent: true},
-			want: []string{"push REJECTED because of a server configuration problem", "Contact the server admins", "cfg.yml:3"},
+			want: []string{"push REJECTED by a problem of the server (its configuration or repository)", "Contact the server admins", "cfg.yml:3"},
 			not:  []string{"Try again", "try again", "Break-glass"},
 		},
 		{
