@@ -87,6 +87,7 @@ def alias_kw(a):
 
 
 BOUNDARY = "(?:^|[^A-Za-z0-9])("
+B64BOUNDARY = "(?:^|[^A-Za-z0-9+/])("
 
 
 def _literal_head(rx):
@@ -116,8 +117,13 @@ def _unbounded(rx):
         body = rx[len(BOUNDARY):]
         head = _literal_head(body)
         # a group of alternatives right after the boundary has no common head
-        if len(head) >= 4 and not body.startswith("(?"):
+        if len(head) >= 4 and not body.startswith("(?") and any(c in "_-.:~!$%" for c in head):
             return "(" + body
+        if head.isalnum() or not head:
+            # A letters-and-digits prefix (AKID, EZAK, eyJrIjoi, or a run of A)
+            # also occurs inside base64 data (fonts, images): neither side of
+            # the token may be a base64 character.
+            return B64BOUNDARY + body.replace("(?:[^A-Za-z0-9]|$)", "(?:[^A-Za-z0-9+/]|$)")
     return rx
 
 
