@@ -20,7 +20,7 @@ RULES = [
       regex=r"(?:^|[^A-Za-z0-9])(pat-(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[^A-Za-z0-9_-]|$)"),
     R("hubspot-api-key-legacy", "HubSpot API key", ["{uuid}"], ctx=["hubspot", "hapikey"], where="HubSpot (Settings > Integrations > API key)", what="API key"),
     R("twitter-bearer-token", "Twitter/X bearer token", ["AAAAAAAAAAAAAAAAAAAAA{an:12}%3D{an:50}"], kw=["aaaaaaaaaaaaaaaaaaaaa"], where="the X developer portal (Keys and tokens > Regenerate)", what="bearer token",
-      regex=r"(?:^|[^A-Za-z0-9])(AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{50,})(?:[^A-Za-z0-9%]|$)"),
+      regex=r"(?:^|[^A-Za-z0-9+/])(AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{50,})(?:[^A-Za-z0-9%+/=]|$)", nomatch=["AAEAAAAMAIAAAwBAT1MvMqAAAAAAAAAAAAAAAAAAAAA" + "Bw9Kq2LmX7vRt4Wz8NpBs3" * 3 + "+gAAAA=="]),
     R("twitter-api-secret", "Twitter/X API secret", ["{an:50}", "{an:45}"], ctx=["twitter", "tweet", "x api", "x consumer"], where="the X developer portal (Keys and tokens > Regenerate)", what="API or access token secret"),
     R("twitter-access-token", "Twitter/X access token", ["{d:19}-{an:40}", "{d:10}-{an:30}"], ctx=["twitter", "tweet", "x access"], where="the X developer portal (Keys and tokens > Regenerate)", what="access token"),
     R("facebook-access-token", "Meta (Facebook/Instagram/WhatsApp) access token", ["EAAG{an:180}", "EAAB{an:150}", "EAAJ{an:200}"], kw=["eaa"], where="Meta for Developers (App > Access tokens; reset the app secret)", what="access token",
