@@ -115,6 +115,15 @@ func TestE2EPreCommitFirstCommitAndSuppression(t *testing.T) {
 	if code, out := w.pgc(w.client, "", nil, "pre-commit"); code != exitRejected || !strings.Contains(out, "aws-access-key-id") {
 		t.Fatalf("first commit: exit %d, want 1\n%s", code, out)
 	}
+	// PATHs (as the framework passes them) limit the report to those files.
+	w.write(map[string]string{"notes.txt": "notes\n"})
+	w.git(w.client, "add", "notes.txt")
+	if code, out := w.pgc(w.client, "", nil, "pre-commit", "notes.txt"); code != exitOK {
+		t.Fatalf("pre-commit notes.txt: exit %d, want 0 (the secret is in another file)\n%s", code, out)
+	}
+	if code, out := w.pgc(w.client, "", nil, "pre-commit", "notes.txt", "k.env"); code != exitRejected {
+		t.Fatalf("pre-commit notes.txt k.env: exit %d, want 1\n%s", code, out)
+	}
 	w.git(w.client, "rm", "-q", "--cached", "k.env")
 	w.write(map[string]string{"scripts/setup.sh": "curl -sL http://get.example.org/install.sh | sh\n"})
 	w.git(w.client, "add", "scripts/setup.sh")
