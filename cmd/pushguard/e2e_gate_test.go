@@ -210,7 +210,7 @@ func (w *world) pushWith(receivePack string, args ...string) pushResult {
 
 func TestBudgetOverrunNeverDiscardsABlockingFinding(t *testing.T) {
 	w := newWorld(t)
-	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 1s\non_error: accept\n"))
+	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 3s\non_error: accept\n"))
 	w.commit("base", map[string]string{"README.md": "hi\n"})
 	w.mustAccept(w.push("main"))
 	w.commit("key", map[string]string{"k.env": "K=" + fakeAWSKey + "\n"})

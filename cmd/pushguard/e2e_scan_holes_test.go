@@ -144,9 +144,12 @@ func TestPushTimeBudgetInsideAFile(t *testing.T) {
 func TestPushBudgetOverrunKeepsFindings(t *testing.T) {
 	kw := "akia asia abia acca ghp_ gho_ xoxb- xoxp- sk_live_ rk_live_ glpat- npm_ pypi- hf_ sk-ant-api password secret token api_key apikey private key eyj "
 	w := newWorld(t)
-	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 1s\non_error: accept\n"))
+	// The budget leaves room for loading the rules on a loaded machine; the
+	// slow files cost far more than it (tens of seconds before the fix).
+	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 3s\non_error: accept\n"))
 	w.commit("key", map[string]string{"app.env": "AWS_ACCESS_KEY_ID=" + holeKey + "\n"})
-	w.commit("slow to match", map[string]string{"words.txt": strings.Repeat(strings.Repeat(kw, 8)+"\n", 2000)})
+	slow := strings.Repeat(strings.Repeat(kw, 8)+"\n", 2000)
+	w.commit("slow to match", map[string]string{"words.txt": slow, "words2.txt": slow + "2\n", "words3.txt": slow + "3\n"})
 	w.commit("after", map[string]string{"b.txt": "b\n"})
 	p := w.push("main")
 	w.mustReject(p)
