@@ -338,6 +338,15 @@ func TestE2EPrePushUnderFramework(t *testing.T) {
 	if code, out := w.pgc(w.client, "", env, "pre-push"); code != exitRejected || !strings.Contains(out, "in 1 commit not yet") {
 		t.Fatalf("framework pre-push of a new branch: exit %d, want 1 over 1 commit\n%s", code, out)
 	}
+	// --pusher: break-glass is offered to a pusher the configuration
+	// allows, with the --no-verify the local hook then needs.
+	cfg := writeServerConfig(t, t.TempDir(), "bypass:\n  allowed_pushers: [alice]\n")
+	for pusher, want := range map[string]bool{"alice": true, "bob": false} {
+		_, out := w.pgc(w.client, "", env, "pre-push", "--config", cfg, "--pusher", pusher)
+		if got := strings.Contains(out, "git push --no-verify -o pushguard.bypass="); got != want {
+			t.Errorf("--pusher %s: break-glass offered = %v, want %v\n%s", pusher, got, want, out)
+		}
+	}
 	// Neither git's lines nor the framework's variables: nothing to check.
 	if code, out := w.pgc(w.client, "", nil, "pre-push", "origin", w.server); code != exitOK || out != "" {
 		t.Fatalf("empty push: exit %d\n%s", code, out)
