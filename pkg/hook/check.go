@@ -175,6 +175,7 @@ func (r *run) record(v *verdict.Verdict, res *scan.Result, req config.BypassRequ
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e := &r.event
+	e.AddLines(0, false) // lines are counted, even when no commit adds any
 	for _, c := range res.Commits {
 		if r.isNew != nil && !r.isNew[c.Hash] {
 			continue
@@ -184,6 +185,7 @@ func (r *run) record(v *verdict.Verdict, res *scan.Result, req config.BypassRequ
 		} else {
 			e.AddCommit(nil)
 		}
+		e.AddLines(c.AddedLines, c.AI.Detected)
 	}
 	for _, f := range v.Findings {
 		e.AddFinding(f.Rule.ID, string(f.Rule.Severity))

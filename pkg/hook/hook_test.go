@@ -3,6 +3,7 @@ package hook
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -134,6 +135,14 @@ func TestRunInProcess(t *testing.T) {
 			}
 			if !strings.Contains(out, tt.want) {
 				t.Errorf("output lacks %q:\n%s", tt.want, out)
+			}
+			line, err := o.Event.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Each pushed commit adds one line; a deletion adds none.
+			if want := fmt.Sprintf(`"added_lines":%d`, tt.commits); !strings.Contains(string(line), want) {
+				t.Errorf("event lacks %s: %s", want, line)
 			}
 		})
 	}

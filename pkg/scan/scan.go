@@ -144,6 +144,9 @@ type CommitInfo struct {
 	Author  gitstore.Person
 	// AI holds the AI-provenance result (filled by the provenance stage).
 	AI AI
+	// AddedLines counts the lines the commit adds in the text files that
+	// were examined (files some file or line rule looks at).
+	AddedLines int
 }
 
 // AI is the AI-provenance result of a commit.
@@ -764,6 +767,7 @@ type blobFacts struct {
 	binary  bool
 	skipped string // why content was not examined, if it was not
 	matches []lineMatch
+	added   int // lines the version adds (counted when examined)
 }
 
 func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit, ch fileChange, active []*ruleset.Rule, ruleRef []string) error {
@@ -788,6 +792,9 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 			return fmt.Errorf("read %s in commit %s: %w", ch.Path, c.Hash, err)
 		}
 		info.Binary = facts.binary
+		if n := len(res.Commits); n > 0 && res.Commits[n-1].Hash == c.Hash {
+			res.Commits[n-1].AddedLines += facts.added
+		}
 		if facts.skipped != "" {
 			res.Skipped = append(res.Skipped, Skip{Commit: c.Hash, Path: ch.Path, Reason: facts.skipped})
 		}
@@ -943,6 +950,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if stopped = chk.add(len(l.Text)); stopped != nil {
 			return false
 		}
+		f.added++
 		var path []byte
 		if l.No >= 1 && l.No <= len(paths) {
 			path = paths[l.No-1]
