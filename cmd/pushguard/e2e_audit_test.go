@@ -120,7 +120,7 @@ func TestE2EAuditLockHeld(t *testing.T) {
 	if err := os.WriteFile(logPath, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := writeServerConfig(t, dir, "time_budget: 2s\naudit:\n  destination: file\n  path: "+logPath+"\n")
+	cfg := writeServerConfig(t, dir, "time_budget: 5s\naudit:\n  destination: file\n  path: "+logPath+"\n")
 	w.installHook("--config", cfg)
 	w.commit("clean", map[string]string{"README.md": "hello\n"})
 
