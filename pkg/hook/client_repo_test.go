@@ -1,4 +1,4 @@
-package main
+package hook
 
 import "testing"
 
@@ -14,8 +14,8 @@ func TestRepoNameFromURL(t *testing.T) {
 		{"/srv/git/app.git", "/srv/git/app.git"},
 		{"", ""},
 	} {
-		if got := repoNameFromURL(tt.url); got != tt.want {
-			t.Errorf("repoNameFromURL(%q) = %q, want %q", tt.url, got, tt.want)
+		if got := RepoNameFromURL(tt.url); got != tt.want {
+			t.Errorf("RepoNameFromURL(%q) = %q, want %q", tt.url, got, tt.want)
 		}
 	}
 }
