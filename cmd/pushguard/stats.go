@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -78,9 +75,9 @@ func (a *app) statsAt(args []string, now time.Time) int {
 			return a.usageError(fs, statsUsage, "pushguard stats: --repo %q is not a valid glob", textsafe.Clean(g, 100))
 		}
 	}
-	opts := audit.StatsOptions{Top: *top, Repos: repos, Platform: *platform}
-	if *top == 0 {
-		opts.Top = -1 // 0 in StatsOptions means the default; here it means none
+	in := dashboard.StatsInput{
+		Logs: logs, Stdin: a.stdin, Repos: repos, Platform: *platform,
+		Top: *top, Format: *format, Out: *outPath, Stdout: a.stdout, Now: now,
 	}
 	if *since != "" {
 		t, err := audit.ParseSince(*since, now)
@@ -88,10 +85,8 @@ func (a *app) statsAt(args []string, now time.Time) int {
 			fmt.Fprintf(a.stderr, "pushguard stats: %s\n", textsafe.Clean(err.Error(), 0))
 			return exitUsage
 		}
-		opts.Since = t
+		in.Since = t
 	}
-	var srcs []audit.Source
-	var files []string
 	stdin := false
 	for _, l := range logs {
 		if l == "-" {
@@ -99,83 +94,19 @@ func (a *app) statsAt(args []string, now time.Time) int {
 				return a.usageError(fs, statsUsage, "pushguard stats: --audit-log - given twice")
 			}
 			stdin = true
-			continue
 		}
-		files = append(files, l)
 	}
-	if len(files) > 0 {
-		opened, closer, err := audit.OpenLogs(files)
-		if err != nil {
-			fmt.Fprintf(a.stderr, "pushguard stats: %s\n", textsafe.Clean(err.Error(), 0))
+	warning, err := dashboard.Stats(in)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "pushguard stats: %s\n", textsafe.Clean(err.Error(), 0))
+		var se *dashboard.StatsError
+		if errors.As(err, &se) && se.Usage {
 			return exitUsage
 		}
-		defer closer.Close()
-		srcs = opened
-	}
-	if stdin {
-		srcs = append(srcs, audit.Source{Name: "-", R: a.stdin})
-	}
-	s, err := audit.ComputeStatsSources(srcs, opts)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "pushguard stats: %s\n", textsafe.Clean(err.Error(), 0))
 		return exitInternal
 	}
-	if *top == 0 {
-		s.TopRules = s.TopRules[:0]
-	}
-	var buf bytes.Buffer
-	switch *format {
-	case "json":
-		err = s.WriteJSON(&buf)
-	case "html":
-		err = dashboard.Render(&buf, s, dashboard.Options{Generated: now.UTC().Format(time.RFC3339)})
-	default:
-		err = s.WriteText(&buf)
-	}
-	if err == nil {
-		err = a.writeOut(*outPath, buf.Bytes())
-	}
-	if err != nil {
-		fmt.Fprintf(a.stderr, "pushguard stats: %s\n", textsafe.Clean(err.Error(), 0))
-		return exitInternal
-	}
-	if bad := s.BadLines(); bad != "" {
-		// Bad lines never stop the count; say where they are so that an
-		// admin can look (a fragment left by a full disk, an edited log).
-		where := strings.Join(logs, ", ")
-		if len(s.MalformedWhere) > 0 {
-			bad += " (" + strings.Join(s.MalformedWhere, ", ") + ")"
-		}
-		fmt.Fprintf(a.stderr, "pushguard stats: %s: %s\n", textsafe.Clean(where, 200), textsafe.Clean(bad, 0))
+	if warning != "" {
+		fmt.Fprintf(a.stderr, "pushguard stats: %s\n", warning)
 	}
 	return exitOK
-}
-
-// writeOut writes data to path (atomically: a temporary file renamed over
-// it), or to standard output when path is empty.
-func (a *app) writeOut(path string, data []byte) error {
-	if path == "" || path == "-" {
-		_, err := a.stdout.Write(data)
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
