@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -12,17 +11,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
-	"github.com/pushguard/pushguard/pkg/baseline"
-	"github.com/pushguard/pushguard/pkg/config"
-	"github.com/pushguard/pushguard/pkg/gitstore"
-	"github.com/pushguard/pushguard/pkg/policy"
 	"github.com/pushguard/pushguard/pkg/report"
 	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/scan"
+	"github.com/pushguard/pushguard/pkg/scanrun"
 	"github.com/pushguard/pushguard/pkg/textsafe"
-	"github.com/pushguard/pushguard/pkg/verdict"
 )
 
 const scanUsage = `Usage: pushguard scan (--range REV | --all | --dir PATH | --stdin) [flags]
@@ -185,7 +178,7 @@ func (f *scanFlags) check() error {
 		}
 	}
 	if f.ref != "" {
-		if err := validRefName(fullRef(f.ref)); err != nil {
+		if err := validRefName(scanrun.FullRef(f.ref)); err != nil {
 			return err
 		}
 	}
@@ -241,7 +234,7 @@ func (a *app) scan(args []string) int {
 			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", err)
 		}
 	}()
-	return a.runScan(f)
+	return scanrun.Run(context.Background(), a.scanOptions(f), a.stdout, a.stderr)
 }
 
 // scanHelp prints the usage on stdout.
@@ -260,357 +253,34 @@ func (a *app) scanHelp() {
 	fmt.Fprint(a.stdout, scanUsageTail)
 }
 
-// scanPolicy is what a scan enforces: the rules and how the configuration
-// (if any) decides.
-type scanPolicy struct {
-	pol   *policy.Policy
-	opts  scan.Options
-	vopts verdict.Options
-}
-
-// loadScanPolicy loads the rules of the command line, or of the server
-// configuration with --config (its sources, scopes, modes, suppression
-// settings and file size limit) plus the command line's rule paths.
-func (a *app) loadScanPolicy(f *scanFlags) (*scanPolicy, error) {
-	ctx := context.Background()
-	if f.configPath == "" {
-		pol, err := policy.Load(ctx, cliSources(f.rulePaths, f.noDefaults), policy.Options{})
-		if err != nil {
-			return nil, err
-		}
-		return &scanPolicy{pol: pol, opts: scan.Options{MaxFileSize: f.maxFile, Provenance: pol.AI}}, nil
-	}
-	cfg, err := config.Load(f.configPath)
-	if err != nil {
-		return nil, &configError{err}
-	}
-	sources := cfg.Rules
-	if f.noDefaults {
-		sources = nil
-		for _, s := range cfg.Rules {
-			if !s.Embedded {
-				sources = append(sources, s)
-			}
-		}
-	}
-	srcs := policy.FromConfig(sources, nil)
-	for _, p := range f.rulePaths {
-		srcs = append(srcs, policy.Path(p))
-	}
-	pol, err := policy.Load(ctx, srcs, policy.Options{})
-	if err != nil {
-		return nil, err
-	}
-	maxFile := cfg.MaxFileSize
-	if f.maxFileSet {
-		maxFile = f.maxFile
-	}
-	sp := &scanPolicy{pol: pol, opts: scan.Options{
-		MaxFileSize: maxFile, Provenance: pol.AI, NoInlineSuppression: !cfg.InlineSuppression,
-		Suppressible:    scan.SuppressibleSecrets(cfg.InlineSuppressionSecretRules),
-		MinReasonLength: cfg.InlineSuppressionMinReason,
-	}}
-	sp.vopts = verdict.Options{
-		Mode: verdict.Mode(cfg.Mode),
-		Policy: func(ref string) verdict.RefPolicy {
-			p := cfg.PolicyFor(f.repoName, ref, f.pusher)
-			return verdict.RefPolicy{
-				Mode: verdict.Mode(p.Mode), Scope: p.ScopeName(),
-				Applies: func(r *ruleset.Rule) bool { return p.Applies(r.ID, r.Tags) },
-			}
-		},
-	}
-	return sp, nil
-}
-
-// runScan runs a checked command line.
-func (a *app) runScan(f *scanFlags) int {
-	sp, err := a.loadScanPolicy(f)
-	if err != nil {
-		var cerr *configError
-		if errors.As(err, &cerr) {
-			fmt.Fprintf(a.stderr, "pushguard scan: invalid configuration:\n%s\n", indent(err.Error()))
-		} else {
-			fmt.Fprintf(a.stderr, "pushguard: invalid rules:\n%s\n", indent(err.Error()))
-		}
-		return exitUsage
-	}
-	var known *baseline.Baseline
-	if f.baselineIn != "" {
-		if known, err = baseline.Load(f.baselineIn); err != nil {
-			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
-			return exitUsage
-		}
-	}
-	o := report.ScanOptions{
-		Redact: f.redact.value(), ShowRefs: f.showRefs, MaxLocations: f.maxLocations,
-		Rules: sp.pol.Rules.Rules, Version: version,
-	}
-	if f.maxLocations == 0 {
-		o.MaxLocations = -1
-	}
-	ctx := context.Background()
-	var res *scan.Result
-	var runErr error
-	switch {
-	case f.dir != "":
-		st, err := os.Stat(f.dir)
-		if err != nil || !st.IsDir() {
-			fmt.Fprintf(a.stderr, "pushguard scan: --dir %s: not a directory\n", textsafe.Clean(f.dir, 200))
-			return exitUsage
-		}
-		res, runErr = scan.New(nil, sp.pol.Rules, sp.opts).RunFS(ctx, os.DirFS(f.dir), ".", branchOf(f.ref))
-		o.Scanned = fmt.Sprintf("%s under %s", plural(res.FilesRead, "file"), textsafe.Clean(f.dir, 200))
-		o.Branch = branchOf(f.ref)
-		a.noteUnscopedRules(sp, o.Branch, "--dir")
-	case f.stdin:
-		name := filepath.ToSlash(filepath.Clean(f.stdinName))
-		res, runErr = scan.New(nil, sp.pol.Rules, sp.opts).RunFiles(ctx, []scan.PlainFile{scan.ReaderFile(name, a.stdin)}, branchOf(f.ref))
-		o.Scanned = "standard input (" + textsafe.Clean(name, 200) + ")"
-		o.Branch = branchOf(f.ref)
-		a.noteUnscopedRules(sp, o.Branch, "--stdin")
-	default:
-		var code int
-		res, code, runErr = a.scanCommits(ctx, f, sp, &o)
-		if code != exitOK {
-			return code
-		}
-	}
-	if runErr != nil && res == nil {
-		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(runErr.Error(), 0))
-		return exitInternal
-	}
-	if f.baselineOut != "" && runErr == nil {
-		if err := baseline.WriteFile(f.baselineOut, res.Findings); err != nil {
-			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
-			return exitInternal
-		}
-	}
-	res.Findings, _ = known.Filter(res.Findings)
-	// Standard input is no file of the work tree: the repository's
-	// reviewed exceptions do not cover it.
-	if !f.stdin {
-		if code := a.applyRepoIgnore(f.repo, f.dir, f.all, res); code != exitOK {
-			return code
-		}
-	}
-	vopts := sp.vopts
-	vopts.Err = runErr
-	v := verdict.Decide(res, vopts)
-	code := exitOK
-	switch {
-	case runErr != nil:
-		code = exitInternal
-	case v.Enforced > 0:
-		code = f.exitCode
-	}
-	o.ExitCode = code
+// scanOptions is the checked command line as the run's options.
+func (a *app) scanOptions(f *scanFlags) scanrun.Options {
 	min, _ := parseSeverity(f.severity)
-	shown, hidden := report.FilterSeverity(v, min)
-	o.Hidden = hidden
-	if err := a.writeScanReports(f, shown, res.Commits, o); err != nil {
-		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
-		return exitInternal
+	o := scanrun.Options{
+		Repo: f.repo, Range: f.rng, All: f.all, Dir: f.dir,
+		Stdin: f.stdin, StdinName: f.stdinName, Input: a.stdin,
+		Ref: f.ref, DefaultBranch: f.defaultBranch,
+		Format: f.format, MinSeverity: min, ReportPath: f.reportPath,
+		Redact: f.redact.value(), ShowRefs: f.showRefs, MaxLocations: f.maxLocations,
+		ExitCode:   f.exitCode,
+		ConfigPath: f.configPath, RepoName: f.repoName, Pusher: f.pusher,
+		RulePaths: f.rulePaths, NoDefaultRules: f.noDefaults,
+		MaxFileSize: f.maxFile, MaxFileSizeSet: f.maxFileSet,
+		BaselineIn: f.baselineIn, BaselineOut: f.baselineOut,
+		Version: version,
 	}
-	if runErr != nil {
-		fmt.Fprintf(a.stderr, "pushguard scan: the scan did not finish: %s\n", textsafe.Clean(runErr.Error(), 0))
+	if gitAvailable() {
+		o.RevParse = func(dir string, args ...string) (string, error) { return runRevParse(dir, args) }
 	}
-	return code
-}
-
-// configError is a --config file that does not load.
-type configError struct{ err error }
-
-func (e *configError) Error() string { return e.err.Error() }
-func (e *configError) Unwrap() error { return e.err }
-
-// scanCommits scans the commits of --range or --all. A non-zero code ends
-// the command (the message is printed).
-func (a *app) scanCommits(ctx context.Context, f *scanFlags, sp *scanPolicy, o *report.ScanOptions) (*scan.Result, int, error) {
-	rr, rerr := newRevResolver(f.repo)
-	dir := gitDir(f.repo)
-	if rr != nil {
-		o.RepositoryURI = rr.remoteURL()
-		dir = rr.gitDir // --repo may be a subdirectory of the work tree
-	}
-	store, err := gitstore.Open(gitstore.Env{GitDir: dir})
-	if err != nil {
-		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
-		return nil, exitUsage, nil
-	}
-	defer store.Close()
-	var tips []scan.Tip
-	var exclude []plumbing.Hash
-	if f.all {
-		refs, err := store.Refs()
-		if err != nil {
-			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
-			return nil, exitInternal, nil
-		}
-		for _, r := range refs {
-			tips = append(tips, scan.Tip{Ref: r.Name, Hash: r.Hash})
-		}
-	} else {
-		if rerr != nil {
-			fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(rerr.Error(), 0))
-			return nil, exitUsage, nil
-		}
-		r, err := rr.resolveRange(f.rng, f.ref)
-		if err != nil {
-			fmt.Fprintf(a.stderr, "pushguard scan: --range %s\n", textsafe.Clean(err.Error(), 0))
-			return nil, exitUsage, nil
-		}
-		tips, exclude = r.tips, r.exclude
-		o.Revision, o.Branch = r.end.String(), r.branch
-		if r.unnamed != "" {
-			a.noteUnscopedRules(sp, "", fmt.Sprintf("--range (%s names no branch)", textsafe.Clean(r.unnamed, 60)))
-		}
-	}
-	base, err := defaultBranchTip(store, dir, f.defaultBranch)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", textsafe.Clean(err.Error(), 0))
-		return nil, exitUsage, nil
-	}
-	opts := sp.opts
-	// A replay of history is not a push: a branch that merely contains a
-	// commit says nothing about who wrote it. Agent-branch evidence applies
-	// only to the commits a branch adds to the default branch.
-	opts.BranchEvidence = scan.BranchEvidence{Limit: true, Base: base}
-	eng := scan.New(store, sp.pol.Rules, opts)
-	res, err := eng.Run(ctx, tips, exclude)
-	o.Scanned = plural(len(res.Commits), "commit")
-	if len(res.Tags) > 0 {
-		o.Scanned += ", " + plural(len(res.Tags), "tag")
-	}
-	return res, exitOK, err
-}
-
-// noteUnscopedRules says, on stderr, which rules did not run because the
-// scanned content is headed to no named branch: never silently.
-func (a *app) noteUnscopedRules(sp *scanPolicy, branch, what string) {
-	if branch != "" {
-		return
-	}
-	var ids []string
-	for _, r := range sp.pol.Rules.Rules {
-		if r.RefScoped() && !r.MatchRef("") {
-			ids = append(ids, r.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
-	shown := ids
-	if len(shown) > 5 {
-		shown = append(shown[:5:5], "...")
-	}
-	fmt.Fprintf(a.stderr, "pushguard scan: note: %s: %s limited to some refs did not run (%s); give --ref BRANCH to run them as for that branch\n",
-		what, plural(len(ids), "rule"), strings.Join(shown, ", "))
-}
-
-// branchOf is --ref as a full ref name, "" when not given.
-func branchOf(ref string) string {
-	if ref == "" {
-		return ""
-	}
-	return fullRef(ref)
-}
-
-// writeScanReports writes the report in --format to stdout, or to
-// --report-path with the text report on stdout.
-func (a *app) writeScanReports(f *scanFlags, v *verdict.Verdict, commits []scan.CommitInfo, o report.ScanOptions) error {
-	render := func(w io.Writer, format string) error {
-		switch format {
-		case "json":
-			return report.JSONWith(w, v, commits, report.JSONOptions{ShowRefs: o.ShowRefs, Redact: o.Redact})
-		case "sarif":
-			return report.SARIF(w, v, o)
-		case "junit":
-			return report.JUnit(w, v, commits, o)
-		case "agent-trace":
-			return writeAgentTrace(w, commits) // agenttrace.go
-		}
-		return report.ScanText(w, v, commits, o)
-	}
-	if f.reportPath == "" {
-		return render(a.stdout, f.format)
-	}
-	var buf bytes.Buffer
-	if err := render(&buf, f.format); err != nil {
-		return err
-	}
-	if err := writeFileAtomic(f.reportPath, buf.Bytes()); err != nil {
-		return fmt.Errorf("--report-path: %w", err)
-	}
-	return render(a.stdout, "text")
-}
-
-// writeFileAtomic writes data to name through a temporary file in the same
-// directory, so that a reader never sees half a report.
-func writeFileAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".pushguard-report-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
-}
-
-// plural is "1 file", "2 files".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return o
 }
 
 // gitDir returns the git directory of a work tree, or dir itself when it is
-// a bare repository.
+// a bare repository (importgl.go).
 func gitDir(dir string) string {
 	dotgit := filepath.Join(dir, ".git")
 	if st, err := os.Stat(dotgit); err == nil && st.IsDir() {
 		return dotgit
 	}
 	return dir
-}
-
-// defaultBranchTip returns the tip of the default branch: name when given
-// (a branch name or full ref), else the branch HEAD points at, else main or
-// master. It is zero when none exists (then no branch is evidence at all).
-func defaultBranchTip(store *gitstore.Store, dir, name string) (plumbing.Hash, error) {
-	if name != "" {
-		ref := name
-		if !strings.HasPrefix(ref, "refs/") {
-			ref = "refs/heads/" + ref
-		}
-		h, err := store.Resolve(ref)
-		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("--default-branch %s: %w", name, err)
-		}
-		return h, nil
-	}
-	var candidates []string
-	if data, err := os.ReadFile(filepath.Join(dir, "HEAD")); err == nil {
-		if ref, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "ref: "); ok && strings.HasPrefix(ref, "refs/heads/") {
-			candidates = append(candidates, ref)
-		}
-	}
-	candidates = append(candidates, "refs/heads/main", "refs/heads/master")
-	for _, ref := range candidates {
-		if h, err := store.Resolve(ref); err == nil {
-			return h, nil
-		}
-	}
-	return plumbing.ZeroHash, nil
 }

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"crypto/sha1"
@@ -56,13 +56,13 @@ type traceRange struct {
 	EndLine   int `json:"end_line"`
 }
 
-// writeAgentTrace writes one Agent Trace record per AI-marked commit, as
+// WriteAgentTrace writes one Agent Trace record per AI-marked commit, as
 // JSON lines: the commit as VCS revision, the files and line ranges its
 // refs/notes/ai authorship note attests (contributor "ai"), and under
 // metadata["dev.pushguard"] the tools, declaration and evidence pushguard
 // found. The record id is derived from the commit id, so a replay gives
-// the same records.
-func writeAgentTrace(w io.Writer, commits []scan.CommitInfo) error {
+// the same records. version is pushguard's own, written as the tool's.
+func WriteAgentTrace(w io.Writer, commits []scan.CommitInfo, version string) error {
 	enc := json.NewEncoder(w)
 	for _, c := range commits {
 		if !c.AI.Detected {

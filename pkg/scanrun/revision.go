@@ -1,4 +1,4 @@
-package main
+package scanrun
 
 import (
 	"encoding/hex"
@@ -53,11 +53,14 @@ type revResolver struct {
 	dir    string
 	gitDir string
 	st     *filesystem.Storage
-	// gitRevParse runs `git rev-parse ARGS...` in dir.
+	// gitRevParse runs `git rev-parse ARGS...` in dir; nil when git is
+	// not installed.
 	gitRevParse func(args ...string) (string, error)
 }
 
-func newRevResolver(dir string) (*revResolver, error) {
+// newRevResolver opens the repository at dir (or around it); revParse
+// (Options.RevParse) is how git itself is asked, nil when it cannot be.
+func newRevResolver(dir string, revParse func(dir string, args ...string) (string, error)) (*revResolver, error) {
 	gd, err := findGitDir(dir)
 	if err != nil {
 		return nil, err
@@ -73,7 +76,11 @@ func newRevResolver(dir string) (*revResolver, error) {
 		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(common))
 	}
 	st := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: osfs.New("/")})
-	return &revResolver{dir: dir, gitDir: gd, st: st, gitRevParse: func(args ...string) (string, error) { return runRevParse(dir, args) }}, nil
+	rr := &revResolver{dir: dir, gitDir: gd, st: st}
+	if revParse != nil {
+		rr.gitRevParse = func(args ...string) (string, error) { return revParse(dir, args...) }
+	}
+	return rr, nil
 }
 
 // findGitDir returns the git directory of dir: dir itself when it is one
@@ -160,7 +167,7 @@ func (rr *revResolver) resolveRange(spec, ref string) (*scanRange, error) {
 	out.end = toHash
 	out.branch = headedTo(toRef)
 	if ref != "" {
-		out.branch = fullRef(ref)
+		out.branch = FullRef(ref)
 	}
 	if out.branch == "" {
 		out.unnamed = to
@@ -222,7 +229,7 @@ func (rr *revResolver) resolve(rev string) (plumbing.Hash, string, error) {
 	}
 	// What go-git cannot resolve (or did not find): ask git, which knows
 	// every syntax. The revision is the user's own argument.
-	if !gitAvailable() {
+	if rr.gitRevParse == nil {
 		return plumbing.ZeroHash, "", fmt.Errorf("unknown revision %q (and git is not installed to resolve it)", textsafe.Clean(rev, 100))
 	}
 	out, err := rr.gitRevParse("--verify", "--quiet", "--end-of-options", rev+"^{commit}")
@@ -300,8 +307,8 @@ func headedTo(ref string) string {
 	return ref
 }
 
-// fullRef is a --ref value as a full ref name: "main" → "refs/heads/main".
-func fullRef(name string) string {
+// FullRef is a --ref value as a full ref name: "main" → "refs/heads/main".
+func FullRef(name string) string {
 	if strings.HasPrefix(name, "refs/") {
 		return name
 	}
