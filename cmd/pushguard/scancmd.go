@@ -274,13 +274,3 @@ func (a *app) scanOptions(f *scanFlags) scanrun.Options {
 	}
 	return o
 }
-
-// gitDir returns the git directory of a work tree, or dir itself when it is
-// a bare repository (importgl.go).
-func gitDir(dir string) string {
-	dotgit := filepath.Join(dir, ".git")
-	if st, err := os.Stat(dotgit); err == nil && st.IsDir() {
-		return dotgit
-	}
-	return dir
-}
