@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/pushguard/pushguard/pkg/policy"
-	"github.com/pushguard/pushguard/pkg/provenance"
-	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/textsafe"
 )
 
@@ -120,20 +118,4 @@ func indent(s string) string {
 		lines[i] = "  " + textsafe.Clean(l, 0)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// loadedPolicy is a loaded policy as scancmd.go uses it.
-type loadedPolicy struct {
-	rules *ruleset.Set
-	ai    *provenance.Detector
-}
-
-// loadRules loads the embedded default rules (unless noDefaults) and then
-// each path, for scancmd.go.
-func loadRules(paths []string, noDefaults bool) (*loadedPolicy, error) {
-	pol, err := policy.Load(context.Background(), cliSources(paths, noDefaults), policy.Options{})
-	if err != nil {
-		return nil, err
-	}
-	return &loadedPolicy{rules: pol.Rules, ai: pol.AI}, nil
 }
