@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pushguard/pushguard/pkg/hook"
+	"github.com/pushguard/pushguard/pkg/policy"
 	"github.com/pushguard/pushguard/pkg/textsafe"
 )
 
@@ -58,7 +59,7 @@ func (a *app) printValidation(file string, v *hook.Validation, warnings bool) bo
 	if !v.OK() {
 		fmt.Fprintf(a.stderr, "pushguard: configuration %s is broken: every push would be rejected:\n", textsafe.Clean(file, 0))
 		for _, err := range v.Errors {
-			fmt.Fprintln(a.stderr, indent(err.Error()))
+			fmt.Fprintln(a.stderr, policy.Indent(err.Error()))
 		}
 		return false
 	}

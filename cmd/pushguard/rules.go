@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/pushguard/pushguard/pkg/policy"
-	"github.com/pushguard/pushguard/pkg/textsafe"
 )
 
 // stringList is a repeatable string flag.
@@ -15,19 +14,6 @@ type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
-
-// cliSources are the rule sources of a command line: the embedded defaults
-// (unless noDefaults), then each path.
-func cliSources(paths []string, noDefaults bool) []policy.Source {
-	var srcs []policy.Source
-	if !noDefaults {
-		srcs = append(srcs, policy.Embedded())
-	}
-	for _, p := range paths {
-		srcs = append(srcs, policy.Path(p))
-	}
-	return srcs
-}
 
 const rulesUsage = `usage: pushguard rules validate|test [--no-default-rules] [PATH...]
        pushguard rules import-gitleaks [flags] gitleaks.toml
@@ -78,44 +64,5 @@ func (a *app) rules(args []string) int {
 		return code
 	}
 	// With explicit paths, only those are checked.
-	pol, err := policy.Load(context.Background(), cliSources(fs.Args(), *noDefaults || fs.NArg() > 0), policy.Options{})
-	if err != nil {
-		fmt.Fprintf(a.stderr, "pushguard: invalid rules:\n%s\n", indent(err.Error()))
-		return exitUsage
-	}
-	if verb == "validate" {
-		fmt.Fprintf(a.stdout, "ok: %d rules, %d AI tools\n", len(pol.Rules.Rules), len(pol.AI.Tools()))
-		return exitOK
-	}
-	set := pol.Rules
-	failures := set.RunTestsWith(pol.AI)
-	tests := 0
-	for _, r := range set.Rules {
-		m, n := r.TestCounts()
-		tests += m + n
-	}
-	// One line per failure, "file:line: rule "id": ...", the example's own
-	// position so that editors and CI annotate it.
-	for _, f := range failures {
-		want := "should match but did not"
-		if !f.Want {
-			want = "should not match but did"
-		}
-		fmt.Fprintf(a.stdout, "%s: rule %q: example %s: %q: %s\n", textsafe.Clean(f.Source, 0), f.Rule.ID, want, f.Example, textsafe.Clean(f.Reason, 300))
-	}
-	if len(failures) > 0 {
-		fmt.Fprintf(a.stdout, "FAIL: %d of %d rule tests failed (%d rules)\n", len(failures), tests, len(set.Rules))
-		return exitRejected
-	}
-	fmt.Fprintf(a.stdout, "ok: %d rules, all %d tests pass\n", len(set.Rules), tests)
-	return exitOK
-}
-
-// indent cleans each line of a multi-line message and indents it.
-func indent(s string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "  " + textsafe.Clean(l, 0)
-	}
-	return strings.Join(lines, "\n")
+	return policy.Check(context.Background(), verb == "test", fs.Args(), *noDefaults, a.stdout, a.stderr)
 }
