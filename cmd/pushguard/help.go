@@ -1,60 +1,24 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
+
+	"github.com/pushguard/pushguard/pkg/cliflag"
 )
 
-// The command-line conventions every subcommand follows: -h, -help and
-// --help print the command's usage on stdout and exit 0; a mistake of the
-// caller (unknown flag, missing or extra argument) prints the error and
-// the usage on stderr and exits 2 (exitUsage).
-
-// parseFlags parses args with fs. head is the usage text printed before
-// the flag defaults. ok is false when the caller must return code: exitOK
-// after help was printed, exitUsage after a parse error.
+// parseFlags applies the command-line conventions (pkg/cliflag).
 func (a *app) parseFlags(fs *flag.FlagSet, head string, args []string) (code int, ok bool) {
-	fs.SetOutput(a.stderr)
-	fs.Usage = func() {} // printed below, where it belongs
-	err := fs.Parse(args)
-	switch {
-	case err == nil:
-		return exitOK, true
-	case errors.Is(err, flag.ErrHelp):
-		printFlagUsage(a.stdout, fs, head)
-		return exitOK, false
-	}
-	// The flag package has printed the error itself.
-	printFlagUsage(a.stderr, fs, head)
-	return exitUsage, false
+	return cliflag.Parse(fs, head, args, a.stdout, a.stderr)
 }
 
-// usageError prints a caller's mistake and the usage on stderr, and
-// returns exitUsage.
+// usageError prints a caller's mistake and the usage on stderr (exit 2).
 func (a *app) usageError(fs *flag.FlagSet, head, format string, args ...any) int {
-	fmt.Fprintf(a.stderr, format+"\n\n", args...)
-	printFlagUsage(a.stderr, fs, head)
-	return exitUsage
-}
-
-// printFlagUsage writes head, then the flags of fs with their defaults.
-func printFlagUsage(w io.Writer, fs *flag.FlagSet, head string) {
-	fmt.Fprint(w, head)
-	hasFlags := false
-	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
-	if hasFlags {
-		fmt.Fprintln(w, "\nFlags:")
-		out := fs.Output()
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(out)
-	}
+	return cliflag.UsageError(a.stderr, fs, head, format, args...)
 }
 
 // isHelpArg reports whether s asks for help.
-func isHelpArg(s string) bool { return s == "-h" || s == "-help" || s == "--help" }
+func isHelpArg(s string) bool { return cliflag.IsHelp(s) }
 
 // version implements "pushguard version": the version, or help.
 func (a *app) version(args []string) int {

@@ -27,15 +27,6 @@ are merged by time. --format html writes a self-contained dashboard page
 tools (docs/audit.md).
 `
 
-// listFlag is a repeatable string flag.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
-
 // stats implements "pushguard stats": a summary of audit logs for the
 // security team — pushes, rejections, interruptions, warnings, bypasses,
 // suppressed findings (per rule, with pusher and reason), AI-assisted share
@@ -49,7 +40,7 @@ func (a *app) stats(args []string) int {
 // statsAt is stats with the clock given, for relative --since values.
 func (a *app) statsAt(args []string, now time.Time) int {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
-	var logs, repos listFlag
+	var logs, repos stringList
 	fs.Var(&logs, "audit-log", "audit log to read (JSON lines as pushguard writes them, gzip or not; a glob; - for stdin); repeatable")
 	since := fs.String("since", "", "only events from then on: a date (2026-01-31), an RFC 3339 time, or an age (7d, 12h)")
 	fs.Var(&repos, "repo", "only repositories matching this glob (platform/**, */api); repeatable")
