@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pushguard/pushguard/pkg/profiling"
 	"github.com/pushguard/pushguard/pkg/scanrun"
 )
 
@@ -35,7 +36,7 @@ Exit codes: 0 no blocking finding, --exit-code (default 1) blocking findings,
 // scanFlags are the command line of `pushguard scan`.
 type scanFlags struct {
 	scanrun.Flags
-	prof profileFlags
+	prof profiling.Flags
 	fs   *flag.FlagSet
 }
 
@@ -46,7 +47,7 @@ func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, error) {
 	fs.Usage = func() {}
 	f.fs = fs
 	f.Register(fs)
-	f.prof = addProfileFlags(fs)
+	f.prof = profiling.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func (a *app) scan(args []string) int {
 		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", err)
 		return exitUsage
 	}
-	stopProfiles, err := f.prof.start()
+	stopProfiles, err := f.prof.Start()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "pushguard scan: %s\n", err)
 		return exitUsage

@@ -1,4 +1,6 @@
-package main
+// Package profiling is the hidden --cpuprofile and --memprofile flags of
+// `pushguard scan`, for `go tool pprof` (see scripts/bench.sh).
+package profiling
 
 import (
 	"errors"
@@ -9,25 +11,24 @@ import (
 	"runtime/pprof"
 )
 
-// profileFlags are the hidden --cpuprofile and --memprofile flags of
-// `pushguard scan`, for `go tool pprof` (see scripts/bench.sh).
-type profileFlags struct {
+// Flags are the profiling flags.
+type Flags struct {
 	cpu, mem *string
 }
 
-// addProfileFlags registers the profiling flags on fs.
-func addProfileFlags(fs *flag.FlagSet) profileFlags {
-	return profileFlags{
+// Register registers the profiling flags on fs.
+func Register(fs *flag.FlagSet) Flags {
+	return Flags{
 		cpu: fs.String("cpuprofile", "", "write a CPU profile to this file (for go tool pprof)"),
 		mem: fs.String("memprofile", "", "write a heap profile to this file when done"),
 	}
 }
 
-// start begins CPU profiling if asked. The returned stop function ends it
+// Start begins CPU profiling if asked. The returned stop function ends it
 // and writes the heap profile; it is never nil.
-func (p profileFlags) start() (stop func() error, err error) {
+func (p Flags) Start() (stop func() error, err error) {
 	var cpu *os.File
-	if *p.cpu != "" {
+	if p.cpu != nil && *p.cpu != "" {
 		if cpu, err = os.Create(*p.cpu); err != nil {
 			return func() error { return nil }, fmt.Errorf("cpu profile: %w", err)
 		}
@@ -42,14 +43,14 @@ func (p profileFlags) start() (stop func() error, err error) {
 			pprof.StopCPUProfile()
 			errs = append(errs, cpu.Close())
 		}
-		if *p.mem != "" {
-			errs = append(errs, writeHeapProfile(*p.mem))
+		if p.mem != nil && *p.mem != "" {
+			errs = append(errs, writeHeap(*p.mem))
 		}
 		return errors.Join(errs...)
 	}, nil
 }
 
-func writeHeapProfile(name string) error {
+func writeHeap(name string) error {
 	f, err := os.Create(name)
 	if err != nil {
 		return fmt.Errorf("heap profile: %w", err)
