@@ -161,25 +161,7 @@ func (e *Engine) checkPlain(ctx context.Context, res *Result, f PlainFile, activ
 	if facts.skipped != "" {
 		res.Skipped = append(res.Skipped, Skip{Path: f.Path, Reason: facts.skipped})
 	}
-	var lineRules []bool
-	var depRules []*ruleset.Rule
-	for _, r := range active {
-		if !r.MatchFile(info) {
-			continue
-		}
-		if r.HasDependencies() {
-			depRules = append(depRules, r)
-			continue
-		}
-		if r.Level() == ruleset.LevelFile {
-			e.add(res, Finding{Rule: r, Kind: KindFile, Ref: ruleRef[r.Index], Path: f.Path})
-			continue
-		}
-		if lineRules == nil {
-			lineRules = make([]bool, len(e.rules.Rules))
-		}
-		lineRules[r.Index] = true
-	}
+	lineRules, depRules := e.fileRules(res, active, info, ruleRef, Finding{Path: f.Path})
 	if facts.skipped != "" {
 		return nil
 	}
@@ -190,22 +172,7 @@ func (e *Engine) checkPlain(ctx context.Context, res *Result, f PlainFile, activ
 	if err := e.examinePlain(ctx, facts, data); err != nil {
 		return fmt.Errorf("read %s: %w", f.Path, err)
 	}
-	for _, m := range facts.matches {
-		ref := ""
-		if m.rule.Index >= 0 { // built-in rules (Index -1) apply everywhere
-			if !lineRules[m.rule.Index] {
-				continue
-			}
-			ref = ruleRef[m.rule.Index]
-		} else {
-			ref = ruleRef[active[0].Index]
-		}
-		e.add(res, Finding{
-			Rule: m.rule, Kind: KindLine, Ref: ref,
-			Path: f.Path, Line: m.line, Column: m.col, Match: m.match, LineText: m.txt,
-			Detail: m.detail, Suppressed: m.suppressed, SuppressReason: m.reason,
-		})
-	}
+	e.addLineFindings(res, facts.matches, lineRules, active, ruleRef, Finding{Path: f.Path})
 	return nil
 }
 

@@ -799,8 +799,22 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 			res.Skipped = append(res.Skipped, Skip{Commit: c.Hash, Path: ch.Path, Reason: facts.skipped})
 		}
 	}
-	var lineRules []bool
-	var depRules []*ruleset.Rule
+	lineRules, depRules := e.fileRules(res, active, info, ruleRef, Finding{Commit: c.Hash, Path: ch.Path})
+	if err := e.checkDeps(res, c, ch, facts, depRules, ruleRef); err != nil {
+		return err
+	}
+	if lineRules == nil || facts == nil {
+		return nil
+	}
+	e.addLineFindings(res, facts.matches, lineRules, active, ruleRef, Finding{Commit: c.Hash, Path: ch.Path})
+	return nil
+}
+
+// fileRules applies the active rules whose file conditions hold for info:
+// a file-level rule reports at (a finding naming the commit and path) at
+// once, dependency rules are returned, and the line rules are marked by
+// index in lineRules (nil when there are none).
+func (e *Engine) fileRules(res *Result, active []*ruleset.Rule, info *ruleset.FileInfo, ruleRef []string, at Finding) (lineRules []bool, depRules []*ruleset.Rule) {
 	for _, r := range active {
 		if !r.MatchFile(info) {
 			continue
@@ -810,7 +824,9 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 			continue
 		}
 		if r.Level() == ruleset.LevelFile {
-			e.add(res, Finding{Rule: r, Kind: KindFile, Commit: c.Hash, Ref: ruleRef[r.Index], Path: ch.Path})
+			f := at
+			f.Rule, f.Kind, f.Ref = r, KindFile, ruleRef[r.Index]
+			e.add(res, f)
 			continue
 		}
 		if lineRules == nil {
@@ -818,15 +834,16 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 		}
 		lineRules[r.Index] = true
 	}
-	if err := e.checkDeps(res, c, ch, facts, depRules, ruleRef); err != nil {
-		return err
-	}
-	if lineRules == nil || facts == nil {
-		return nil
-	}
-	for _, m := range facts.matches {
+	return lineRules, depRules
+}
+
+// addLineFindings reports the matches of the line rules lineRules marks
+// (built-in rules, index -1, apply everywhere) at the commit and path at
+// names.
+func (e *Engine) addLineFindings(res *Result, matches []lineMatch, lineRules []bool, active []*ruleset.Rule, ruleRef []string, at Finding) {
+	for _, m := range matches {
 		ref := ""
-		if m.rule.Index >= 0 { // built-in rules (Index -1) apply everywhere
+		if m.rule.Index >= 0 {
 			if !lineRules[m.rule.Index] {
 				continue
 			}
@@ -834,13 +851,12 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 		} else {
 			ref = ruleRef[active[0].Index]
 		}
-		e.add(res, Finding{
-			Rule: m.rule, Kind: KindLine, Commit: c.Hash, Ref: ref,
-			Path: ch.Path, Line: m.line, Column: m.col, Match: m.match, LineText: m.txt,
-			Detail: m.detail, Suppressed: m.suppressed, SuppressReason: m.reason,
-		})
+		f := at
+		f.Rule, f.Kind, f.Ref = m.rule, KindLine, ref
+		f.Line, f.Column, f.Match, f.LineText = m.line, m.col, m.match, m.txt
+		f.Detail, f.Suppressed, f.SuppressReason = m.detail, m.suppressed, m.reason
+		e.add(res, f)
 	}
-	return nil
 }
 
 // add appends f unless the same rule already fired on the same place, or an
