@@ -169,49 +169,10 @@ func (e *Engine) checkPlain(ctx context.Context, res *Result, f PlainFile, activ
 	if lineRules == nil {
 		return nil
 	}
-	if err := e.examinePlain(ctx, facts, data); err != nil {
+	if err := e.matchAdded(ctx, facts, f.Path, data, [][]byte{nil}); err != nil {
 		return fmt.Errorf("read %s: %w", f.Path, err)
 	}
 	e.addLineFindings(res, facts.matches, lineRules, active, ruleRef, Finding{Path: f.Path})
-	return nil
-}
-
-// examinePlain runs every line rule over every line of data, with inline
-// suppressions, as examine does for the lines a commit adds.
-func (e *Engine) examinePlain(ctx context.Context, f *blobFacts, data []byte) error {
-	chk := ctxCheck{ctx: ctx}
-	var stopped error
-	var directives map[int]directive
-	e.differ.AddedFunc(nil, data, func(l diff.Line) bool {
-		if stopped = chk.add(len(l.Text)); stopped != nil {
-			return false
-		}
-		stopped = e.matchLine(&chk, l.Text, l.No, nil, nil, func(m ruleset.LineMatch) {
-			f.matches = append(f.matches, lineMatch{
-				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
-				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
-			})
-		})
-		if stopped != nil {
-			return false
-		}
-		if !e.opts.NoInlineSuppression {
-			if d, ok := e.directiveIn(l); ok {
-				if directives == nil {
-					directives = map[int]directive{}
-				}
-				directives[l.No] = d
-				f.matches = append(f.matches, e.checkDirective(d, l)...)
-			}
-		}
-		return true
-	})
-	if stopped != nil {
-		return stopped
-	}
-	if directives != nil {
-		e.suppress(f.matches, directives)
-	}
 	return nil
 }
 

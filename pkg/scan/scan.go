@@ -955,8 +955,23 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 			}
 		}
 	}
+	if err := e.matchAdded(ctx, f, ch.Path, newer, parents); err != nil {
+		// Not examined to the end: forget it, so that no later Run takes
+		// a partial examination for a complete one.
+		delete(e.facts, key)
+		return nil, err
+	}
+	return f, nil
+}
+
+// matchAdded runs every line rule over the lines newer (the file at path)
+// adds compared with parents (one nil parent: every line), decoding base64
+// secrets and reading configuration paths for provider context, with the
+// inline suppressions the added lines carry. It honours ctx (a non-nil
+// error wraps ctx.Err(); f is then incomplete).
+func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newer []byte, parents [][]byte) error {
 	encoded := kubeSecretIndex(newer)
-	paths := textenc.ConfigPaths(ch.Path, newer) // enclosing keys, for provider context
+	paths := textenc.ConfigPaths(path, newer) // enclosing keys, for provider context
 	chk := ctxCheck{ctx: ctx}
 	var stopped error
 	// directives are the inline suppressions on added lines, by line
@@ -967,11 +982,11 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 			return false
 		}
 		f.added++
-		var path []byte
+		var keys []byte
 		if l.No >= 1 && l.No <= len(paths) {
-			path = paths[l.No-1]
+			keys = paths[l.No-1]
 		}
-		stopped = e.matchLine(&chk, l.Text, l.No, path, nil, func(m ruleset.LineMatch) {
+		stopped = e.matchLine(&chk, l.Text, l.No, keys, nil, func(m ruleset.LineMatch) {
 			f.matches = append(f.matches, lineMatch{
 				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
 				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
@@ -1002,15 +1017,12 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		}
 	}
 	if stopped != nil {
-		// Not examined to the end: forget it, so that no later Run takes
-		// a partial examination for a complete one.
-		delete(e.facts, key)
-		return nil, stopped
+		return stopped
 	}
 	if directives != nil {
 		e.suppress(f.matches, directives)
 	}
-	return f, nil
+	return nil
 }
 
 // diffBase returns the content of blob h for use as a diff base, or nil
