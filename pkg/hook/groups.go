@@ -315,13 +315,11 @@ func (ix *policyIndex) pushedGroups(store *gitstore.Store, updates []push.Update
 // refPolicies is the verdict's view of the configuration: the scope and
 // mode of each ref.
 func refPolicies(cfg *config.Config, pc push.Context) func(string) verdict.RefPolicy {
+	base := verdict.ConfigPolicy(cfg, pc.Repo, pc.Pusher)
 	return func(ref string) verdict.RefPolicy {
-		p := cfg.PolicyFor(pc.Repo, ref, pc.Pusher)
-		return verdict.RefPolicy{
-			Mode:    verdict.Mode(refMode(pc, ref, p.Mode)),
-			Scope:   p.ScopeName(),
-			Applies: func(r *ruleset.Rule) bool { return p.Applies(r.ID, r.Tags) },
-		}
+		p := base(ref)
+		p.Mode = verdict.Mode(refMode(pc, ref, config.Mode(p.Mode)))
+		return p
 	}
 }
 

@@ -47,9 +47,7 @@ func (r *run) loadPolicy(ctx context.Context, cfg *config.Config, pc push.Contex
 
 // scanOptions are the engine options the configuration and policy give.
 func scanOptions(cfg *config.Config, pol *Policy) scan.Options {
-	return scan.Options{
-		MaxFileSize: cfg.MaxFileSize, Provenance: pol.AI, NoInlineSuppression: !cfg.InlineSuppression,
-		Suppressible:    scan.SuppressibleSecrets(cfg.InlineSuppressionSecretRules),
-		MinReasonLength: cfg.InlineSuppressionMinReason,
-	}
+	o := scan.ConfigOptions(cfg)
+	o.Provenance = pol.AI
+	return o
 }

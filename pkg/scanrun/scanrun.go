@@ -168,22 +168,9 @@ func (r *runner) loadScanPolicy(ctx context.Context) (*scanPolicy, error) {
 	if f.MaxFileSizeSet {
 		maxFile = f.MaxFileSize
 	}
-	sp := &scanPolicy{pol: pol, opts: scan.Options{
-		MaxFileSize: maxFile, Provenance: pol.AI, NoInlineSuppression: !cfg.InlineSuppression,
-		Suppressible:    scan.SuppressibleSecrets(cfg.InlineSuppressionSecretRules),
-		MinReasonLength: cfg.InlineSuppressionMinReason,
-	}}
-	repoName, pusher := f.RepoName, f.Pusher
-	sp.vopts = verdict.Options{
-		Mode: verdict.Mode(cfg.Mode),
-		Policy: func(ref string) verdict.RefPolicy {
-			p := cfg.PolicyFor(repoName, ref, pusher)
-			return verdict.RefPolicy{
-				Mode: verdict.Mode(p.Mode), Scope: p.ScopeName(),
-				Applies: func(r *ruleset.Rule) bool { return p.Applies(r.ID, r.Tags) },
-			}
-		},
-	}
+	sp := &scanPolicy{pol: pol, opts: scan.ConfigOptions(cfg)}
+	sp.opts.MaxFileSize, sp.opts.Provenance = maxFile, pol.AI
+	sp.vopts = verdict.Options{Mode: verdict.Mode(cfg.Mode), Policy: verdict.ConfigPolicy(cfg, f.RepoName, f.Pusher)}
 	return sp, nil
 }
 
