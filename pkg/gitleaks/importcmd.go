@@ -141,7 +141,7 @@ func importBaseline(w io.Writer, res *Result, prefix, ignorePath, repoDir, out s
 			return os.ReadFile(filepath.Join(repoDir, filepath.FromSlash(p)))
 		}
 		if store == nil {
-			s, err := gitstore.Open(gitstore.Env{GitDir: gitDir(repoDir)})
+			s, err := gitstore.Open(gitstore.Env{GitDir: gitstore.WorkTreeGitDir(repoDir)})
 			if err != nil {
 				return nil, fmt.Errorf("open repository %s: %w", repoDir, err)
 			}
@@ -188,14 +188,4 @@ func importBaseline(w io.Writer, res *Result, prefix, ignorePath, repoDir, out s
 		return importErr(false, err)
 	}
 	return nil
-}
-
-// gitDir returns the git directory of a work tree, or dir itself when it
-// is a bare repository.
-func gitDir(dir string) string {
-	dotgit := filepath.Join(dir, ".git")
-	if st, err := os.Stat(dotgit); err == nil && st.IsDir() {
-		return dotgit
-	}
-	return dir
 }

@@ -460,3 +460,13 @@ func readExactly(r io.Reader, n int64) ([]byte, error) {
 	}
 	return buf, nil
 }
+
+// WorkTreeGitDir returns the .git directory of a work tree at dir, or dir
+// itself when it has none (a bare repository, or a path git resolves).
+func WorkTreeGitDir(dir string) string {
+	dotgit := filepath.Join(dir, ".git")
+	if st, err := os.Stat(dotgit); err == nil && st.IsDir() {
+		return dotgit
+	}
+	return dir
+}

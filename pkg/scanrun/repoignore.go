@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/pushguard/pushguard/pkg/baseline"
+	"github.com/pushguard/pushguard/pkg/gitstore"
+	"github.com/pushguard/pushguard/pkg/policy"
 	"github.com/pushguard/pushguard/pkg/scan"
 	"github.com/pushguard/pushguard/pkg/textsafe"
 )
@@ -25,7 +27,7 @@ func (r *runner) applyRepoIgnore(res *scan.Result) int {
 	if r.o.Dir != "" {
 		root = r.o.Dir
 	}
-	if r.o.Dir == "" && gitDir(root) == root {
+	if r.o.Dir == "" && gitstore.WorkTreeGitDir(root) == root {
 		return ExitOK // bare repository
 	}
 	name := filepath.Join(root, filepath.FromSlash(baseline.IgnoreFile))
@@ -34,7 +36,7 @@ func (r *runner) applyRepoIgnore(res *scan.Result) int {
 	case errors.Is(err, fs.ErrNotExist):
 		return ExitOK
 	case err != nil:
-		fmt.Fprintf(r.stderr, "pushguard scan: invalid ignore file:\n%s\n", indent(err.Error()))
+		fmt.Fprintf(r.stderr, "pushguard scan: invalid ignore file:\n%s\n", policy.Indent(err.Error()))
 		return ExitUsage
 	}
 	var n int

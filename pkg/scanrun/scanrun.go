@@ -137,7 +137,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 func (r *runner) loadScanPolicy(ctx context.Context) (*scanPolicy, error) {
 	f := &r.o
 	if f.ConfigPath == "" {
-		pol, err := policy.Load(ctx, cliSources(f.RulePaths, f.NoDefaultRules), policy.Options{})
+		pol, err := policy.Load(ctx, policy.CommandLine(f.RulePaths, f.NoDefaultRules), policy.Options{})
 		if err != nil {
 			return nil, err
 		}
@@ -174,19 +174,6 @@ func (r *runner) loadScanPolicy(ctx context.Context) (*scanPolicy, error) {
 	return sp, nil
 }
 
-// cliSources are the rule sources of a command line: the embedded defaults
-// (unless noDefaults), then each path.
-func cliSources(paths []string, noDefaults bool) []policy.Source {
-	var srcs []policy.Source
-	if !noDefaults {
-		srcs = append(srcs, policy.Embedded())
-	}
-	for _, p := range paths {
-		srcs = append(srcs, policy.Path(p))
-	}
-	return srcs
-}
-
 // run runs the checked options.
 func (r *runner) run(ctx context.Context) int {
 	f := &r.o
@@ -194,9 +181,9 @@ func (r *runner) run(ctx context.Context) int {
 	if err != nil {
 		var cerr *configError
 		if errors.As(err, &cerr) {
-			fmt.Fprintf(r.stderr, "pushguard scan: invalid configuration:\n%s\n", indent(err.Error()))
+			fmt.Fprintf(r.stderr, "pushguard scan: invalid configuration:\n%s\n", policy.Indent(err.Error()))
 		} else {
-			fmt.Fprintf(r.stderr, "pushguard: invalid rules:\n%s\n", indent(err.Error()))
+			fmt.Fprintf(r.stderr, "pushguard: invalid rules:\n%s\n", policy.Indent(err.Error()))
 		}
 		return ExitUsage
 	}
@@ -292,7 +279,7 @@ func (e *configError) Unwrap() error { return e.err }
 func (r *runner) scanCommits(ctx context.Context, sp *scanPolicy, o *report.ScanOptions) (*scan.Result, int, error) {
 	f := &r.o
 	rr, rerr := newRevResolver(f.Repo, f.RevParse)
-	dir := gitDir(f.Repo)
+	dir := gitstore.WorkTreeGitDir(f.Repo)
 	if rr != nil {
 		o.RepositoryURI = rr.remoteURL()
 		dir = rr.gitDir // --repo may be a subdirectory of the work tree
@@ -437,25 +424,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-// indent cleans each line of a multi-line message and indents it.
-func indent(s string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "  " + textsafe.Clean(l, 0)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// gitDir returns the git directory of a work tree, or dir itself when it is
-// a bare repository.
-func gitDir(dir string) string {
-	dotgit := filepath.Join(dir, ".git")
-	if st, err := os.Stat(dotgit); err == nil && st.IsDir() {
-		return dotgit
-	}
-	return dir
 }
 
 // defaultBranchTip returns the tip of the default branch: name when given
