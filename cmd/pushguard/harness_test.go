@@ -20,11 +20,18 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binPath = filepath.Join(dir, "pushguard")
-	build := exec.Command("go", "build", "-o", binPath, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build pushguard: %v\n%s", err, out)
-		os.Exit(1)
+	// PUSHGUARD_E2E_BIN runs the suite against another build (an older
+	// release, to show which cases fail there); by default the package is
+	// built from source.
+	if other := os.Getenv("PUSHGUARD_E2E_BIN"); other != "" {
+		binPath = other
+	} else {
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build pushguard: %v\n%s", err, out)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
