@@ -19,6 +19,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/pushguard/pushguard/pkg/audit"
 )
@@ -296,15 +297,10 @@ func tools(o *out, s *audit.Stats) {
 		return
 	}
 	o.raw("<div class=\"pair\">\n")
-	var bars []bar
-	for i, t := range s.Tools {
-		if i == chartBars {
-			break
-		}
-		bars = append(bars, bar{label: t.Tool, value: float64(t.Commits), shown: itoa(t.Commits)})
-	}
-	barChart(o, "AI-assisted commits per tool", bars, colAI)
-	o.raw("<div class=\"tablewrap\"><table><caption>AI-assisted commits per tool</caption>\n<thead><tr><th scope=\"col\">Tool</th><th scope=\"col\" class=\"n\">Commits</th><th scope=\"col\" class=\"n\">Share of all commits</th></tr></thead>\n<tbody>\n")
+	barChart(o, "AI-assisted commits per tool", firstBars(s.Tools, func(t audit.ToolStats) bar {
+		return bar{label: t.Tool, value: float64(t.Commits), shown: itoa(t.Commits)}
+	}), colAI)
+	tableHead(o, "AI-assisted commits per tool", "Tool", "#Commits", "#Share of all commits")
 	for _, t := range s.Tools {
 		o.raw("<tr><th scope=\"row\" class=\"wrap\">")
 		o.text(t.Tool, 200)
@@ -387,20 +383,15 @@ func repos(o *out, s *audit.Stats, opts Options) {
 	byCommits := append([]audit.RepoStats(nil), s.Repos...)
 	sort.SliceStable(byCommits, func(i, j int) bool { return byCommits[i].Commits > byCommits[j].Commits })
 	o.raw("<div class=\"pair\">\n")
-	var bars []bar
-	for i, r := range byCommits {
-		if i == chartBars {
-			break
-		}
-		bars = append(bars, bar{label: r.Repo, value: r.AIShare, shown: pct(r.AIShare) + " of " + itoa(r.Commits)})
-	}
-	barChartMax(o, "AI-assisted share of the commits that entered, for the repositories with the most commits", bars, colAI, 1)
+	barChartMax(o, "AI-assisted share of the commits that entered, for the repositories with the most commits", firstBars(byCommits, func(r audit.RepoStats) bar {
+		return bar{label: r.Repo, value: r.AIShare, shown: pct(r.AIShare) + " of " + itoa(r.Commits)}
+	}), colAI, 1)
 	lines := s.AddedLines > 0
-	o.raw("<div class=\"tablewrap\"><table><caption>Repositories, most commits first</caption>\n<thead><tr><th scope=\"col\">Repository</th><th scope=\"col\" class=\"n\">Pushes</th><th scope=\"col\" class=\"n\">Commits</th><th scope=\"col\" class=\"n\">AI commits</th><th scope=\"col\" class=\"n\">AI share</th>")
+	cols := []string{"Repository", "#Pushes", "#Commits", "#AI commits", "#AI share"}
 	if lines {
-		o.raw("<th scope=\"col\" class=\"n\">Added lines</th><th scope=\"col\" class=\"n\">AI line share</th>")
+		cols = append(cols, "#Added lines", "#AI line share")
 	}
-	o.raw("<th scope=\"col\">AI tools</th></tr></thead>\n<tbody>\n")
+	tableHead(o, "Repositories, most commits first", append(cols, "AI tools")...)
 	for i, r := range byCommits {
 		if i == opts.MaxRows {
 			break
@@ -488,15 +479,10 @@ func blocks(o *out, s *audit.Stats) {
 		return
 	}
 	o.raw("<div class=\"pair\">\n")
-	var bars []bar
-	for i, b := range s.Blocks {
-		if i == chartBars {
-			break
-		}
-		bars = append(bars, bar{label: b.Rule, value: float64(b.Findings), shown: itoa(b.Findings)})
-	}
-	barChart(o, "Blocking findings per rule", bars, colRejected)
-	o.raw("<div class=\"tablewrap\"><table><caption>Blocking findings per rule</caption>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\" class=\"n\">Findings</th><th scope=\"col\" class=\"n\">Pushes</th><th scope=\"col\" class=\"n\">Rejected</th><th scope=\"col\" class=\"n\">Bypassed</th><th scope=\"col\" class=\"n\">Audit mode</th></tr></thead>\n<tbody>\n")
+	barChart(o, "Blocking findings per rule", firstBars(s.Blocks, func(b audit.BlockStats) bar {
+		return bar{label: b.Rule, value: float64(b.Findings), shown: itoa(b.Findings)}
+	}), colRejected)
+	tableHead(o, "Blocking findings per rule", "Rule", "#Findings", "#Pushes", "#Rejected", "#Bypassed", "#Audit mode")
 	for _, b := range s.Blocks {
 		o.raw("<tr><th scope=\"row\" class=\"wrap\">")
 		o.text(b.Rule, 200)
@@ -522,15 +508,10 @@ func findingsByRepo(o *out, s *audit.Stats, opts Options) {
 	}
 	sort.SliceStable(list, func(i, j int) bool { return list[i].Findings > list[j].Findings })
 	o.raw("<div class=\"pair\">\n")
-	var bars []bar
-	for i, r := range list {
-		if i == chartBars {
-			break
-		}
-		bars = append(bars, bar{label: r.Repo, value: float64(r.Findings), shown: itoa(r.Findings)})
-	}
-	barChart(o, "Findings per repository, most first", bars, colBar)
-	o.raw("<div class=\"tablewrap\"><table><caption>Findings per repository</caption>\n<thead><tr><th scope=\"col\">Repository</th><th scope=\"col\" class=\"n\">Findings</th><th scope=\"col\" class=\"n\">Blocking</th><th scope=\"col\" class=\"n\">Suppressed</th><th scope=\"col\" class=\"n\">Rejected</th><th scope=\"col\" class=\"n\">Bypassed</th></tr></thead>\n<tbody>\n")
+	barChart(o, "Findings per repository, most first", firstBars(list, func(r audit.RepoStats) bar {
+		return bar{label: r.Repo, value: float64(r.Findings), shown: itoa(r.Findings)}
+	}), colBar)
+	tableHead(o, "Findings per repository", "Repository", "#Findings", "#Blocking", "#Suppressed", "#Rejected", "#Bypassed")
 	for i, r := range list {
 		if i == opts.MaxRows {
 			break
@@ -616,15 +597,10 @@ func suppressions(o *out, s *audit.Stats) {
 	o.raw(" findings suppressed by inline directives.</p>\n")
 	if len(s.SuppressedRules) > 0 {
 		o.raw("<div class=\"pair\">\n")
-		var bars []bar
-		for i, r := range s.SuppressedRules {
-			if i == chartBars {
-				break
-			}
-			bars = append(bars, bar{label: r.Rule, value: float64(r.Count), shown: itoa(r.Count)})
-		}
-		barChart(o, "Suppressed findings per rule", bars, colPlatform)
-		o.raw("<div class=\"tablewrap\"><table><caption>Suppressed findings per rule</caption>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\" class=\"n\">Findings</th><th scope=\"col\" class=\"n\">Pushes</th><th scope=\"col\">Pushers</th></tr></thead>\n<tbody>\n")
+		barChart(o, "Suppressed findings per rule", firstBars(s.SuppressedRules, func(r audit.SuppressedRule) bar {
+			return bar{label: r.Rule, value: float64(r.Count), shown: itoa(r.Count)}
+		}), colPlatform)
+		tableHead(o, "Suppressed findings per rule", "Rule", "#Findings", "#Pushes", "Pushers")
 		for _, r := range s.SuppressedRules {
 			o.raw("<tr><th scope=\"row\" class=\"wrap\">")
 			o.text(r.Rule, 200)
@@ -664,6 +640,32 @@ func suppressions(o *out, s *audit.Stats) {
 		o.raw("</tbody></table></div>\n")
 	}
 	o.raw("</section>\n")
+}
+
+// firstBars makes a chart's bars from the first chartBars items.
+func firstBars[T any](items []T, mk func(T) bar) []bar {
+	items = items[:min(len(items), chartBars)]
+	bars := make([]bar, 0, len(items))
+	for _, it := range items {
+		bars = append(bars, mk(it))
+	}
+	return bars
+}
+
+// tableHead opens a table (in its scrolling wrapper) with a caption and
+// column headers, up to the opening tbody. A header starting with "#" is a
+// numeric column (right-aligned; the "#" is not shown). Captions and headers
+// are the page's own constant text, written as markup.
+func tableHead(o *out, caption string, cols ...string) {
+	o.raw("<div class=\"tablewrap\"><table><caption>" + caption + "</caption>\n<thead><tr>")
+	for _, c := range cols {
+		if n, ok := strings.CutPrefix(c, "#"); ok {
+			o.raw("<th scope=\"col\" class=\"n\">" + n + "</th>")
+		} else {
+			o.raw("<th scope=\"col\">" + c + "</th>")
+		}
+	}
+	o.raw("</tr></thead>\n<tbody>\n")
 }
 
 // cells writes numeric table cells.

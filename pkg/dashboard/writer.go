@@ -6,8 +6,6 @@ import (
 	"html"
 	"io"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/pushguard/pushguard/pkg/textsafe"
 )
@@ -71,26 +69,5 @@ func (o *out) flush() error {
 // already stores such characters as these escapes, and the page shows them
 // as stored.
 func Escape(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(s); {
-		if max > 0 && n >= max {
-			b.WriteString("…")
-			break
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case 0x80 <= r && r <= 0x9f, textsafe.Invisible(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-		n++
-	}
-	return html.EscapeString(b.String())
+	return html.EscapeString(textsafe.Visible(s, max))
 }

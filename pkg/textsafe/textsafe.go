@@ -21,6 +21,20 @@ func Clean(s string, max int) string {
 	if safe(s, max) {
 		return s
 	}
+	return escape(s, max, true)
+}
+
+// Visible replaces control characters, invisible characters (see Invisible)
+// and invalid UTF-8 bytes by visible escapes and caps the result at max runes
+// (0 = no cap) with "…", like Clean, but leaves backslashes as they are: for
+// text that already stores such characters as these escapes (the audit log)
+// and is shown as stored.
+func Visible(s string, max int) string {
+	return escape(s, max, false)
+}
+
+// escape is the one loop behind Clean and Visible.
+func escape(s string, max int, doubleBackslash bool) string {
 	var b strings.Builder
 	n := 0
 	for i := 0; i < len(s); {
@@ -32,7 +46,7 @@ func Clean(s string, max int) string {
 		switch {
 		case r == utf8.RuneError && size <= 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\\':
+		case r == '\\' && doubleBackslash:
 			b.WriteString(`\\`)
 		case r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, r)

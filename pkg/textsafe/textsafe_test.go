@@ -85,3 +85,26 @@ func TestVisibleLen(t *testing.T) {
 		}
 	}
 }
+
+func TestVisible(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"plain/path.go", 0, "plain/path.go"},
+		{"a\x1b[31mred", 0, `a\x1b[31mred`},
+		{"bidi\u202eevil", 0, `bidi\u202eevil`},
+		{"zw\u200bj", 0, `zw\u200bj`},
+		{"bad\xffutf8", 0, `bad\xffutf8`},
+		// Backslashes stay single: the audit log stores escapes already.
+		{`stored \u202e escape`, 0, `stored \u202e escape`},
+		{"abcdef", 3, "abc…"},
+		{"a\x1bcdef", 3, `a\x1bc…`},
+	}
+	for _, tc := range tests {
+		if got := Visible(tc.in, tc.max); got != tc.want {
+			t.Errorf("Visible(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}
