@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pushguard/pushguard/internal/gittest"
 	"github.com/pushguard/pushguard/pkg/audit"
 )
 
@@ -31,27 +31,13 @@ type repo struct {
 
 func newRepo(t *testing.T) *repo {
 	t.Helper()
-	dir := t.TempDir()
-	r := &repo{t: t, dir: dir, env: []string{
-		"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=Dev", "GIT_AUTHOR_EMAIL=dev@example.com",
-		"GIT_COMMITTER_NAME=Dev", "GIT_COMMITTER_EMAIL=dev@example.com",
-		"GIT_AUTHOR_DATE=2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE=2026-01-02T03:04:05Z",
-	}}
-	r.git("init", "-q", "-b", "main")
-	return r
+	dir, env := gittest.Init(t)
+	return &repo{t: t, dir: dir, env: env}
 }
 
 func (r *repo) git(args ...string) string {
 	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	cmd.Env = r.env
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return gittest.Run(r.t, r.dir, r.env, args...)
 }
 
 // commit adds files on top of parent ("" for a root commit) without moving
