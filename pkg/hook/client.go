@@ -141,29 +141,11 @@ func clientScan(ctx context.Context, cfg *config.Config, pc push.Context, c Clie
 	ix := newPolicyIndex(cfg, pc, pol.Rules.Rules)
 	groups := ix.groups(c.Updates, c.Existing)
 	eng := scan.New(c.Store, pol.Rules, scanOptions(cfg, pol))
-	seen := map[plumbing.Hash]bool{}
-	seenTag := map[plumbing.Hash]bool{}
+	merged := newResults(total)
 	for _, g := range groups {
 		exclude := append(append([]plumbing.Hash(nil), g.exclude...), c.Exclude...)
 		res, err := eng.Run(ctx, g.tips, exclude)
-		if res != nil {
-			total.Findings = append(total.Findings, res.Findings...)
-			for _, ci := range res.Commits {
-				if !seen[ci.Hash] {
-					seen[ci.Hash] = true
-					total.Commits = append(total.Commits, ci)
-				}
-			}
-			for _, t := range res.Tags {
-				if !seenTag[t] {
-					seenTag[t] = true
-					total.Tags = append(total.Tags, t)
-				}
-			}
-			total.Skipped = append(total.Skipped, res.Skipped...)
-			total.FilesRead += res.FilesRead
-			total.BytesRead += res.BytesRead
-		}
+		merged.add(res)
 		if err != nil {
 			return total, err
 		}

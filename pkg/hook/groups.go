@@ -346,9 +346,7 @@ func (r *run) scanGroups(ctx context.Context, cfg *config.Config, pc push.Contex
 		return total, nil
 	}
 	eng := scan.New(store, pol.Rules, scanOptions(cfg, pol))
-	seenCommit := map[plumbing.Hash]bool{}
-	seenTag := map[plumbing.Hash]bool{}
-	seenSkip := map[string]bool{}
+	merged := newResults(total)
 	allExcluded := true
 	for _, g := range groups {
 		allExcluded = allExcluded && g.all
@@ -358,30 +356,7 @@ func (r *run) scanGroups(ctx context.Context, cfg *config.Config, pc push.Contex
 		} else {
 			res, err = eng.Run(ctx, g.tips, g.exclude)
 		}
-		if res != nil {
-			total.Findings = append(total.Findings, res.Findings...)
-			for _, c := range res.Commits {
-				if !seenCommit[c.Hash] {
-					seenCommit[c.Hash] = true
-					total.Commits = append(total.Commits, c)
-				}
-			}
-			for _, t := range res.Tags {
-				if !seenTag[t] {
-					seenTag[t] = true
-					total.Tags = append(total.Tags, t)
-				}
-			}
-			for _, s := range res.Skipped {
-				k := s.Commit.String() + "\x00" + s.Path + "\x00" + s.Reason
-				if !seenSkip[k] {
-					seenSkip[k] = true
-					total.Skipped = append(total.Skipped, s)
-				}
-			}
-			total.FilesRead += res.FilesRead
-			total.BytesRead += res.BytesRead
-		}
+		merged.add(res)
 		if err != nil {
 			return total, err
 		}
