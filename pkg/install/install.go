@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pushguard/pushguard/pkg/atomicfile"
 	"github.com/pushguard/pushguard/pkg/config"
 	"github.com/pushguard/pushguard/pkg/push"
 	"github.com/pushguard/pushguard/pkg/textsafe"
@@ -327,30 +328,9 @@ func backupName(p string) (string, error) {
 // the same directory (named "*~", which Gitaly ignores) and a rename, so a
 // push never sees a half-written hook.
 func writeFile(p, content, owner string) error {
-	dir := filepath.Dir(p)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+"-*~")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := tmp.Chmod(0o755); err != nil {
-		tmp.Close()
-		return fmt.Errorf("chmod %s: %w", p, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := matchOwner(tmp.Name(), owner); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	return nil
+	return atomicfile.Write(p, []byte(content), 0o755, func(tmp string) error {
+		return matchOwner(tmp, owner)
+	})
 }
 
 // mkdir creates dir (mode 0755, owned like owner when run as root) if it

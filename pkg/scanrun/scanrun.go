@@ -20,6 +20,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/pushguard/pushguard/pkg/atomicfile"
 	"github.com/pushguard/pushguard/pkg/baseline"
 	"github.com/pushguard/pushguard/pkg/config"
 	"github.com/pushguard/pushguard/pkg/gitstore"
@@ -399,23 +400,7 @@ func (r *runner) writeScanReports(v *verdict.Verdict, commits []scan.CommitInfo,
 // writeFileAtomic writes data to name through a temporary file in the same
 // directory, so that a reader never sees half a report.
 func writeFileAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".pushguard-report-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	return atomicfile.Write(name, data, 0o644, nil)
 }
 
 // plural is "1 file", "2 files".
