@@ -62,7 +62,11 @@ else
 	# files, files over 5 MB (content rules skip them anyway) and test
 	# fixtures, which hold fake secrets and keys on purpose (test/, tests/,
 	# testdata/, fixtures/, Gradle's testFixtures/ and dockerTest/,
-	# integration and smoke test trees, Jest's __tests__/, RSpec's spec/).
+	# integration and smoke test trees, Jest's __tests__/, RSpec's spec/),
+	# and the detector sources of secret scanners, whose examples are token
+	# samples by design (gitleaks' rule generator with its true- and
+	# false-positive samples, and its default configuration's allowlists;
+	# trufflehog's detectors and their tests).
 	i=0
 	: >"$tmp/list"
 	for s in $srcs; do
@@ -71,8 +75,10 @@ else
 			\( -path ./cache -o -name .git -o -name .hg -o -name __pycache__ -o -name node_modules \
 			-o -name testdata -o -name test_data -o -name test -o -name tests -o -name fixtures \
 			-o -name testFixtures -o -name dockerTest -o -name integrationTest -o -name integration-test \
-			-o -name smoke-test -o -name __tests__ -o -name __fixtures__ -o -name spec \) -prune -o \
-			-type f ! -name '*_test.go' ! -name '*_test_data.go' ! -name 'test_*.py' ! -name '*.py[co]' \
+			-o -name smoke-test -o -name __tests__ -o -name __fixtures__ -o -name spec \
+			-o -path './github.com/*/gitleaks/v[0-9]*@*/cmd/generate/config/rules' \
+			-o -path './github.com/trufflesecurity/trufflehog/v[0-9]*@*/pkg/detectors' \) -prune -o \
+			-type f ! -path './github.com/*/gitleaks/v[0-9]*@*/config/gitleaks.toml' ! -name '*_test.go' ! -name '*_test_data.go' ! -name 'test_*.py' ! -name '*.py[co]' \
 			! -name '*.so' ! -name '*.a' ! -name '*.zip' -size -5M -printf "%s $i %P\\n") |
 			LC_ALL=C sort -k3 >>"$tmp/list"
 	done
@@ -123,6 +129,7 @@ known_keys='
 /github\.com/minio/minio-go/v7@[^/]*/testcerts/private\.key$	minio-go: key of its test certificates
 /github\.com/42wim/sshsig@[^/]*/README\.md$	sshsig: example key in its README
 /github\.com/emersion/go-sasl@[^/]*/\.build\.yml$	go-sasl: its Codecov upload token, committed to its CI file
+/github\.com/spf13/afero@[^/]*/gcsfs/gcs-fake-service-account\.json$	afero: key of the fake GCS service account its tests use
 '
 
 # The report is indented JSON with one key per line; in each finding "rule"

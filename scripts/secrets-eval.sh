@@ -17,6 +17,10 @@
 #     sample was written for);
 #   - the blocking rate on negatives: the share of negative lines with a
 #     blocking line finding, per kind and overall.
+#   - coverage: the services of the provider table, the secret rules and
+#     the providers they name, and the union of both by normalized name (an
+#     upper bound: "Revolut Business" and "Revolut" count twice; the table
+#     alone is a lower bound).
 # Goals (issue 11): recall >= 95%, negatives <= 1%.
 #
 # Environment:
@@ -61,10 +65,45 @@ if [ $rc -gt 1 ]; then
 	exit 2
 fi
 
-python3 - "$tmp/report.json" "$corpus/positives.tsv" "$corpus/negatives.tsv" "${EVAL_VERBOSE:-}" "$start" "$end" <<'PY'
-import collections, csv, json, sys
+python3 - "$tmp/report.json" "$corpus/positives.tsv" "$corpus/negatives.tsv" "${EVAL_VERBOSE:-}" "$start" "$end" "$root/rules" <<'PY'
+import collections, csv, glob, json, os, re, sys
 
-report, pos_tsv, neg_tsv, verbose, start, end = sys.argv[1:7]
+report, pos_tsv, neg_tsv, verbose, start, end, rules_dir = sys.argv[1:8]
+
+# Coverage: the services of the provider table (one NAME per entry of
+# providers.yml) and the rules tagged secret in secrets*.yml; a rule's
+# provider is its description up to the first credential word ("Pinecone
+# API key" -> pinecone). Names are compared lower-cased, letters and digits
+# only, so the union counts a service once when both name it alike.
+def norm(s):
+    return re.sub(r"[^a-z0-9]", "", s.lower())
+
+table = set()
+for line in open(os.path.join(rules_dir, "providers.yml")):
+    m = re.match(r"\s+- '([^'|]+)\|", line)
+    if m:
+        table.add(norm(m.group(1)))
+cred = re.compile(r"\b(api|app|application|access|personal|secret|key|token|credential|client|server|service|account|bot|"
+                  r"webhook|url|private|auth|oauth|refresh|session|password|signing|admin|legacy|user|project|"
+                  r"organization|deploy|integration|dsn|connection|global|mobile|browser|license|ingest|robot|sdk|"
+                  r"live|test|sandbox|console|master|bearer|id)s?\b.*$", re.I)
+named, nrules = set(), 0
+for path in sorted(glob.glob(os.path.join(rules_dir, "secrets*.yml"))):
+    desc, secret = None, False
+    for line in list(open(path)) + ["  - id: end\n"]:
+        if line.startswith("  - id: "):
+            if secret and desc is not None:
+                nrules += 1
+                name = norm(cred.sub("", re.sub(r"^(An?|The)\s+", "", desc)))
+                if name:
+                    named.add(name)
+            desc, secret = None, False
+        elif line.startswith("    description: "):
+            desc = line.split(":", 1)[1].strip().strip("'\"").rstrip(".")
+        elif line.startswith("    tags: ") and "secret" in line:
+            secret = True
+print("coverage: %d services in the provider table, %d secret rules naming %d providers, %d distinct names in all"
+      % (len(table), nrules, len(named), len(table | named)))
 findings = json.load(open(report)).get("findings") or []
 block = collections.defaultdict(set)  # (path, line) -> rules
 for f in findings:

@@ -18,6 +18,7 @@ import (
 //	content:
 //	  providers:
 //	    credential_words: [key, token, secret, password, api, auth]
+//	    password_words: [password, passwd, pwd]
 //	    ignore_suffixes: [id, url, host, name, user]
 //	    min_entropy: 3.3
 //	    default_shapes: ['[token]{20,200}']
@@ -51,6 +52,17 @@ import (
 // A provider name must stand as a word of the key (see standsAlone), so
 // that "unity" does not fire inside COMMUNITY_TOKEN.
 //
+// Weaker evidence asks for a more telling value (see strength):
+//   - a key whose only credential words are password_words
+//     (GITLAB_ROOT_PASSWORD) holds a password a person chose, which can
+//     have any shape; only a shape with a literal prefix (SG., glpat-) or a
+//     UUID says the value is a token the service issued;
+//   - a key that names no provider, taking the one named near it on the
+//     line (token= after slack_client =), needs a shape that says more
+//     than "a long random string": a prefix, a UUID or a length fixed
+//     within narrowLength characters ([hex]{32}, [base64]{86,88}), not a
+//     catch-all such as [token]{20,200}.
+//
 // The provider names are the rule's keywords: they join the Aho-Corasick
 // prefilter of the whole set, so a line without any of them costs nothing
 // here; a line with one is scanned once more by the condition's own
@@ -61,6 +73,11 @@ type ProvidersSpec struct {
 	// CredentialWords: one of these (case-insensitive) must occur in the
 	// key, such as key, token, secret, password.
 	CredentialWords []string `yaml:"credential_words"`
+	// PasswordWords: a key whose only credential words are among these
+	// (such as password, passwd, pwd) holds a password a person chose:
+	// only the provider's prefixed and UUID shapes count there. Each must
+	// also be one of CredentialWords.
+	PasswordWords []string `yaml:"password_words"`
 	// IgnoreSuffixes: a key whose last word is one of these names no
 	// secret (SENDGRID_KEY_ID, STRIPE_API_URL).
 	IgnoreSuffixes []string `yaml:"ignore_suffixes"`
@@ -91,6 +108,7 @@ type providerCond struct {
 	terms     []providerTerm // slot of the names automaton → term
 	names     *automaton
 	cred      []string // lower-cased
+	password  []bool   // per cred word: it is one of password_words
 	ignore    []string // lower-cased
 	minH      float64
 }
@@ -144,6 +162,20 @@ func (d *decoder) checkProvidersContent(c *ContentSpec, n *yaml.Node) *providerC
 		d.errorf(pn, "content.providers", `missing required key "credential_words" (such as key, token, secret, password)`)
 	}
 	p.cred = d.words(ps.CredentialWords, &ps.CredentialWords, "content.providers.credential_words", pn)
+	p.password = make([]bool, len(p.cred))
+	if d.has(&ps.PasswordWords) {
+		for i, w := range d.words(ps.PasswordWords, &ps.PasswordWords, "content.providers.password_words", pn) {
+			found := false
+			for j, c := range p.cred {
+				if c == w {
+					p.password[j], found = true, true
+				}
+			}
+			if !found {
+				d.errorf(d.at(&ps.PasswordWords[i], pn), fmt.Sprintf("content.providers.password_words[%d]", i), "%s is not one of credential_words", yamlmsg.Quote(w))
+			}
+		}
+	}
 	p.ignore = d.words(ps.IgnoreSuffixes, &ps.IgnoreSuffixes, "content.providers.ignore_suffixes", pn)
 	switch {
 	case !d.has(&ps.MinEntropy):
@@ -458,27 +490,32 @@ func (p *providerCond) each(line, path []byte, why *string, fn func(start, end i
 			cs = urlStart(line, ks-1) // a query parameter: the URL names the provider
 		}
 		prov := p.providerIn(hits, cs, ke)
+		need := anyShape
 		if prov < 0 {
 			// A key that names no provider (token=, Authorization:) takes
 			// one named close by on the line: WebClient(token="…") after
 			// slack_client =, //registry.npmjs.org/:_authToken=….
-			prov = p.providerNear(hits, ks, ve)
+			prov, need = p.providerNear(hits, ks, ve), specificShape
 		}
 		inPath := false
 		if prov < 0 && pathProv >= 0 && ks == indexNonSpace(line) {
 			// A key that starts its line takes the provider its
 			// configuration path names (sendgrid:\n  api_key: …).
-			prov, inPath = pathProv, true
+			prov, inPath, need = pathProv, true, anyShape
 		}
 		if prov < 0 {
 			continue
 		}
 		key := line[ks:ke]
-		if !p.credentialKey(key, why) {
+		ok, passwordOnly := p.credentialKey(key, why)
+		if !ok {
 			continue
 		}
+		if passwordOnly {
+			need = issuedShape
+		}
 		value := line[vs:ve]
-		if !p.fits(&p.providers[prov], value, why) {
+		if !p.fits(&p.providers[prov], value, need, why) {
 			continue
 		}
 		name := string(key)
@@ -587,27 +624,31 @@ func (p *providerCond) providerIn(hits []nameHit, from, to int) int {
 }
 
 // credentialKey reports whether key holds a credential word and does not
-// end in an ignored suffix.
-func (p *providerCond) credentialKey(key []byte, why *string) bool {
-	found := false
-	for _, w := range p.cred {
+// end in an ignored suffix, and whether all its credential words are
+// password words.
+func (p *providerCond) credentialKey(key []byte, why *string) (ok, passwordOnly bool) {
+	found, other := false, false
+	for i, w := range p.cred {
 		if indexFold(key, w) >= 0 {
 			found = true
-			break
+			if !p.password[i] {
+				other = true
+				break
+			}
 		}
 	}
 	if !found {
 		explain(why, "key %s holds no credential word", yamlmsg.Quote(string(key)))
-		return false
+		return false, false
 	}
 	last := lastWord(key)
 	for _, s := range p.ignore {
 		if len(last) == len(s) && indexFold(last, s) == 0 {
 			explain(why, "key %s ends in %q, which names no secret", yamlmsg.Quote(string(key)), s)
-			return false
+			return false, false
 		}
 	}
-	return true
+	return true, !other
 }
 
 // lastWord returns the last word of a key: after the last '_', '-', '.',
@@ -623,12 +664,55 @@ func lastWord(key []byte) []byte {
 	return key[i:]
 }
 
-// fits reports whether value has one of the provider's shapes and looks
-// random.
-func (p *providerCond) fits(pr *provider, value []byte, why *string) bool {
+// strength is how telling a shape must be for the evidence at hand.
+type strength int
+
+const (
+	// anyShape: the key names the provider (or its configuration path
+	// does) and a credential word other than a password word.
+	anyShape strength = iota
+	// specificShape: the provider is named near the key, not in it; the
+	// shape needs a prefix, a UUID or a length fixed within narrowLength.
+	specificShape
+	// issuedShape: the key names only a password; the shape needs a
+	// prefix or a UUID, which no chosen password has.
+	issuedShape
+)
+
+// narrowLength is the widest length range ({min,max}) of a shape that
+// counts as specific.
+const narrowLength = 8
+
+// telling reports whether s is telling enough for need.
+func (s *shape) telling(need strength) bool {
+	switch need {
+	case specificShape:
+		return s.prefix != "" || s.uuid || s.max-s.min <= narrowLength
+	case issuedShape:
+		return s.prefix != "" || s.uuid
+	}
+	return true
+}
+
+// fits reports whether value has one of the provider's shapes telling
+// enough for need and looks random.
+func (p *providerCond) fits(pr *provider, value []byte, need strength, why *string) bool {
+	tried := false
 	for i := range pr.shapes {
+		if !pr.shapes[i].telling(need) {
+			continue
+		}
+		tried = true
 		if p.fitsShape(&pr.shapes[i], value, why) {
 			return true
+		}
+	}
+	if !tried {
+		switch need {
+		case specificShape:
+			explain(why, "%s is named near the key, not in it, and has no shape specific enough (a prefix, a UUID or a fixed length)", pr.name)
+		case issuedShape:
+			explain(why, "the key names a password, and %s has no shape that a chosen password cannot have (a prefix or a UUID)", pr.name)
 		}
 	}
 	return false

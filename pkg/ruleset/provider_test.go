@@ -70,7 +70,7 @@ func TestProviderContext(t *testing.T) {
 		{"multi-word alias", "NEW_RELIC_API_KEY=NRAK-W3706I8J76B2LAJLJ4H9DU7794G", "New Relic", "NRAK-W3706I8J76B2LAJLJ4H9DU7794G"},
 		{"longest alias wins", "AZURE_DEVOPS_PAT=k7q2vx5ml3nw6pz4ry3ts2uv7wx3yz5ab6cd2ef4gh7ij3kl5mn2", "Azure DevOps", "k7q2vx5ml3nw6pz4ry3ts2uv7wx3yz5ab6cd2ef4gh7ij3kl5mn2"},
 
-		{"provider named before, plain key", `slack_client = WebClient(token="xoxb-2048-4096-Qm7xPz2LkN8rT5wYb1cD4eF6")`, "Slack", "xoxb-2048-4096-Qm7xPz2LkN8rT5wYb1cD4eF6"},
+		{"provider named before, plain key", `slack_client = WebClient(token="xoxb-2048409612-4096204810-Qm7xPz2LkN8rT5wYb1cD4eF6")`, "Slack", "xoxb-2048409612-4096204810-Qm7xPz2LkN8rT5wYb1cD4eF6"},
 		{"npmrc", "//registry.npmjs.org/:_authToken=npm_Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9", "npm", "npm_Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9"},
 		{"xml key and value attributes", `<add key="SendGridApiKey" value="` + sg + `" />`, "SendGrid", sg},
 		{"escaped json", `"{\"sendgrid_api_key\":\"` + sg + `\"}"`, "SendGrid", sg},
@@ -101,6 +101,18 @@ func TestProviderContext(t *testing.T) {
 		{"provider elsewhere on the line", `log.Printf("sendgrid: token=%s", tok)`, "", ""},
 		{"no provider", "API_TOKEN=Qm7xPz2LkN8rT5wYb1cD4eF6gJ0s", "", ""},
 		{"identifier value", "	aws.CredentialSourceSTSAssumeRole:        UserAgentFeatureCredentialsStsAssumeRole,", "", ""},
+
+		// A key naming only a password holds one a person chose: only a
+		// prefixed or UUID shape says the service issued it.
+		{"password key, chosen password", `      GITLAB_ROOT_PASSWORD: "FoQ7PaTZqWaftrZ7zvAK"`, "", ""},
+		{"password key, passwd", "snowflake_passwd = Kp4wQz8LmN2rT7vYb3cD", "", ""},
+		{"password key, prefixed token", "SENDGRID_PASSWORD=" + sg, "SendGrid", sg},
+		{"password key, uuid token", "heroku_password: 37f6a6f0-fb23-46f5-9a2c-ec255404e4fb", "Heroku", "37f6a6f0-fb23-46f5-9a2c-ec255404e4fb"},
+		{"password and api words", "GITLAB_API_PASSWORD=FoQ7PaTZqWaftrZ7zvAK", "GitLab", "FoQ7PaTZqWaftrZ7zvAK"},
+		// A provider named near the key, not in it, needs a specific shape.
+		{"near name, catch-all shape", `# {"message": "slack_on_event", "payload": {"token": "i8Al1OkFR99MafAxURXhRJ7b", "team_id": "T07E1S2M2Q6"}}`, "", ""},
+		{"near name, fixed-length shape", `{"service": "fastly", "token": "Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3"}`, "Fastly", "Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3"},
+		{"name in key, catch-all shape", `"slack_token": "i8Al1OkFR99MafAxURXhRJ7b"`, "Slack", "i8Al1OkFR99MafAxURXhRJ7b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,6 +272,7 @@ func TestProvidersSpecErrors(t *testing.T) {
 		{"alias of two providers", strings.Replace(good, "'Other'", "'Other | acme'", 1), `"acme" already names Acme`},
 		{"bad alias", strings.Replace(good, "'Other'", "'Other | ot/her'", 1), "use letters, digits"},
 		{"no name", strings.Replace(good, "'Other'", "' | other'", 1), "no name before the first '|'"},
+		{"password word not a credential word", strings.Replace(good, "        min_entropy: 3\n", "        password_words: [password]\n        min_entropy: 3\n", 1), `password_words[0]: "password" is not one of credential_words`},
 		{"entry not a string", strings.Replace(good, "'Other'", "{name: Other}", 1), "expected a string"},
 	}
 	for _, tt := range tests {

@@ -24,8 +24,18 @@ import (
 // variation selectors). Uses that are legitimate text are not reported:
 // a byte order mark at the very start of a file, variation selectors
 // right after an emoji or CJK base character, joiners inside emoji
-// sequences and between letters of joining scripts, and the three emoji
-// flag tag sequences (England, Scotland, Wales).
+// sequences and between letters of joining scripts, the three emoji
+// flag tag sequences (England, Scotland, Wales), and an implicit
+// direction mark (LRM, RLM, ALM) that is the whole content of a string
+// literal: `\lrm`: "‎" in an entity table is data.
+//
+// The implicit marks are strong characters, not the explicit embeddings,
+// overrides and isolates of Trojan Source that open a reordered span
+// (rustc's text_direction_codepoint_in_literal, GHC and Dart flag only
+// those nine: U+202A-U+202E, U+2066-U+2069). A lone mark between two
+// quotes cannot reorder the code around it; anywhere else pushguard still
+// reports it, since next to right-to-left letters a mark can move
+// neutral characters such as quotes and operators.
 
 // unicodeClasses are the named classes of the unicode condition. This and
 // the other tables of this file are read-only.
@@ -253,8 +263,17 @@ func (u *unicodeCond) hidden(runes []hiddenRune, i int, lineNo int) bool {
 		return !joiningContext(prev, next)
 	case r == 0x200c:
 		return !joiningContext(prev, next)
+	case r == 0x200e || r == 0x200f || r == 0x061c:
+		return !soleLiteral(prev, next)
 	}
 	return true
+}
+
+// soleLiteral reports whether a code point between prev and next is the
+// whole content of a string or character literal: the same quote on both
+// sides ("…", '…', `…`).
+func soleLiteral(prev, next rune) bool {
+	return prev == next && (prev == '"' || prev == '\'' || prev == '`')
 }
 
 // flagTagSequence returns the length of an emoji flag tag sequence at the

@@ -40,6 +40,16 @@ func TestUnicodeCondition(t *testing.T) {
 			[]string{"U+2066 LEFT-TO-RIGHT ISOLATE at column 2", "U+2069 POP DIRECTIONAL ISOLATE at column 4"}},
 		{"marks", "[bidi]", "\u200e\u200f x \u061c", 3,
 			[]string{"U+200E LEFT-TO-RIGHT MARK at column 1, first of 2 hidden characters (columns 1-2)", "U+061C ARABIC LETTER MARK at column 6"}},
+		// An implicit mark as the whole content of a literal is data (an
+		// entity table); the explicit controls are reported there too.
+		{"lrm alone in raw string", "[bidi]", "\t{`\\lrm`, `\u200e`},", 415, nil},
+		{"rlm alone in string", "[bidi]", "\"rlm\": \"\u200f\",", 1, nil},
+		{"alm alone in char literal", "[bidi]", "case '\u061c':", 1, nil},
+		{"mark with text in literal", "[bidi]", "s := \"x\u200f\"", 1, []string{"U+200F RIGHT-TO-LEFT MARK at column 8"}},
+		{"mark between different quotes", "[bidi]", "a := \"\u200f'", 1, []string{"U+200F RIGHT-TO-LEFT MARK at column 7"}},
+		{"two marks in literal", "[bidi]", "\"\u200e\u200f\"", 1, []string{"U+200E LEFT-TO-RIGHT MARK at column 2, first of 2 hidden characters (columns 2-3)"}},
+		{"rlo alone in literal", "[bidi]", "{`\\rlo`, `\u202e`},", 1, []string{"U+202E RIGHT-TO-LEFT OVERRIDE at column 11"}},
+		{"pdi alone in literal", "[bidi]", "x = \"\u2069\"", 1, []string{"U+2069 POP DIRECTIONAL ISOLATE at column 6"}},
 		{"class filter", "[bidi]", "a\u200bb", 3, nil},
 		{"zero width", "[zero-width]", "a\u200bb\u2060", 3,
 			[]string{"U+200B ZERO WIDTH SPACE at column 2", "U+2060 WORD JOINER at column 4"}},

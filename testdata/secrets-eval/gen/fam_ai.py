@@ -40,8 +40,13 @@ RULES = [
     R("modal-token-secret", "Modal token secret", ["as-{an:22}"], ctx=["modal"], where="Modal (Settings > API tokens)", what="token secret"),
     R("deepgram-api-key", "Deepgram API key", ["{hex:40}"], ctx=["deepgram"], where="the Deepgram console (API keys)", what="API key"),
     R("jina-api-key", "Jina AI API key", ["jina_{an:60}"], where="Jina AI (API keys)", what="API key"),
-    R("helicone-api-key", "Helicone API key", ["sk-helicone-{ln:7}-{ln:7}-{ln:7}-{ln:7}"], where="Helicone (Settings > API keys)", what="API key",
-      regex=r"(?:^|[^A-Za-z0-9])(sk-helicone-(?:[a-z0-9]{7}-){3}[a-z0-9]{7})(?:[^A-Za-z0-9_-]|$)"),
+    # sk- keys read and write, pk- keys write only (docs.helicone.ai, Helicone
+    # Auth); Helicone's generateAPIKeyHelper adds -eu (EU region), -cp
+    # (customer portal, without -helicone in newer versions) and -gov before
+    # four dash-separated groups of 7 lower-case base32 characters.
+    R("helicone-api-key", "Helicone API key", ["sk-helicone-{ln:7}-{ln:7}-{ln:7}-{ln:7}", "sk-helicone-eu-{ln:7}-{ln:7}-{ln:7}-{ln:7}", "sk-cp-{ln:7}-{ln:7}-{ln:7}-{ln:7}"],
+      kw=["sk-helicone-", "sk-cp-", "sk-eu-cp-"], where="Helicone (Settings > API keys)", what="API key",
+      regex=r"(?:^|[^A-Za-z0-9])(sk-(?:helicone(?:-eu)?(?:-cp)?|(?:eu-)?cp)(?:-gov)?-(?:[a-z0-9]{7}-){3}[a-z0-9]{7})(?:[^A-Za-z0-9_-]|$)"),
     R("portkey-api-key", "Portkey API key", ["{url:32}"], ctx=["portkey"], where="Portkey (API keys)", what="API key"),
     R("clarifai-pat", "Clarifai personal access token", ["{hex:32}"], ctx=["clarifai"], where="Clarifai (Settings > Security)", what="access token"),
     R("qdrant-api-key", "Qdrant API key", ["{url:32,64}"], ctx=["qdrant"], where="Qdrant Cloud (Access management)", what="API key"),

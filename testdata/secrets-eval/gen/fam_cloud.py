@@ -82,7 +82,11 @@ RULES = [
     R("wasabi-secret-key", "Wasabi secret access key", ["{AN:40}"], ctx=["wasabi"], where="the Wasabi console (Access keys)", what="secret key"),
     R("civo-api-key", "Civo API key", ["{an:50}"], ctx=["civo"], where="the Civo dashboard (Settings > Profile > Security)", what="API key"),
     R("equinix-metal-token", "Equinix Metal API token", ["{an:32}"], ctx=["equinix", "metal auth", "packet"], where="the Equinix Metal console", what="API token"),
-    R("cloudflare-user-token", "Cloudflare API token", ["cfut_{url:40,60}", "cfk_{url:40,60}"], where="the Cloudflare dashboard (My Profile > API Tokens)", what="API token"),
+    # Scannable formats (developers.cloudflare.com, Token formats): cfk_ global
+    # API key, cfut_ user token, cfat_ account token, each 40 characters and a
+    # checksum (8 hexadecimal digits in trufflehog's cloudflareapitoken v2).
+    R("cloudflare-user-token", "Cloudflare API token or global API key", ["cfut_{an:40}{hex:8}", "cfat_{an:40}{hex:8}", "cfk_{an:40}{hex:8}"], kw=["cfut_", "cfat_", "cfk_"],
+      where="the Cloudflare dashboard (My Profile > API Tokens, or Manage Account > API Tokens)", what="API token"),
     R("cloudflare-tunnel-token", "Cloudflare Tunnel token", ["eyJhIjoi{b64:150,250}"], pad=True, where="the Cloudflare Zero Trust dashboard (rotate the tunnel's token)", what="tunnel token"),
     R("fastly-api-token", "Fastly API token", ["{url:32}"], ctx=["fastly"], where="the Fastly console (Account > API tokens)", what="API token"),
     R("akamai-edgegrid-token", "Akamai EdgeGrid client or access token", ["akab-{ln:16}-{ln:16}"], where="Akamai Control Center (Identity & Access > API clients)", what="EdgeGrid token"),
@@ -92,7 +96,9 @@ RULES = [
       regex=r"(?:^|[^A-Za-z0-9])(nf[pcou]_[A-Za-z0-9_]{36,40})(?:[^A-Za-z0-9_-]|$)"),
     R("netlify-token-legacy", "Netlify access token", ["{url:43}"], ctx=["netlify"], where="Netlify (User settings > Applications > Personal access tokens)", what="access token"),
     R("vercel-token", "Vercel token", ["vcp_{an:56}", "vci_{an:56}", "vca_{an:56}", "vcr_{an:56}", "vck_{an:56}"], kw=["vcp_", "vci_", "vca_", "vcr_", "vck_"], where="Vercel (Account settings > Tokens)", what="token",
-      regex=r"(?:^|[^A-Za-z0-9])(vc[picrka]_[A-Za-z0-9]{24,})(?:[^A-Za-z0-9_-]|$)"),
+      # vcp_ personal, vci_ integration, vca_ app access, vcr_ app refresh,
+      # vck_ API key (vercel.com/changelog/new-token-formats-and-secret-scanning).
+      regex=r"(?:^|[^A-Za-z0-9])(vc[pikra]_[A-Za-z0-9]{24,})(?:[^A-Za-z0-9_-]|$)"),
     R("vercel-token-legacy", "Vercel token", ["{an:24}"], ctx=["vercel", "now token", "zeit"], where="Vercel (Account settings > Tokens)", what="token"),
     R("render-api-key", "Render API key", ["rnd_{an:32}"], where="the Render dashboard (Account settings > API keys)", what="API key"),
     R("railway-token", "Railway token", ["{uuid}"], ctx=["railway"], where="the Railway dashboard (Account > Tokens)", what="token"),

@@ -38,8 +38,11 @@ RULES = [
     R("coveralls-token", "Coveralls repo token", ["{an:32,37}"], ctx=["coveralls"], where="Coveralls (repository settings)", what="repo token"),
     R("new-relic-browser-key", "New Relic browser key", ["NRJS-{hex:19}"], where="New Relic (API keys)", what="browser key"),
     R("new-relic-insights-query-key", "New Relic Insights query key", ["NRIQ-{url:32}"], where="New Relic (API keys)", what="query key"),
-    R("new-relic-mobile-token", "New Relic mobile app token", ["AA{hex:40}-NRMA", "NRMA-{url:32}"], kw=["nrma"], where="New Relic (Mobile app settings)", what="application token",
-      regex=r"(?:^|[^A-Za-z0-9])(AA[a-f0-9]{40}-NRMA|NRMA-[A-Za-z0-9_-]{32,42})(?:[^A-Za-z0-9_-]|$)"),
+    # The application token (docs.newrelic.com, "View your application token":
+    # 40 hexadecimal digits, one per data center) is written AA<40 hex>-NRMA
+    # (US) or eu01xx<36 hex>-NRMA (EU); NRMA is a suffix, not a prefix.
+    R("new-relic-mobile-token", "New Relic mobile app token", ["AA{hex:40}-NRMA", "eu01xx{hex:36}-NRMA"], kw=["-nrma"], where="New Relic (Mobile app settings)", what="application token",
+      regex=r"(?:^|[^A-Za-z0-9])(AA[a-f0-9]{40}-NRMA|eu01xx[a-f0-9]{36}-NRMA)(?:[^A-Za-z0-9_-]|$)"),
     R("new-relic-admin-key", "New Relic admin or REST API key", ["NRAA-{hex:27}", "NRRA-{hex:42}"], where="New Relic (API keys)", what="API key"),
     R("grafana-api-key-legacy", "Grafana API key", ["eyJrIjoi{an:60,90}"], pad=True, where="Grafana (Administration > API keys / Service accounts)", what="API key"),
     R("dynatrace-platform-token", "Dynatrace platform token or OAuth secret", ["dt0s01.{AN:24}.{AN:64}", "dt0s02.{AN:24}.{AN:64}", "dt0s16.{AN:24}.{AN:64}"], kw=["dt0s"],
@@ -59,10 +62,16 @@ RULES = [
       nomatch=['  "auth": "oauth2",', '      "auth": ""', '      "auth": "${DOCKER_AUTH}"', '      "auth": "dXNlcm5hbWU6cGFzc3dvcmQ="', '      "auth": "xxxxxxxxxxxxxxxxxxxxxxxx"']),
     R("npmrc-auth-token", "npm registry token (.npmrc)", [], noauto=True, kw=["_authtoken", "_auth=", "_password="], what="credential",
       where="the registry (npm token revoke, or the registry's token page)",
-      regex=r"(?:_authToken|_auth|_password)\s*=\s*[\"']?([A-Za-z0-9._~+/=-]{20,})",
+      # The key starts the line or follows the registry's ':' (or a quote or
+      # a space: npm config set …): reset_password= in a locale file,
+      # smtp_auth=, session_auth= are no npm keys (found by noise.sh).
+      regex=r"(?:^|[\s:\"'])(?:_authToken|_auth|_password)\s*=\s*[\"']?([A-Za-z0-9._~+/=-]{20,})",
       match=["//registry.npmjs.org/:_authToken=%s" % fmt.make("{uuid}", _r), "//npm.pkg.github.com/:_authToken=%s" % fmt.make("{an:40}", _r),
-             "//nexus.corp.example.net/repository/npm/:_auth=%s" % _docker_auth()],
-      nomatch=["//registry.npmjs.org/:_authToken=${NPM_TOKEN}", "//registry.npmjs.org/:_authToken=00000000-0000-0000-0000-000000000000", "_authToken=<your token here>"]),
+             "//nexus.corp.example.net/repository/npm/:_auth=%s" % _docker_auth(),
+             "_auth=ZGVwbG95LWJvdDplYmV2NW5uRXlxaVdPSEFWUUlEM05DdVc=", "npm config set _authToken=npm_Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9"],
+      nomatch=["//registry.npmjs.org/:_authToken=${NPM_TOKEN}", "//registry.npmjs.org/:_authToken=00000000-0000-0000-0000-000000000000", "_authToken=<your token here>",
+               "reset_password=Kontowiederherstellung", "auths.smtp_auth=SMTP-Authentifizierungstyp",
+               "            s3_disable_express_session_auth=s3_disable_express_session_auth,"]),
     R("git-credential-url", "Git hosting credential in a URL", [], noauto=True, kw=["github.com", "gitlab.com", "bitbucket.org", "dev.azure.com", "visualstudio.com"], what="credential in a remote URL",
       where="the hosting service (revoke the token or change the password)", ent=3.3,
       regex=r"https?://[^\s:@/'\"`]{1,}:([^\s:@/'\"`${}<>%]{12,})@(?:[\w-]+\.)?(?:github\.com|gitlab\.com|bitbucket\.org|dev\.azure\.com|visualstudio\.com)",
@@ -77,7 +86,10 @@ RULES = [
     R("prefect-api-key", "Prefect API key", ["pnu_{an:36}", "pnb_{an:36}"], where="Prefect Cloud (Profile > API keys)", what="API key"),
     R("readme-api-key", "ReadMe API key", ["rdme_{ln:70}"], where="ReadMe (Project settings > API keys)", what="API key"),
     R("clojars-token", "Clojars deploy token", ["CLOJARS_{ln:60}"], where="Clojars (Deploy tokens)", what="deploy token"),
-    R("infracost-api-key", "Infracost API key", ["ico-{an:32}"], where="Infracost Cloud (Org settings)", what="API key"),
+    # Keys are 32 mixed-case letters and digits; 32 lower-case hex digits are
+    # a content hash (video_box.ico-7a38…0c.png, a built asset's name).
+    R("infracost-api-key", "Infracost API key", ["ico-{an:32}"], where="Infracost Cloud (Org settings)", what="API key",
+      allow=["^ico-[0-9a-f]{32}"], nomatch=['<img src="/assets/media_box/video_box.ico-7a388b69018576d24b59331fd60aab0c.png">']),
     R("tailscale-key", "Tailscale key", ["tskey-auth-k{an:11}CNTRL-{an:33}", "tskey-api-k{an:11}CNTRL-{an:33}", "tskey-client-k{an:11}CNTRL-{an:33}"], kw=["tskey-"],
       regex=r"(?:^|[^A-Za-z0-9])(tskey-(?:auth|api|client|webhook|scim)-[A-Za-z0-9]{8,20}-[A-Za-z0-9]{25,40})(?:[^A-Za-z0-9_-]|$)", where="the Tailscale admin console (Settings > Keys)", what="key"),
     R("ngrok-authtoken", "ngrok authtoken", ["2{an:26}_{an:21}"], ctx=["ngrok"], where="the ngrok dashboard (Your Authtoken > Reset)", what="authtoken"),
@@ -106,7 +118,9 @@ RULES = [
     R("auth0-client-secret", "Auth0 client secret", ["{url:64}"], ctx=["auth0"], where="the Auth0 dashboard (Applications > your app > Rotate secret)", what="client secret"),
     R("stytch-secret", "Stytch secret", ["secret-live-{url:36}"], where="the Stytch dashboard (API keys)", what="secret"),
     R("rancher-token", "Rancher API token", ["token-{ln:5}:{ln:54}"], where="Rancher (Account & API keys)", what="API token"),
-    R("portainer-token", "Portainer access token", ["ptr_{b64:44}"], ctx=["portainer"], kw=["portainer", "ptr_"], where="Portainer (My account > Access tokens)", what="access token"),
+    # ptr_ and the standard base64 of 32 random bytes: 43 characters and one
+    # '=' (portainer/portainer, api/apikey/service.go, GenerateApiKey).
+    R("portainer-token", "Portainer access token", ["ptr_{b64:43}="], kw=["ptr_"], where="Portainer (My account > Access tokens)", what="access token"),
     R("harbor-robot-secret", "Harbor robot account secret", ["{an:32}"], ctx=["harbor"], where="Harbor (Robot accounts > Refresh secret)", what="robot secret"),
     R("quay-robot-token", "Quay robot token", ["{AN:64}"], ctx=["quay"], where="Quay (Robot accounts > Regenerate token)", what="robot token"),
     R("deepsource-token", "DeepSource personal access token", ["dsp_{hex:40}"], where="DeepSource (Account settings > Tokens)", what="access token"),

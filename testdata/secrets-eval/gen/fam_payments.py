@@ -30,8 +30,14 @@ RULES = [
     R("checkout-com-secret-key", "Checkout.com secret key", ["sk_{b32:27}", "sk_{uuid}"], ctx=["checkout", "cko"], where="the Checkout.com dashboard (Developers > Keys)", what="secret key"),
     R("wise-api-token", "Wise API token", ["{uuid}"], ctx=["transferwise", "wise api"], where="Wise (Settings > API tokens)", what="API token"),
     R("revolut-api-key", "Revolut Business API key", ["sk_{url:48}"], ctx=["revolut"], where="Revolut Business (Settings > APIs)", what="API key"),
-    R("paddle-api-key", "Paddle API key", ["pdl_live_apikey_{ln:26}_{an:27}"], kw=["pdl_live_apikey_"], where="Paddle (Developer tools > Authentication)", what="API key",
-      regex=r"(?:^|[^A-Za-z0-9])(pdl_live_apikey_[A-Za-z0-9_]{40,})(?:[^A-Za-z0-9_-]|$)"),
+    # pdl_live_apikey_ / pdl_sdbx_apikey_, a 26-character ULID, '_' and 26
+    # more: 69 characters (developer.paddle.com, Manage API keys, Format).
+    # The documentation's own example key is allowed.
+    R("paddle-api-key", "Paddle API key", ["pdl_live_apikey_{ln:26}_{an:26}", "pdl_sdbx_apikey_{ln:26}_{an:26}"], kw=["pdl_live_apikey_", "pdl_sdbx_apikey_"],
+      where="Paddle (Developer tools > Authentication)", what="API key",
+      regex=r"(?:^|[^A-Za-z0-9])(pdl_(?:live|sdbx)_apikey_[a-z0-9]{26}_[A-Za-z0-9_]{26})(?:[^A-Za-z0-9_-]|$)",
+      allow=["01gtgztp8f4kek3yd4g1wrksa3_q6TGTJyvoIz7LDtXT65bX7_AQO"],
+      nomatch=["Authorization: Bearer pdl_live_apikey_01gtgztp8f4kek3yd4g1wrksa3_q6TGTJyvoIz7LDtXT65bX7_AQO"]),
     R("chargebee-api-key", "Chargebee API key", ["live_{an:32}"], ctx=["chargebee"], where="Chargebee (Settings > API keys)", what="API key"),
     R("recurly-api-key", "Recurly API key", ["{hex:32}"], ctx=["recurly"], where="Recurly (Integrations > API credentials)", what="API key"),
     R("xendit-secret-key", "Xendit secret key", ["xnd_production_{an:60}"], where="the Xendit dashboard (Settings > API keys)", what="secret key"),

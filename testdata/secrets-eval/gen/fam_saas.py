@@ -47,7 +47,13 @@ RULES = [
     R("miro-token", "Miro access token", ["eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_{url:27}"], kw=["eyjtaxjvlm9yawdpbii6"], where="Miro (Your apps > revoke the token)", what="access token"),
     R("clickup-token", "ClickUp personal token", ["pk_{d:8}_{AN:32}"], kw=["pk_"], where="ClickUp (Settings > Apps > API token > Regenerate)", what="personal token",
       regex=r"(?:^|[^A-Za-z0-9])(pk_\d{5,10}_[A-Z0-9]{32})(?:[^A-Za-z0-9_-]|$)"),
-    R("trello-token", "Trello token", ["ATTA{hex:64}{HEX:8}", "{hex:64}"], ctx=["trello"], where="Trello (Account > Applications > Revoke)", what="token"),
+    # ATTA tokens are distinctive on their own (hexadecimal digits after ATTA;
+    # Atlassian publishes no length: 64 and an 8-character check as seen, the
+    # case of the check not assumed); older tokens are 64 bare hex digits and
+    # need the provider's name in the key.
+    R("trello-token", "Trello token", ["ATTA{hex:64}{Hh:8}"], where="Trello (Account > Applications > Revoke)", what="token",
+      regex=r"(?:^|[^A-Za-z0-9+/])(ATTA[0-9a-f]{64}[0-9A-Fa-f]{8})(?:[^A-Za-z0-9+/]|$)"),
+    R("trello-token-legacy", "Trello token", ["{hex:64}"], ctx=["trello"], where="Trello (Account > Applications > Revoke)", what="token"),
     R("zapier-webhook-url", "Zapier webhook URL", ["https://hooks.zapier.com/hooks/catch/{d:7}/{ln:7}/"], kw=["hooks.zapier.com"], ent=3.0, where="Zapier (turn the Zap off and create a new webhook trigger)", what="webhook URL",
       regex=r"(https://hooks\.zapier\.com/hooks/catch/\d{5,10}/[a-z0-9]{5,10})"),
     R("segment-write-key", "Segment write key", ["{an:32}"], ctx=["segment"], where="Segment (Source settings > API keys)", what="write key"),
@@ -55,6 +61,9 @@ RULES = [
     R("amplitude-api-key", "Amplitude secret key", ["{hex:32}"], ctx=["amplitude"], where="Amplitude (Settings > Projects > API keys)", what="secret key"),
     R("posthog-personal-api-key", "PostHog personal API key", ["phx_{an:43}"], where="PostHog (Settings > Personal API keys)", what="personal API key"),
     R("statsig-server-secret", "Statsig server secret", ["secret-{an:43}"], where="the Statsig console (Project settings > Keys)", what="server secret key"),
+    # Console API keys (full read-write access to the project) start console-
+    # (docs.statsig.com, API keys); the same 43-character body as secret- keys.
+    R("statsig-console-key", "Statsig console API key", ["console-{an:43}"], where="the Statsig console (Project settings > Keys)", what="console API key"),
     R("flagsmith-server-key", "Flagsmith server key", ["ser.{an:22}"], ctx=["flagsmith"], where="Flagsmith (Environment settings > Server-side keys)", what="server key"),
     R("cloudinary-url", "Cloudinary URL", ["cloudinary://{d:15}:{url:27}@{ln:8}"], where="the Cloudinary console (Settings > API keys)", what="API secret (CLOUDINARY_URL)",
       regex=r"(cloudinary://\d{10,20}:[A-Za-z0-9_-]{20,}@[a-z0-9_-]{2,})"),

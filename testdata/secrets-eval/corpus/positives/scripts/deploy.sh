@@ -4,38 +4,37 @@ curl -sf -H "Authorization: Bearer ewcsk3VutKL6ko87EJ9f+EyY5O8t2EJd6URitJLtfKk67
 curl -sf -H "Authorization: Bearer bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tfUROHCwEaRcQN6amQlDPdZslIaMZMDHk7NbitkzFTQvUU0B/pwSoh4rZFo1J7sLtHehCD4/ZcEZ3y2QCSfpPbWcCXmbTGg7/hLiClau1eSgwJD9UIrSwvsc1FS7nC69NrFn2Bz2B+Ni9wLjd7wBbDOX37vPqXURemDsJd0yNj4JGtc2Mrt5q9k05EuFzNATnKrhExYIz7WTge0ey9EWIZUNHQ9Fm6WwaAugHK1YJOvtveGDd0tfJH5mzo4K3v7AUGpsOSRrunkf6zMNqTJE3FqaCwj" https://api.internal.example.net/v1/deploy
 curl -sf -H "Authorization: Bearer AQVNm2fbV0PaO0sQ6ZjEqCd6X8R1hDpo8KF7thQO0E" https://api.internal.example.net/v1/deploy
 ./bin/deploy --backblaze-api-key K00uOqxe9CSPRmkyLP5vaivGqgdCm1C --region eu-west-1
-curl -sf -H "Authorization: Bearer nfc_xtiTfWczxmZY8sc115FgVpf4Nso9gKg9840B" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer fm1a_DpqKFGdd0RsGU9rfAQDM+PaHU+xXObHr3kqrHxnbLGfODcMFTgO25mT1An4m6gOKYgzicReF9HLvLPnJeu1e1ii95jyhtzoh0D/H6GgUOUsQU1gimCLAX4wjFutfUBGE58qwAu2smc1+hJXnNusenDFpGzzM1GvsX5r/UCsy/VKFxvgR2ISoTKYIDoE0WvJHZmP9q1k9m/iTAN8iB3FV1jFIX1Oa3iLirFA1HkTXn6D436A4EAntJzIejRE7fcQ/XwCvyeJkYP611qlao1bGhvL31Ij0WcaGevtWUz1s6GX5CaVm14OF620Bl+QiAH5KyI/7NN+ak3oFNk+eiM8+ZEySFXC7hGtnchlFXviEP2BgcFc8uvIeECu/ogdAW7fr05YE" https://api.internal.example.net/v1/deploy
-./bin/deploy --bitbucket-auth-token 1DZyFNfk4vYZumoHD5kL1vg7jZMjEaOO --region eu-west-1
-./bin/deploy --sonar-auth-token 6509872591a981fef559e48ddec846b0f21ab447 --region eu-west-1
-curl -sf -H "Authorization: Bearer dt0s16.6T1488ZL03UHF4GEZE3N5L4V.75T97372FZFQANON1ID36BQRJQS9MFSAWTQNCNLFDMY9S1Z3RC5M7WW86VX5F0VV" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer rdme_h989y3cotxb7iza3c90xyxq1ykfodqtu30xo7dj6l8srodra9zv0yapce1awsm1jj5nrxl" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer hbp_IPAdnnkAFu3h3osWriHTUpuhrx6KNPlh4kSk" https://api.internal.example.net/v1/deploy
-./bin/deploy --codacy-secret 9csAh41noOHD2y4U8MUfRkEJpFN0G4oe --region eu-west-1
-./bin/deploy --portainer-secret ptr_kbp8i4UsTBuwCqgDxPZ1q3HpEf1DlOkIsgKdzActr0Y+ --region eu-west-1
-curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
-./bin/deploy --deepgram-access-key 5fb3c15c6d152afddf5a796406de975864a7c12d --region eu-west-1
-./bin/deploy --brave-access-key BSAjbRfvUVv2sMHvKHhFtug9hxmqfnj --region eu-west-1
-./bin/deploy --mollie-secret-key live_oU4mI3fg15WiLx5unowQKK7savbpdh --region eu-west-1
-curl -sf -H "Authorization: Bearer APP_USR-7346076448326076-216227-ea32921a48add3d3fd64a1fddab7f3a8-975568718" https://api.internal.example.net/v1/deploy
-./bin/deploy --alpaca-secret JKUAaQx0JQAM2rCRqCLuDB4WTjQW5didSl2zre4l --region eu-west-1
-./bin/deploy --discord-client-token dDV_5C1BOmGon4Tg5IKse9cCVl4R90jF --region eu-west-1
-./bin/deploy --plivo-auth-token 9bH47OaJOgokPRAaxmCYcvEzhuI37FEtdjboX7uc --region eu-west-1
-curl -sf -H "Authorization: Bearer xsmtpsib-69174056eb84264fd614b21dbb50a3b64161dacd66910b4e4a123a05f808512b-DiGYcSf1amE34BHM" https://api.internal.example.net/v1/deploy
-./bin/deploy --freshdesk-token fIO7HDBlJJgYDBV49c1W --region eu-west-1
-./bin/deploy --zoom-secret izi5CLwxTWN5uD7iCeOQ5uzzhfmBie1N --region eu-west-1
-./bin/deploy --twitter-secret-key 4VCpaUVa6OJqRpiUk2bv29ajNE5rckSKYHE4fkOap0dbQ --region eu-west-1
-./bin/deploy --asana-secret 2/3659016123870674/7582699601247731:654fd27f5fe1cbb74e137619ad883ef7 --region eu-west-1
-./bin/deploy --trello-secret ATTA1d21c1c76b40f5f48b9f44955b6a716ff3f9190f20b7e289f817025cb519b7fdFACBC3A5 --region eu-west-1
-./bin/deploy --spotify-auth-token 4437d17583858d092b5c7abd92e5e657 --region eu-west-1
-./bin/deploy --openweather-secret e76f60a5f9abf47aa540f75f2b312c18 --region eu-west-1
-./bin/deploy --unsplash-access-key k1Pv9m37gscfxE2b2YxYVBcRLvtXTVVLiQyQCIqFjjd --region eu-west-1
-./bin/deploy --shortcut-auth-token c34deacb-d9a4-401b-9df0-c385fcb37dd9 --region eu-west-1
-curl -sf -H "Authorization: Bearer dop_v1_b90d66c02490ff2537f1a252ae167ce5ca395e205af7b7a934100b20bbae7470" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer glptt-4df80a56aa83a7b8a1f26fd729a8507a845c6947" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer https://discord.com/api/webhooks/870037478380744415/3CFyvd1HFHVVUHMrL_lXfehYfxcY7uujN8JNcbK7VEci6v-nmy9m4Yk1cqg_apnQz4Ly" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer oy2l0q1ynpswllms6e5q1klq3axpds7549z3qi6mj91w32" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer nfp_zYCUD4fI7xHghZgE8c9qzpsbVwn39OjkIeYc" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer fm2_m5h76JQA6LlhveyL5ce0DTI3rgkYyWfQyW82eWqDcVVWNUHg2Vhuxx+aNWCqn2pLG/OcDjXp0eYUBx+biI/zwM0tMp0tBA3xUpZcSm37aWc+BDuzUP6xy/WuOUH1WUi8rQzJ+tBzheRf0SdX8vVcagDAPtogvm2LH/eKxwAOs3PljljwyTm07PIqOzr2T389h+LBruOztyJvgi3X4eu1YfEUVmGY3Lu1R/rI/R" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer BBDC-+Zm+06ItxJEm3KRthEzkxj39eKoWzvTQRn9vzmyUBE8i" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer sqa_207b2928a1dc02445efd17ded06977da2eb8e0f6" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer dt0s02.9UA0BCRW6BOW0NCJ3ZFO0QVJ.IPIV5ZFZXHZBC92CRIJSHUT6B2FYX58ZV6HZPVRAV0T3L2PYU5JI0J91CAOWJXBX" https://api.internal.example.net/v1/deploy
+./bin/deploy --octopus-secret API-6IQDREBYOL2T8O5GXKNTJKYLZA --region eu-west-1
+./bin/deploy --launchdarkly-token mob-e03f1caf-d4fb-4bdd-8214-17f5578d00dc --region eu-west-1
+./bin/deploy --circleci-secret 3e235b97cfec73b869f96d745c02e6e1df480520 --region eu-west-1
+./bin/deploy --auth0-secret 2U2LiKRsDdxJrPpotcwkthbaNQXUIBOu3KIYRLs8yPBshrooTJpHZTROakoxEs0b --region eu-west-1
+./bin/deploy --mistral-auth-token dxYEvgGysTpZe4AcxMc9n3csPeIKegp6 --region eu-west-1
+./bin/deploy --together-access-key 006e26ba70d96dc28eb891f32754b21c85bec8614eb534833c861cd7562db5b4 --region eu-west-1
+./bin/deploy --runpod-auth-token rpa_VPE8LS3G2GWJHLALTQQB85HNE5UNXGG2R73DFTG0YPXQ --region eu-west-1
+./bin/deploy --kaggle-access-key ba6099b285ebfb186073cff662e5a233 --region eu-west-1
+./bin/deploy --plaid-auth-token a1b02266a84a85a1bc213b349b6a8c --region eu-west-1
+curl -sf -H "Authorization: Bearer pdl_live_apikey_a89z2mlmrru74a9ubgv8l480qo_lQUNkcVVv09sWCxuOkyZglk5oZ" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer ck_329099db3e6d068252359d06c39f65d7ffd3dcc1" https://api.internal.example.net/v1/deploy
+./bin/deploy --line-channel-api-key c7c80cac9e1a847d0b0e514e10425b41 --region eu-west-1
+./bin/deploy --mailjet-secret 03b16046f0f19179941eb4635090948d --region eu-west-1
+./bin/deploy --pusher-token 03c969602bb07f793442 --region eu-west-1
+./bin/deploy --opsgenie-secret-key 2d24524b-b74d-4b6d-9a54-311c700e7095 --region eu-west-1
+./bin/deploy --salesforce-api-key E604ACBF7A58C3CA7D0A7D4A4F87E70A027CF24184599672D5890057E40BD781 --region eu-west-1
+./bin/deploy --facebook-token 4d552ee2e6e1abe2ea8948a769ef9f36 --region eu-west-1
+./bin/deploy --airtable-token key76S6cgwz3MRduh --region eu-west-1
+curl -sf -H "Authorization: Bearer phx_SM1JEgVFhcVrjbnzp2uAsgNEh023Z2hXoitZMJDVY4O" https://api.internal.example.net/v1/deploy
+./bin/deploy --todoist-api-key b483726051c47e517736febc73369319f28fb72f --region eu-west-1
+./bin/deploy --nytimes-auth-token KzqnJdzRyutMfGU9Bp75dI99RnzhSAgp --region eu-west-1
+./bin/deploy --transifex-token 1/7c72788e183a41bab719013f0c4126c07d7a8316 --region eu-west-1
+./bin/deploy --rapidapi-api-key GOVyJ6d1ZuoCpKwg8ofNpL8WAPjR9GPzGI5WWcG4FRgEkjDCKm --region eu-west-1
+./bin/deploy --cloudflare-api-api-key DylOO9XH7oxgB_cNAUMkKQYtCg8pG5UwP1knt3Yg --region eu-west-1
+curl -sf -H "Authorization: Bearer CCIPAT_vflzsBfGbqxJgrfnkhfE3l_c3633b89d0ffde4daafda5c6b62fc14033a04a19" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer whsec_EkaFEpTixWz1cPJTw4q7gQNyWPdORAoI" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
+./bin/deploy --dd-app-auth-token fc3d9ff08130606d1c0db8ae583802951615622c --region eu-west-1
+curl -sf -H "Authorization: Bearer pul-94a1fa7e024eb3734830f5b73cfa763123374dab" https://api.internal.example.net/v1/deploy
