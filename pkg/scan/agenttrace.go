@@ -278,9 +278,16 @@ func (e *Engine) readTraceNote(res *Result, ref, notePath string, about plumbing
 // Agent Trace files it changes (see the top of this file). ref is a pushed
 // ref carrying c, for the warnings.
 func (e *Engine) readTraceFiles(res *Result, c *gitstore.Commit, ref string, changes []fileChange) error {
+	var a *authorship // the commit's, once it changes an Agent Trace file
 	for _, ch := range changes {
 		if ch.Status == gitstore.Deleted || ch.NewMode == filemode.Submodule || !IsAgentTraceFile(ch.Path) {
 			continue
+		}
+		if a == nil {
+			if a = e.authorshipOf(c.Hash); a.filesRead {
+				return nil // read when an earlier Run checked the commit
+			}
+			a.filesRead = true
 		}
 		warn := func(line int, why string) {
 			e.warnAuthorship(res, c.Hash, &c.Hash, ref, ch.Path, line, why)
@@ -334,7 +341,7 @@ func (e *Engine) readTraceFiles(res *Result, c *gitstore.Commit, ref string, cha
 			if !recordAbout(rec, c) {
 				continue
 			}
-			e.authorshipOf(c.Hash).credit(rec)
+			a.credit(rec)
 		}
 	}
 	return nil

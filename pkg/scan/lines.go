@@ -81,6 +81,9 @@ type authorship struct {
 	order   []string // paths of files, first seen first
 	ranges  int      // ranges kept in files
 	broken  bool     // some record about the commit could not be used
+	// filesRead: the commit's Agent Trace files were read (once per
+	// engine, however many Runs check the commit).
+	filesRead bool
 }
 
 // authorshipOf returns the record of commit h, made on first use.

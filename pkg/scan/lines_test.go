@@ -139,6 +139,34 @@ func TestLineAttribution(t *testing.T) {
 	if diff := cmp.Diff(wantAI, gotAI); diff != "" {
 		t.Errorf("AI per commit (-want +got):\n%s", diff)
 	}
+
+	// A second Run on the engine (the hook runs one per policy group)
+	// sees the same attribution: records are not counted twice.
+	res2 := runAll(t, e, Tip{"refs/heads/main", r.rev("main")})
+	for _, c := range res2.Commits {
+		if n := name[c.Hash.String()]; n != "" {
+			want := wantAI[n]
+			if c.AI.Lines != want.Lines || c.AI.Attribution != want.Attribution {
+				t.Errorf("second run: %s lines %d attribution %q; want %d %q", n, c.AI.Lines, c.AI.Attribution, want.Lines, want.Attribution)
+			}
+		}
+	}
+	var lines2 []string
+	for _, f := range res2.Findings {
+		if f.Rule.ID != AuthorshipRuleID {
+			lines2 = append(lines2, fmt.Sprintf("%s %s %s:%d", name[f.Commit.String()], f.Rule.ID, f.Path, f.Line))
+		}
+	}
+	slices.Sort(lines2)
+	var want2 []string
+	for _, w := range want {
+		if !strings.Contains(w, AuthorshipRuleID) {
+			want2 = append(want2, strings.TrimSpace(strings.SplitN(w, " //", 2)[0]))
+		}
+	}
+	if diff := cmp.Diff(want2, lines2); diff != "" {
+		t.Errorf("second run findings (-want +got):\n%s", diff)
+	}
 }
 
 func TestParseTraceRecord(t *testing.T) {
