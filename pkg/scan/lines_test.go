@@ -247,3 +247,24 @@ func TestIsAgentTraceFile(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseTraceRecord: any input is a record or an error, never a panic,
+// and a record's ranges are well-formed.
+func FuzzParseTraceRecord(f *testing.F) {
+	f.Add(traceJSON("", "a.go", `{"start_line":1,"end_line":2}`))
+	f.Add(traceJSON("abc", "a/b.go", `{"start_line":3,"end_line":3,"contributor":{"type":"human"}}`))
+	f.Add(`{"version":"1.0","id":"x","timestamp":"2026-01-02T03:04:05Z","files":[{"path":"a","conversations":[{"ranges":[{"start_line":1e3,"end_line":-1}]}]}]}`)
+	f.Add(`{"files":null}`)
+	f.Add(`[`)
+	f.Fuzz(func(t *testing.T, s string) {
+		rec, err := parseTraceRecord([]byte(s))
+		if err != nil {
+			return
+		}
+		for _, r := range rec.ranges {
+			if r.first < 1 || r.last < r.first || r.path == "" {
+				t.Fatalf("bad range %+v from %q", r, s)
+			}
+		}
+	})
+}
