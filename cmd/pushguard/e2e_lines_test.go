@@ -283,3 +283,22 @@ func TestE2ELinesAudit(t *testing.T) {
 		t.Errorf("scan ai per commit (-want +got):\n%s", diff)
 	}
 }
+
+// TestLinesExampleRuleTests: the example rule file's own tests pass under
+// `pushguard rules test` (with the embedded AI-tool markers), and a lines
+// rule without a content condition is refused with its position.
+func TestLinesExampleRuleTests(t *testing.T) {
+	rules, err := filepath.Abs(filepath.Join("..", "..", "rules", "examples", "ai-written-code.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runPG(t, "rules", "test", rules)
+	if code != 0 || !strings.Contains(out+errOut, "all 10 tests pass") {
+		t.Errorf("rules test: exit %d\n%s%s", code, out, errOut)
+	}
+	bad := writeFileT(t, t.TempDir(), "bad.yml", "rules:\n  - id: r\n    severity: block\n    message: m\n    paths: {include: ['*.py']}\n    ai: {lines: true}\n", 0o644)
+	code, out, errOut = runPG(t, "rules", "validate", bad)
+	if code != 2 || !strings.Contains(out+errOut, `bad.yml:6:`) || !strings.Contains(out+errOut, `rule "r": ai.lines: applies to content rules only`) {
+		t.Errorf("rules validate: exit %d\n%s%s", code, out, errOut)
+	}
+}
