@@ -74,6 +74,11 @@ const (
 	// MaxWarnings is how many warnings an event lists; the rest are
 	// counted in "warnings_omitted".
 	MaxWarnings = 100
+	// MaxCommitLines is how many AI-marked commits an event lists with
+	// their line counts ("ai_commit_lines"); the rest are counted in
+	// "ai_commit_lines_omitted" (their lines still count in
+	// "ai_written_lines").
+	MaxCommitLines = 1000
 )
 
 // Event is what the audit log records about one push. Fill one Event
@@ -142,6 +147,12 @@ type Event struct {
 	// says the hook counted them (the keys are written only then).
 	lines, aiLines int
 	linesCounted   bool
+	// AI-written lines, filled only by AddCommitLines: commitLines lists
+	// the AI-marked commits (commitLinesOmitted counts those over
+	// MaxCommitLines), aiWritten sums their AI-written lines.
+	commitLines        []CommitLines
+	commitLinesOmitted int
+	aiWritten          int
 	// suppressions are the findings inline directives suppressed, filled
 	// only by AddSuppression; suppressionsOmitted counts those over
 	// MaxSuppressions.
@@ -171,6 +182,20 @@ type Suppression struct {
 	Reason string `json:"reason"`
 	// Pusher is who pushed the directive; empty means the event's Pusher.
 	Pusher string `json:"pusher"`
+}
+
+// CommitLines is the AI line attribution of one AI-marked commit: how many
+// lines it adds, and how many of them are AI-written. Attribution is
+// "lines" when authorship records (refs/notes/ai, Agent Trace) give line
+// ranges, and AILines is then the number of lines they attest; "commit"
+// when the commit is AI-marked without usable line data, and every added
+// line counts as AI-written (AILines = AddedLines), as rules on
+// AI-written lines see it.
+type CommitLines struct {
+	Commit      string `json:"commit"`
+	AddedLines  int    `json:"added_lines"`
+	AILines     int    `json:"ai_lines"`
+	Attribution string `json:"attribution"`
 }
 
 // FindingCount is how many findings one rule produced at one severity.
@@ -232,6 +257,32 @@ func (e *Event) AddLines(n int, ai bool) {
 	}
 }
 
+// AddCommitLines records the AI line attribution of one AI-marked new
+// commit (call it once per such commit, after AddCommit). An attribution
+// other than "lines" counts every added line as AI-written. Past
+// MaxCommitLines the commit is only counted ("ai_commit_lines_omitted").
+// Once called, or once AddLines was, the event carries
+// "ai_written_lines" and "ai_commit_lines".
+func (e *Event) AddCommitLines(c CommitLines) {
+	e.linesCounted = true
+	if c.Attribution != "lines" {
+		c.Attribution, c.AILines = "commit", c.AddedLines
+	}
+	c.AddedLines, c.AILines = max(c.AddedLines, 0), max(c.AILines, 0)
+	e.aiWritten += c.AILines
+	if len(e.commitLines) >= MaxCommitLines {
+		e.commitLinesOmitted++
+		return
+	}
+	e.commitLines = append(e.commitLines, c)
+}
+
+// CommitLines returns a copy of the listed per-commit AI line counts, how
+// many more commits were only counted, and the AI-written lines in all.
+func (e *Event) CommitLines() (listed []CommitLines, omitted, aiWritten int) {
+	return append([]CommitLines(nil), e.commitLines...), e.commitLinesOmitted, e.aiWritten
+}
+
 // NewCommits returns how many commits AddCommit counted.
 func (e *Event) NewCommits() int { return e.commits }
 
@@ -266,8 +317,9 @@ func (e *Event) Suppressions() (listed []Suppression, omitted int) {
 // Marshal encodes the event as one line of JSON, newline included. Keys,
 // in order: time, platform, repo, pusher, protocol, internal, key_owner,
 // pr_id, pr_index, trigger, post_receive (each when set), refs,
-// new_commits, ai_commits, ai_tools, added_lines and ai_added_lines (when
-// counted, AddLines), findings, suppressions,
+// new_commits, ai_commits, ai_tools, added_lines, ai_added_lines,
+// ai_written_lines, ai_commit_lines and ai_commit_lines_omitted (when not
+// 0) (when counted, AddLines and AddCommitLines), findings, suppressions,
 // suppressions_omitted (when not 0), decision, mode, bypass (when
 // requested), warnings, warnings_omitted (when not 0), ruleset_version,
 // duration_ms, pushguard_version, error (when set). Findings are sorted by
@@ -307,7 +359,11 @@ func (e *Event) Marshal() ([]byte, error) {
 		Int("ai_commits", e.aiCommits).
 		Object("ai_tools", toolCounts(e.aiTools))
 	if e.linesCounted {
-		z = z.Int("added_lines", e.lines).Int("ai_added_lines", e.aiLines)
+		z = z.Int("added_lines", e.lines).Int("ai_added_lines", e.aiLines).
+			Int("ai_written_lines", e.aiWritten).Array("ai_commit_lines", commitLineList(e.commitLines))
+		if e.commitLinesOmitted > 0 {
+			z = z.Int("ai_commit_lines_omitted", e.commitLinesOmitted)
+		}
 	}
 	z = z.Array("findings", findingList(e.Findings)).
 		Array("suppressions", suppressionList{e.suppressions, e.Pusher})
@@ -375,6 +431,20 @@ func (s Suppression) MarshalZerologObject(z *zerolog.Event) {
 	z.Str("rule", clean(s.Rule, maxField)).Str("commit", clean(s.Commit, maxField)).
 		Str("path", clean(s.Path, maxRef)).Int("line", s.Line).
 		Str("reason", clean(s.Reason, maxText)).Str("pusher", clean(s.Pusher, maxField))
+}
+
+type commitLineList []CommitLines
+
+func (l commitLineList) MarshalZerologArray(a *zerolog.Array) {
+	for _, c := range l {
+		a.Object(c)
+	}
+}
+
+// MarshalZerologObject encodes one commit's AI line counts.
+func (c CommitLines) MarshalZerologObject(z *zerolog.Event) {
+	z.Str("commit", clean(c.Commit, maxField)).Int("added_lines", c.AddedLines).
+		Int("ai_lines", c.AILines).Str("attribution", clean(c.Attribution, maxField))
 }
 
 type textList []string

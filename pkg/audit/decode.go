@@ -432,6 +432,8 @@ func (d *decoder) record(r *record) error {
 			r.AddedLines, err = d.integer()
 		case "ai_added_lines":
 			r.AIAddedLines, err = d.integer()
+		case "ai_written_lines":
+			r.AIWrittenLines, err = d.integer()
 		case "suppressions_omitted":
 			r.SuppressionsOmitted, err = d.integer()
 		case "post_receive":

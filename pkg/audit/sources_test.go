@@ -205,7 +205,7 @@ func TestStatsAddedLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(line, []byte(`"ai_tools":{"claude-code":1},"added_lines":100,"ai_added_lines":30,"findings":[]`)) {
+	if !bytes.Contains(line, []byte(`"ai_tools":{"claude-code":1},"added_lines":100,"ai_added_lines":30,"ai_written_lines":0,"ai_commit_lines":[],"findings":[]`)) {
 		t.Errorf("added lines not written in place: %s", line)
 	}
 	plain := Event{Time: e.Time, Repo: "org/web", Decision: DecisionRejected, Mode: ModeEnforce}

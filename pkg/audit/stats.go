@@ -180,6 +180,7 @@ func (s *Stats) prune(cut time.Time) {
 // pending.
 type commitCounts struct {
 	commits, aiCommits, lines, aiLines int
+	aiWritten                          int
 	tools                              map[string]int
 	week                               *WeekStats
 }
@@ -262,6 +263,7 @@ type record struct {
 	Platform            string         `json:"platform"`
 	AddedLines          int            `json:"added_lines"`
 	AIAddedLines        int            `json:"ai_added_lines"`
+	AIWrittenLines      int            `json:"ai_written_lines"`
 	// strs interns repeated strings across the records of one summary
 	// (decodeRecord).
 	strs map[string]string
@@ -501,7 +503,7 @@ func (s *Stats) land(r *record, t time.Time) {
 
 // counts copies what a push brings in.
 func counts(r *record, week *WeekStats) commitCounts {
-	c := commitCounts{commits: r.NewCommits, aiCommits: r.AICommits, lines: r.AddedLines, aiLines: r.AIAddedLines, week: week}
+	c := commitCounts{commits: r.NewCommits, aiCommits: r.AICommits, lines: r.AddedLines, aiLines: r.AIAddedLines, aiWritten: r.AIWrittenLines, week: week}
 	if len(r.AITools) > 0 {
 		c.tools = make(map[string]int, len(r.AITools))
 		for t, n := range r.AITools {

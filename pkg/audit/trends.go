@@ -45,6 +45,10 @@ type Extra struct {
 	AIAddedLines      int     `json:"ai_added_lines"`
 	AILineShare       float64 `json:"ai_line_share"`
 	LineCountedPushes int     `json:"line_counted_pushes"`
+	// AIWrittenLines sums the events' "ai_written_lines": the added lines
+	// that are AI-written by the commits' authorship records (every line
+	// of an AI-marked commit without line data), over the same pushes.
+	AIWrittenLines int `json:"ai_written_lines"`
 	// Weeks are the ISO weeks from the first event to the last, oldest
 	// first, each with its numbers (weeks without events included, as
 	// zeros, up to 1,040 weeks).
@@ -299,6 +303,7 @@ func (s *Stats) addExtra(r *record, repo *RepoStats, week *WeekStats, t time.Tim
 func (s *Stats) addLines(c commitCounts, repo *RepoStats) {
 	s.AddedLines += c.lines
 	s.AIAddedLines += c.aiLines
+	s.AIWrittenLines += c.aiWritten
 	repo.AddedLines += c.lines
 	repo.AIAddedLines += c.aiLines
 	if w := c.week; w != nil && c.commits > 0 {

@@ -186,6 +186,9 @@ func (r *run) record(v *verdict.Verdict, res *scan.Result, req config.BypassRequ
 			e.AddCommit(nil)
 		}
 		e.AddLines(c.AddedLines, c.AI.Detected)
+		if c.AI.Detected {
+			e.AddCommitLines(audit.CommitLines{Commit: c.Hash.String(), AddedLines: c.AddedLines, AILines: c.AI.Lines, Attribution: c.AI.Attribution})
+		}
 	}
 	for _, f := range v.Findings {
 		e.AddFinding(f.Rule.ID, string(f.Rule.Severity))

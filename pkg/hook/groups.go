@@ -205,12 +205,13 @@ func (ix *policyIndex) pushGroups(updates []push.Update) ([]*group, map[profile]
 
 // sortGroups orders the groups for scanning.
 func sortGroups(out []*group) {
-	// The group that carries the AI authorship notes first: the engine
+	// The groups that carry the AI authorship notes first: the engine
 	// keeps what they say for the commits of every later group. Then
 	// enforced groups: under a time budget, what can reject is found first.
 	// Then by ref name, for stable output.
 	sort.SliceStable(out, func(i, j int) bool {
-		ni, nj := out[i].hasRef(scan.AINotesRef), out[j].hasRef(scan.AINotesRef)
+		ni := out[i].hasRef(scan.AINotesRef) || out[i].hasRef(scan.AgentTraceNotesRef)
+		nj := out[j].hasRef(scan.AINotesRef) || out[j].hasRef(scan.AgentTraceNotesRef)
 		if ni != nj {
 			return ni
 		}

@@ -410,29 +410,58 @@ func (p prefilter) ok(h *haystack) bool {
 	case !p.fold:
 		return strings.Contains(h.s, p.lit)
 	}
-	if lower, ok := h.lower(); ok {
-		return strings.Contains(lower, p.lit)
-	}
-	return true
+	return strings.Contains(h.lower(), p.lit)
 }
 
 // haystack is a text to match, with its lower-case form computed on first
-// use. Only ASCII text is lowered: under (?i), RE2 also folds 's' with
-// U+017F and 'k' with U+212A, which a byte comparison would miss.
+// use, for the case-folded prefilters (lower-case ASCII literals). Only
+// ASCII letters are lowered; under (?i) RE2 also folds 's' with U+017F
+// (LATIN SMALL LETTER LONG S) and 'k' with U+212A (KELVIN SIGN), the only
+// non-ASCII runes that fold with ASCII ones, so those two become "s" and
+// "k". Every other non-ASCII byte stays as it is and never equals a byte of
+// an ASCII literal, so a text the regexp matches always contains the
+// literal in this form: an emoji or an accented name no longer turns every
+// prefilter off.
 type haystack struct {
-	s     string
-	low   string
-	state int8 // 0 not computed, 1 lowered, -1 not ASCII
+	s       string
+	low     string
+	lowered bool
 }
 
-func (h *haystack) lower() (string, bool) {
-	if h.state == 0 {
-		h.state = -1
-		if isASCII(h.s) {
-			h.low, h.state = strings.ToLower(h.s), 1
-		}
+func (h *haystack) lower() string {
+	if !h.lowered {
+		h.low, h.lowered = foldASCII(h.s), true
 	}
-	return h.low, h.state == 1
+	return h.low
+}
+
+// foldASCII lowers the ASCII letters of s and maps U+017F to "s" and
+// U+212A to "k" (see haystack).
+func foldASCII(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		case strings.HasPrefix(s[i:], "\u017f"):
+			b.WriteByte('s')
+			i += len("\u017f")
+			continue
+		case strings.HasPrefix(s[i:], "\u212a"):
+			b.WriteByte('k')
+			i += len("\u212a")
+			continue
+		default:
+			b.WriteByte(c)
+		}
+		i++
+	}
+	return b.String()
 }
 
 func isASCII(s string) bool {

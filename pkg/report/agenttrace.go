@@ -58,9 +58,9 @@ type traceRange struct {
 
 // WriteAgentTrace writes one Agent Trace record per AI-marked commit, as
 // JSON lines: the commit as VCS revision, the files and line ranges its
-// refs/notes/ai authorship note attests (contributor "ai"), and under
-// metadata["dev.pushguard"] the tools, declaration and evidence pushguard
-// found. The record id is derived from the commit id, so a replay gives
+// authorship records (refs/notes/ai notes, Agent Trace records) attest
+// (contributor "ai"), and under metadata["dev.pushguard"] the tools,
+// declaration, evidence and line attribution pushguard found. The record id is derived from the commit id, so a replay gives
 // the same records. version is pushguard's own, written as the tool's.
 func WriteAgentTrace(w io.Writer, commits []scan.CommitInfo, version string) error {
 	enc := json.NewEncoder(w)
@@ -77,6 +77,7 @@ func WriteAgentTrace(w io.Writer, commits []scan.CommitInfo, version string) err
 			Files:     []traceFile{},
 			Metadata: map[string]any{"dev.pushguard": map[string]any{
 				"tools": c.AI.Tools, "declared": c.AI.Declared, "evidence": c.AI.Evidence, "ai_lines": c.AI.Lines,
+				"attribution": c.AI.Attribution, "line_sources": c.AI.LineSources,
 			}},
 		}
 		for _, f := range c.AI.Files {

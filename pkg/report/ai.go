@@ -18,8 +18,9 @@ import (
 const maxEvidence = 3
 
 // AISummaryLine returns "3 of 12 new commits AI-assisted: claude-code 2,
-// cursor 1" (tools by count, then id), or "" when no new commit is
-// AI-marked.
+// cursor 1" (tools by count, then id), followed by "; 40 lines AI-written
+// by authorship records in 2 commits" when authorship records give line
+// data, or "" when no new commit is AI-marked.
 func AISummaryLine(v *verdict.Verdict) string {
 	if v.AI.Commits == 0 {
 		return ""
@@ -46,7 +47,18 @@ func AISummaryLine(v *verdict.Verdict) string {
 	if v.Commits == 1 {
 		noun = "new commit"
 	}
-	return fmt.Sprintf("%d of %d %s AI-assisted: %s", v.AI.Commits, v.Commits, noun, strings.Join(parts, ", "))
+	line := fmt.Sprintf("%d of %d %s AI-assisted: %s", v.AI.Commits, v.Commits, noun, strings.Join(parts, ", "))
+	attested, withLines := 0, 0
+	for _, ai := range v.AI.ByCommit {
+		if ai.Attribution == scan.AttributionLines {
+			attested += ai.Lines
+			withLines++
+		}
+	}
+	if withLines > 0 {
+		line += fmt.Sprintf("; %s AI-written by authorship records in %s", plural(attested, "line"), plural(withLines, "commit"))
+	}
+	return line
 }
 
 // writeAIAccepted writes the provenance summary of an accepted push without

@@ -21,6 +21,14 @@ func TestAISummaryLine(t *testing.T) {
 		{12, verdict.AISummary{Commits: 3, Tools: map[string]int{"cursor": 1, "claude-code": 2}}, "3 of 12 new commits AI-assisted: claude-code 2, cursor 1"},
 		{1, verdict.AISummary{Commits: 1, Tools: map[string]int{"declared": 1}}, "1 of 1 new commit AI-assisted: declared 1"},
 		{5, verdict.AISummary{Commits: 2, Tools: map[string]int{"b": 1, "a": 1, "c": 2}}, "2 of 5 new commits AI-assisted: c 2, a 1, b 1"},
+		{5, verdict.AISummary{Commits: 3, Tools: map[string]int{"cursor": 3}, ByCommit: map[plumbing.Hash]scan.AI{
+			plumbing.NewHash("01"): {Detected: true, Lines: 7, Attribution: scan.AttributionLines},
+			plumbing.NewHash("02"): {Detected: true, Lines: 1, Attribution: scan.AttributionLines},
+			plumbing.NewHash("03"): {Detected: true, Attribution: scan.AttributionCommit},
+		}}, "3 of 5 new commits AI-assisted: cursor 3; 8 lines AI-written by authorship records in 2 commits"},
+		{1, verdict.AISummary{Commits: 1, Tools: map[string]int{"cursor": 1}, ByCommit: map[plumbing.Hash]scan.AI{
+			plumbing.NewHash("01"): {Detected: true, Lines: 1, Attribution: scan.AttributionLines},
+		}}, "1 of 1 new commit AI-assisted: cursor 1; 1 line AI-written by authorship records in 1 commit"},
 	}
 	for _, tt := range tests {
 		v := &verdict.Verdict{Commits: tt.commits, AI: tt.ai}

@@ -40,6 +40,10 @@ type JSONCommit struct {
 	Subject string   `json:"subject"`
 	Author  string   `json:"author_email"`
 	AI      scan.AI  `json:"ai"`
+	// AddedLines counts the lines the commit adds in the files rules
+	// examined; with ai.attribution "commit" every one of them counts as
+	// AI-written, with "lines" ai.lines of them are.
+	AddedLines int `json:"added_lines,omitempty"`
 }
 
 // JSONFinding is one finding; Match is redacted when the rule asks for it.
@@ -115,7 +119,7 @@ func BuildJSONWith(v *verdict.Verdict, commits []scan.CommitInfo, o JSONOptions)
 			refs = c.Refs
 		}
 		r.Commits = append(r.Commits, JSONCommit{
-			SHA: c.Hash.String(), Refs: refs, Subject: c.Subject, Author: c.Author.Email, AI: c.AI,
+			SHA: c.Hash.String(), Refs: refs, Subject: c.Subject, Author: c.Author.Email, AI: c.AI, AddedLines: c.AddedLines,
 		})
 	}
 	for _, f := range append(append([]scan.Finding(nil), v.Findings...), v.Suppressed...) {

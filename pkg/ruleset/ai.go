@@ -33,6 +33,13 @@ type AISpec struct {
 	// AI tool's identity, e.g. [Signed-off-by] for the kernel's rule that an
 	// agent must never sign off.
 	AgentTrailers []string `yaml:"agent_trailers"`
+	// Lines narrows a content rule to the added lines an AI wrote (true)
+	// or to those a human wrote (false), by the commit's line-level
+	// authorship data (refs/notes/ai authorship logs, Agent Trace
+	// records). A commit without usable line data counts as a whole: every
+	// added line of an AI-marked commit is AI-written, every line of
+	// another commit human-written. Content rules only.
+	Lines *bool `yaml:"lines"`
 }
 
 // RequireSpec lists what a commit must have. A rule with requirements fires
@@ -78,6 +85,7 @@ type aiCond struct {
 	tools         []string
 	declared      *bool
 	agentTrailers []string // lower-cased keys
+	lines         *bool
 }
 
 // requireCond is a compiled RequireSpec.
@@ -103,7 +111,7 @@ func (d *decoder) compileAI(a *AISpec, rule *yaml.Node) *aiCond {
 		return nil
 	}
 	n := d.at(a, rule)
-	out := &aiCond{detected: a.Detected, declared: a.Declared}
+	out := &aiCond{detected: a.Detected, declared: a.Declared, lines: a.Lines}
 	if d.emptyList(&a.Tools) {
 		d.errorf(d.at(&a.Tools, n), "ai.tools", "empty list (remove it to match any tool)")
 	}
@@ -129,10 +137,50 @@ func (d *decoder) compileAI(a *AISpec, rule *yaml.Node) *aiCond {
 	case notDetected && a.Declared != nil:
 		d.errorf(d.at(&a.Detected, n), "ai.detected", "detected: false contradicts declared: a declared commit is AI-marked, and declared: false means AI-marked without a declaration")
 	}
-	if a.Detected == nil && a.Declared == nil && len(a.Tools) == 0 && len(a.AgentTrailers) == 0 && !d.emptyList(&a.Tools) && !d.emptyList(&a.AgentTrailers) {
-		d.errorf(n, "ai", "needs at least one condition (detected, tools, declared, agent_trailers)")
+	if a.Lines != nil && !d.bad[&a.Lines] {
+		switch {
+		case !hasKey(rule, "content") || hasKey(rule, "dependencies"):
+			d.errorf(d.at(&a.Lines, n), "ai.lines", "applies to content rules only: add a content condition, or use detected for a whole commit")
+		case notDetected && *a.Lines:
+			d.errorf(d.at(&a.Lines, n), "ai.lines", "lines: true contradicts detected: false: only an AI-marked commit has AI-written lines")
+		}
+	}
+	if a.Detected == nil && a.Declared == nil && a.Lines == nil && len(a.Tools) == 0 && len(a.AgentTrailers) == 0 && !d.emptyList(&a.Tools) && !d.emptyList(&a.AgentTrailers) {
+		d.errorf(n, "ai", "needs at least one condition (detected, tools, declared, agent_trailers, lines)")
 	}
 	return out
+}
+
+// hasKey reports whether the mapping node n (a rule) has the key, written
+// out or through a merge key ("<<: *defaults").
+func hasKey(n *yaml.Node, key string) bool {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == key && k.Tag != "!!merge" {
+			return true
+		}
+		if k.Tag == "!!merge" || k.Value == "<<" {
+			for v != nil && v.Kind == yaml.AliasNode {
+				v = v.Alias
+			}
+			if v != nil && v.Kind == yaml.SequenceNode {
+				for _, m := range v.Content {
+					if hasKey(m, key) {
+						return true
+					}
+				}
+			} else if hasKey(v, key) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // compileRequire validates and compiles a RequireSpec.
@@ -198,6 +246,37 @@ func (r *Rule) RequiredTrailers() []string {
 	return out
 }
 
+// AILines returns the rule's ai.lines condition: ok is false when the rule
+// has none; else want is true for a rule on AI-written lines only, false for
+// one on human-written lines only. The scan applies it to each line finding
+// with the commit's line-level authorship data (ai.lines is a condition on
+// lines, not on commits: MatchCommit checks only that a rule on AI-written
+// lines meets an AI-marked commit).
+func (r *Rule) AILines() (want, ok bool) {
+	if r.ai == nil || r.ai.lines == nil {
+		return false, false
+	}
+	return *r.ai.lines, true
+}
+
+// Evidence kinds of line-level authorship data: the scan adds one of them
+// to a commit's classification when an authorship record (a refs/notes/ai
+// authorship log, an Agent Trace record) is about the commit. The
+// AI-tool markers never produce them.
+const (
+	EvidenceNote       = "note"
+	EvidenceAgentTrace = "agent-trace"
+)
+
+// HasLineData reports whether a classification carries line-level
+// authorship data (evidence of kind EvidenceNote or EvidenceAgentTrace):
+// only then may an AI-marked commit hold human-written lines.
+func HasLineData(ai *provenance.Result) bool {
+	return ai != nil && slices.ContainsFunc(ai.Evidence, func(e provenance.Evidence) bool {
+		return e.Kind == EvidenceNote || e.Kind == EvidenceAgentTrace
+	})
+}
+
 // AITools returns the tool ids the rule's ai.tools condition names, for the
 // loader to check them against the known tools.
 func (r *Rule) AITools() []string {
@@ -242,6 +321,16 @@ func (r *Rule) matchAI(c *CommitInfo, why *string) bool {
 		}) {
 			explain(why, "no trailer of ai.agent_trailers names an AI tool's identity")
 			return false
+		}
+		if a.lines != nil {
+			switch {
+			case *a.lines && !ai.Detected:
+				explain(why, "ai.lines is true but the commit is not AI-marked, so none of its lines is AI-written")
+				return false
+			case !*a.lines && ai.Detected && !HasLineData(ai):
+				explain(why, "ai.lines is false but the commit is AI-marked without line-level authorship data, so every line of it counts as AI-written")
+				return false
+			}
 		}
 	}
 	if q := r.require; q != nil {

@@ -1,6 +1,7 @@
 package ruleset
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,6 +80,11 @@ func TestMatchAI(t *testing.T) {
 		{`require: {human_author: true}`, ann(human), false},
 		{`require: {human_author: true}`, CommitInfo{Message: "x", AuthorName: "renovate[bot]", AuthorEmail: "29139614+renovate[bot]@users.noreply.github.com"}, true},
 		{`require: {human_author: true}`, CommitInfo{Message: "x", AuthorName: "Claude", AuthorEmail: "noreply@anthropic.com"}, true},
+		{`ai: {lines: true}, content: {regex: x}`, ann(claude), true},
+		{`ai: {lines: true}, content: {regex: x}`, ann(human), false}, // no AI-written line in a human commit
+		{`ai: {lines: false}, content: {regex: x}`, ann(human), true},
+		{`ai: {lines: false}, content: {regex: x}`, ann(claude), false}, // no line data: every line is AI-written
+		{`ai: {lines: true, tools: [cursor]}, content: {regex: x}`, ann(claude), false},
 		{`ai: {detected: true}, commit: {message: CI}`, ann(claude), true},
 		{`ai: {detected: true}, commit: {message: docs}`, ann(claude), false},
 	}
@@ -105,6 +111,12 @@ func TestAIParseErrors(t *testing.T) {
 		{`ai: {agent_trailers: ["Signed-off-by:"]}`, `ai.agent_trailers[0]: invalid trailer key`},
 		{`ai: {detected: yes}`, `ai.detected: expected true or false`},
 		{`ai: {detecte: true}`, `unknown key "detecte" (did you mean "detected"?)`},
+		{`ai: {lines: true}`, `ai.lines: applies to content rules only`},
+		{`ai: {lines: false}, paths: {include: ["*.go"]}`, `ai.lines: applies to content rules only`},
+		{`ai: {lines: true}, dependencies: {ecosystems: [npm]}`, `ai.lines: applies to content rules only`},
+		{`ai: {lines: true, detected: false}, content: {regex: x}`, `ai.lines: lines: true contradicts detected: false`},
+		{`ai: {lines: 1}, content: {regex: x}`, `ai.lines: expected true or false`},
+		{`ai: {line: true}, content: {regex: x}`, `unknown key "line" (did you mean "lines"?)`},
 		{`require: {}`, `require: needs at least one requirement`},
 		{`require: {trailers: [{value: x}]}`, `require.trailers[0]: missing required key "key"`},
 		{`require: {trailers: ["Reviewed by"]}`, `require.trailers[0].key: invalid trailer key`},
@@ -155,5 +167,77 @@ func TestAIRuleTests(t *testing.T) {
 	r := set.Rules[0]
 	if !r.HasAI() || strings.Join(r.RequiredTrailers(), "|") != "Reviewed-by: Name <email>" {
 		t.Errorf("HasAI = %v, RequiredTrailers = %q", r.HasAI(), r.RequiredTrailers())
+	}
+}
+
+// TestMatchAILineData: with line-level authorship data (evidence of kind
+// note or agent-trace, which only the scan adds) an AI-marked commit may
+// hold human-written lines, so a rule on them applies; the per-line choice
+// is the scan's (AILines).
+func TestMatchAILineData(t *testing.T) {
+	det := defaultDetector(t)
+	c := aiFacts(t, det, CommitInfo{Message: "x\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"})
+	human := mustRule(t, `ai: {lines: false}, content: {regex: x}`)
+	if human.MatchCommit(c) || HasLineData(c.AI) {
+		t.Fatal("lines: false matched an AI-marked commit without line data")
+	}
+	for _, kind := range []string{EvidenceNote, EvidenceAgentTrace} {
+		withData := *c.AI
+		withData.Evidence = append(slices.Clone(withData.Evidence), provenance.Evidence{Kind: kind, Tool: "cursor", Strong: true})
+		c2 := *c
+		c2.AI = &withData
+		if !HasLineData(&withData) || !human.MatchCommit(&c2) {
+			t.Errorf("%s evidence: lines: false does not apply to an AI-marked commit with line data", kind)
+		}
+	}
+	tests := []struct {
+		flow     string
+		want, ok bool
+	}{
+		{`ai: {lines: true}, content: {regex: x}`, true, true},
+		{`ai: {lines: false}, content: {regex: x}`, false, true},
+		{`ai: {detected: true}, content: {regex: x}`, false, false},
+		{`content: {regex: x}`, false, false},
+	}
+	for _, tt := range tests {
+		if want, ok := mustRule(t, tt.flow).AILines(); want != tt.want || ok != tt.ok {
+			t.Errorf("{%s}.AILines() = %v, %v; want %v, %v", tt.flow, want, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestAILinesRuleTests: rule tests of lines rules run with the same
+// no-line-data semantics as a push: an AI-marked example commit has only
+// AI-written lines.
+func TestAILinesRuleTests(t *testing.T) {
+	src := `rules:
+  - id: ai-eval
+    severity: block
+    message: m
+    ai: {lines: true}
+    content: {regex: '\beval\('}
+    tests:
+      match:
+        - {line: "eval(x)", message: "x\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"}
+      nomatch:
+        - {line: "eval(x)", message: "fix cursor pagination"}
+  - id: human-eval
+    severity: warn
+    message: m
+    ai: {lines: false}
+    content: {regex: '\beval\('}
+    tests:
+      match:
+        - {line: "eval(x)", message: "fix cursor pagination"}
+      nomatch:
+        - {line: "eval(x)", message: "x\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"}
+        - {line: "eval(x)", message: "x", author_name: "Cursor Agent", author_email: cursoragent@cursor.com}
+`
+	rs, err := Parse("t.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fails := NewSet(rs).RunTestsWith(defaultDetector(t)); len(fails) != 0 {
+		t.Errorf("RunTestsWith = %v", fails)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+
+	"github.com/pushguard/pushguard/pkg/ruleset"
 )
 
 // AINotesRef is where git-ai keeps its authorship logs (Git AI Standard
@@ -21,14 +23,19 @@ const maxNote = 1 << 20
 // noteSkipPrefix starts the Skip reason of a note that was ignored.
 const noteSkipPrefix = "ai note: "
 
-// readAINotes reads the authorship notes a push carries on refs/notes/ai:
-// the commits they annotate count as AI-assisted by the tools the notes
-// name. A note that is not an authorship log is ignored and reported as a
-// Skip, never an error: notes are informative, and a broken one must not
-// block a push or hide the rest.
+// readAINotes reads the authorship records a push carries on its notes
+// refs: git-ai authorship logs on refs/notes/ai and Agent Trace records on
+// refs/notes/agent-trace (agenttrace.go). The commits they annotate count
+// as AI-assisted by the tools the records name, and their AI-written line
+// ranges become the commits' line data (lines.go). A note that cannot be
+// read is reported as a warning finding of the built-in rule
+// AuthorshipRuleID (and, on refs/notes/ai, as a Skip), never an error: a
+// broken note must not crash the hook nor hide the rest, and the commit it
+// annotates loses its line data, so that every line of it counts as
+// AI-written if it is AI-marked (fail closed).
 func (e *Engine) readAINotes(res *Result, tips []Tip) error {
 	for _, t := range tips {
-		if t.Ref != AINotesRef {
+		if t.Ref != AINotesRef && t.Ref != AgentTraceNotesRef {
 			continue
 		}
 		target, typ, _, err := e.store.Peel(t.Hash)
@@ -47,12 +54,24 @@ func (e *Engine) readAINotes(res *Result, tips []Tip) error {
 			return fmt.Errorf("read %s tree: %w", t.Ref, err)
 		}
 		for _, f := range files {
-			skip := func(why string) {
-				res.Skipped = append(res.Skipped, Skip{Commit: target, Path: f.Path, Reason: noteSkipPrefix + why})
-			}
 			name := strings.ReplaceAll(f.Path, "/", "") // notes trees fan out as ab/cdef...
-			if len(name) != 40 || !isHex(name) || f.NewMode == filemode.Submodule {
-				skip("not a note for a commit id; ignored")
+			var about *plumbing.Hash
+			if len(name) == 40 && isHex(name) {
+				h := plumbing.NewHash(name)
+				about = &h
+			}
+			warn := func(why string) {
+				if t.Ref == AINotesRef {
+					res.Skipped = append(res.Skipped, Skip{Commit: target, Path: f.Path, Reason: noteSkipPrefix + why})
+				}
+				commit := target
+				if about != nil {
+					commit = *about
+				}
+				e.warnAuthorship(res, commit, about, t.Ref, t.Ref+":"+f.Path, 0, strings.TrimSuffix(why, "; ignored"))
+			}
+			if about == nil || f.NewMode == filemode.Submodule {
+				warn("not a note for a commit id; ignored")
 				continue
 			}
 			data, truncated, err := e.store.ReadBlob(f.NewHash, maxNote)
@@ -60,27 +79,35 @@ func (e *Engine) readAINotes(res *Result, tips []Tip) error {
 				return fmt.Errorf("read %s note %s: %w", t.Ref, f.Path, err)
 			}
 			if truncated {
-				skip(fmt.Sprintf("larger than %d bytes; ignored", maxNote))
+				warn(fmt.Sprintf("larger than %d bytes; ignored", maxNote))
 				continue
 			}
-			tools, files, lines, err := parseAuthorshipLog(data)
+			if t.Ref == AgentTraceNotesRef {
+				e.readTraceNote(res, t.Ref, f.Path, *about, data)
+				continue
+			}
+			tools, afiles, _, err := parseAuthorshipLog(data)
 			if err != nil {
-				skip("not a Git AI authorship log (" + err.Error() + "); ignored")
+				warn("not a Git AI authorship log (" + err.Error() + "); ignored")
 				continue
 			}
-			if len(tools) > 0 {
-				if e.notes == nil {
-					e.notes = map[plumbing.Hash][]string{}
-				}
-				h := plumbing.NewHash(name)
-				e.notes[h] = mergeTools(e.notes[h], tools)
-				if lines > 0 {
-					if e.noteLines == nil {
-						e.noteLines = map[plumbing.Hash]int{}
-						e.noteFiles = map[plumbing.Hash][]AIFile{}
-					}
-					e.noteLines[h] = min(e.noteLines[h]+lines, maxNoteLines)
-					e.noteFiles[h] = append(e.noteFiles[h], files...)
+			if len(tools) == 0 {
+				continue
+			}
+			a := e.authorshipOf(*about)
+			a.addSource(ruleset.EvidenceNote, tools)
+			kept := 0
+			for _, af := range afiles {
+				kept += len(af.Ranges)
+			}
+			if kept >= maxNoteRanges {
+				// Ranges past the cap were dropped: the rest of the
+				// note's lines would pass for human-written.
+				e.warnAuthorship(res, *about, about, t.Ref, t.Ref+":"+f.Path, 0, fmt.Sprintf("more than %d line ranges: line data not used", maxNoteRanges-1))
+			}
+			for _, af := range afiles {
+				for _, r := range af.Ranges {
+					a.addRange(af.Path, r[0], r[1])
 				}
 			}
 		}

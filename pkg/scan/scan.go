@@ -162,11 +162,19 @@ type AI struct {
 	Declared bool `json:"declared"`
 	// Suspected are tools with weak evidence only (agent branch or file).
 	Suspected []string `json:"suspected,omitempty"`
-	// Lines is how many lines of the commit its refs/notes/ai authorship
-	// note attests as AI-written (0 when no note gives lines).
+	// Lines is how many lines of the commit its authorship records
+	// (refs/notes/ai authorship logs, Agent Trace records) attest as
+	// AI-written (0 when no record gives lines).
 	Lines int `json:"lines,omitempty"`
 	// Files are the files and line ranges those lines are in.
 	Files []AIFile `json:"files,omitempty"`
+	// LineSources are the kinds of authorship records about the commit
+	// ("agent-trace", "note").
+	LineSources []string `json:"line_sources,omitempty"`
+	// Attribution says how rules on AI-written lines see the commit:
+	// AttributionLines (its line data decides), AttributionCommit (every
+	// added line is AI-written), "" (not AI-marked: none is). See lines.go.
+	Attribution string `json:"attribution,omitempty"`
 }
 
 // Evidence is one AI-provenance signal that matched.
@@ -209,15 +217,16 @@ type Engine struct {
 	deps map[string]*depResult
 	// prefetch reads ahead during Run (prefetch.go).
 	prefetch *prefetcher
-	// notes are the AI tools refs/notes/ai names per commit (notes.go).
-	notes map[plumbing.Hash][]string
 	// secret[r.Index] marks the secret rules (content rules tagged
 	// SecretTag), which also apply to metadata (meta.go).
 	secret []bool
-	// noteLines are the AI-written lines those notes attest per commit,
-	// noteFiles their ranges per file.
-	noteLines map[plumbing.Hash]int
-	noteFiles map[plumbing.Hash][]AIFile
+	// authored is what authorship records say per commit, aiMarked the
+	// AI-marked commits, warned the record warnings made, authRule their
+	// built-in rule (lines.go).
+	authored map[plumbing.Hash]*authorship
+	aiMarked map[plumbing.Hash]bool
+	warned   map[string]bool
+	authRule *ruleset.Rule
 	// onBase holds the scanned commits reachable from
 	// Options.BranchEvidence.Base (set by Run when Limit is on).
 	onBase map[plumbing.Hash]bool
@@ -251,6 +260,7 @@ func New(store *gitstore.Store, rules *ruleset.Set, opts Options) *Engine {
 		facts:     map[string]*blobFacts{},
 		seen:      map[string]bool{},
 		allowRule: newAllowRule(),
+		authRule:  newAuthorshipRule(),
 		secret:    secretRules(rules),
 	}
 }
@@ -547,6 +557,9 @@ func (e *Engine) checkCommit(ctx context.Context, res *Result, c *gitstore.Commi
 	}
 	var raw provenance.Result
 	info.AI, raw = e.provenance(c, refs, changes)
+	if err := e.applyAuthorship(res, c, refs, changes, &info.AI, &raw); err != nil { // lines.go
+		return err
+	}
 	res.Commits = append(res.Commits, info)
 	facts.AI = &raw
 	facts.Signed = c.Signed
@@ -629,13 +642,6 @@ func (e *Engine) provenance(c *gitstore.Commit, refs []string, changes []fileCha
 		}
 	}
 	r := e.opts.Provenance.Detect(in)
-	if tools := e.notes[c.Hash]; len(tools) > 0 {
-		r.Detected = true
-		r.Tools = mergeTools(r.Tools, tools)
-		r.Evidence = append(r.Evidence, provenance.Evidence{Kind: "note", Tool: strings.Join(tools, ","), Text: AINotesRef + " authorship log", Strong: true})
-		ai.Lines = e.noteLines[c.Hash]
-		ai.Files = e.noteFiles[c.Hash]
-	}
 	ai.Detected = r.Detected
 	ai.Declared = r.Declared
 	if r.Tools != nil {
@@ -862,7 +868,7 @@ func (e *Engine) addLineFindings(res *Result, matches []lineMatch, lineRules []b
 // add appends f unless the same rule already fired on the same place, or an
 // allowlist drops it.
 func (e *Engine) add(res *Result, f Finding) {
-	if e.rules.Allowlisted(f.Rule, f.Commit.String(), f.Path, f.Match) {
+	if e.rules.Allowlisted(f.Rule, f.Commit.String(), f.Path, f.Match) || !e.keepForLines(f) {
 		return
 	}
 	key := f.Rule.ID + "\x00" + string(f.Kind) + "\x00" + f.Path + "\x00" + f.Field + "\x00" + fmt.Sprint(f.Line, ":", f.Column, ":", f.Match)
