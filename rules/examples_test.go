@@ -31,7 +31,7 @@ func markers(t testing.TB) *provenance.Detector {
 // and help.
 func TestAIExamples(t *testing.T) {
 	det := markers(t)
-	for _, name := range []string{"disclose-and-review.yml", "forbid-ai.yml", "kernel-style.yml"} {
+	for _, name := range []string{"ai-written-code.yml", "disclose-and-review.yml", "forbid-ai.yml", "kernel-style.yml"} {
 		t.Run(name, func(t *testing.T) {
 			rs, err := ruleset.LoadPath(filepath.Join("examples", name))
 			if err != nil {
