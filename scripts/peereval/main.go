@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -465,6 +466,9 @@ func cmdLayout(args []string) error {
 // leading and trailing lines (trufflehog's inputs are indented raw strings).
 func dedent(s string) string {
 	lines := strings.Split(s, "\n")
+	// A raw string that starts on the line of its backquote has an
+	// unindented first line: leave it out of the common indentation.
+	skipFirst := len(lines) > 1 && strings.TrimSpace(lines[0]) != "" && lines[0] == strings.TrimLeft(lines[0], " \t")
 	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
 		lines = lines[1:]
 	}
@@ -473,8 +477,8 @@ func dedent(s string) string {
 	}
 	prefix := ""
 	first := true
-	for _, l := range lines {
-		if strings.TrimSpace(l) == "" {
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" || (i == 0 && skipFirst) {
 			continue
 		}
 		ind := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
@@ -487,7 +491,10 @@ func dedent(s string) string {
 		}
 	}
 	for i, l := range lines {
-		lines[i] = strings.TrimPrefix(l, prefix)
+		l = strings.TrimPrefix(l, prefix)
+		// Leading tabs become two spaces: YAML allows no tabs there.
+		rest := strings.TrimLeft(l, "\t")
+		lines[i] = strings.Repeat("  ", len(l)-len(rest)) + rest
 	}
 	return strings.Join(lines, "\n")
 }
@@ -502,8 +509,11 @@ func place(s sample, text string, i int) (rel, pre, post string) {
 	}
 	t := strings.TrimSpace(text)
 	switch {
-	case strings.HasPrefix(t, "{") || strings.HasPrefix(t, "["):
+	case strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[{") || strings.HasPrefix(t, "[\"") ||
+		strings.HasPrefix(t, "[\n") || strings.HasPrefix(t, "[ "):
 		return base + "/config/settings.json", "", ""
+	case logLine.MatchString(t):
+		return base + "/logs/service.log", "", ""
 	case strings.HasPrefix(t, "<"):
 		return base + "/config/credentials.xml", "", ""
 	case strings.HasPrefix(t, "curl ") || strings.HasPrefix(t, "export ") || strings.HasPrefix(t, "#!"):
@@ -522,11 +532,19 @@ func place(s sample, text string, i int) (rel, pre, post string) {
 	return base + "/docs/notes.txt", "Service notes\n\n", "\n"
 }
 
+// logLine matches a log line: a level in brackets or a timestamp.
+var logLine = regexp.MustCompile(`^(\[(?i:info|debug|warn|warning|error|trace)\]|\d{4}-\d\d-\d\d[ T]\d\d:)`)
+
 func isYAMLish(t string) bool {
-	l := strings.SplitN(t, "\n", 2)[0]
-	k, _, ok := strings.Cut(l, ": ")
-	return ok && !strings.ContainsAny(k, " \t=\"'(") && strings.Count(t, "\n") > 0
+	for strings.HasPrefix(t, "#") {
+		_, t, _ = strings.Cut(t, "\n")
+		t = strings.TrimSpace(t)
+	}
+	return yamlKey.MatchString(strings.SplitN(t, "\n", 2)[0]) && strings.Count(t, "\n") > 0
 }
+
+// yamlKey matches a line that opens with a YAML mapping key.
+var yamlKey = regexp.MustCompile(`^[\w.-]+:(\s|$)`)
 
 func isAssign(t string) bool {
 	l := strings.SplitN(t, "\n", 2)[0]
