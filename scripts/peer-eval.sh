@@ -27,7 +27,10 @@
 #     findings of block severity ("pg block"; "pg any" adds warn/info);
 #   - gitleaks: `gitleaks dir` with its default configuration ("gitleaks"),
 #     and without its generic-api-key rule ("gl -generic").
-# It prints the shares per suite for positives and negatives, then per suite
+# It prints the shares per suite for positives and negatives; then the same
+# split: gitleaks samples written literally in its rule sources vs generated
+# from its (often looser than the provider's) regexes, and trufflehog
+# negatives by case (invalid shape, keyword too far, other); then per suite
 # the families with the most positives pushguard does not block.
 #
 # Usage: scripts/peer-eval.sh
@@ -137,7 +140,8 @@ grep -q peerRecordPaths "$gen/utils/validate.go" && grep -q SetSeed "$gen/../sec
 echo "gitleaks $(basename "$glmod"), trufflehog $(git --git-dir="$thgit" rev-parse --short HEAD) ($(git --git-dir="$thgit" log -1 --format=%cs HEAD)), pushguard $(git -C "$root" rev-parse --short HEAD)"
 
 mkdir "$tmp/samples"
-"$tmp/peereval" layout -in "$tmp/gitleaks.jsonl,$tmp/trufflehog.jsonl" -dir "$tmp/samples" -manifest "$tmp/manifest.json"
+"$tmp/peereval" layout -in "$tmp/gitleaks.jsonl,$tmp/trufflehog.jsonl" -dir "$tmp/samples" -manifest "$tmp/manifest.json" \
+	-gitleaks-rules "$glmod/cmd/generate/config/rules"
 
 set +e
 "$tmp/pushguard" scan --dir "$tmp/samples" --format json --max-locations 0 >"$tmp/pushguard.json" 2>"$tmp/pushguard.err"

@@ -50,6 +50,11 @@ type entry struct {
 	File  string `json:"file"`
 	Start int    `json:"start"`
 	End   int    `json:"end"`
+	// Sub splits a suite: gitleaks samples are "literal" (written in its
+	// rule sources) or "generated" (from a regex); trufflehog negatives are
+	// "invalid" (a wrong token shape), "keyword far" (a valid token too far
+	// from the provider's name) or "other".
+	Sub string `json:"sub,omitempty"`
 }
 
 func main() {
@@ -399,8 +404,25 @@ func cmdLayout(args []string) error {
 	in := fs.String("in", "", "comma-separated JSON-lines sample files")
 	dir := fs.String("dir", "", "directory to write the sample files into")
 	manifest := fs.String("manifest", "", "manifest to write")
+	glRules := fs.String("gitleaks-rules", "", "gitleaks' cmd/generate/config/rules directory: tells literal samples from generated ones")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var glSrc string
+	if *glRules != "" {
+		files, err := filepath.Glob(filepath.Join(*glRules, "*.go"))
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			b.Write(src)
+		}
+		glSrc = b.String()
 	}
 	var all []sample
 	for _, f := range strings.Split(*in, ",") {
@@ -453,13 +475,36 @@ func cmdLayout(args []string) error {
 		if err := os.WriteFile(full, []byte(lines+post), 0o644); err != nil {
 			return err
 		}
-		entries = append(entries, entry{sample: s, File: rel, Start: start, End: end})
+		entries = append(entries, entry{sample: s, File: rel, Start: start, End: end, Sub: subKind(s, glSrc)})
 	}
 	b, err := json.Marshal(entries)
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(*manifest, b, 0o644)
+}
+
+// subKind classifies a sample within its suite (see entry.Sub).
+func subKind(s sample, glSrc string) string {
+	switch {
+	case s.Suite == "gitleaks" && glSrc != "":
+		q := strconv.Quote(s.Text)
+		if strings.Contains(glSrc, s.Text) || strings.Contains(glSrc, q[1:len(q)-1]) {
+			return "literal"
+		}
+		return "generated"
+	case s.Suite == "trufflehog" && s.Kind == "neg":
+		n := strings.ToLower(s.Name)
+		switch {
+		case strings.Contains(n, "invalid"):
+			return "invalid"
+		case strings.Contains(n, "range") || strings.Contains(n, "not close") || strings.Contains(n, "far") ||
+			strings.Contains(n, "without keyword") || strings.Contains(n, "no keyword"):
+			return "keyword far"
+		}
+		return "other"
+	}
+	return ""
 }
 
 // dedent removes the indentation common to all non-blank lines and blank
@@ -709,6 +754,38 @@ func cmdScore(args []string) error {
 			}
 			fmt.Printf("%-11s %-4s %6d  %10s %10s  %10s %12s\n", suite, kind, a.n,
 				pct(a.pgBlock, a.n), pct(a.pgAny, a.n), pct(a.gl, a.n), pct(a.glSpecific, a.n))
+		}
+	}
+	type sub struct{ suite, kind, sub string }
+	subs := map[sub]*agg{}
+	var subKeys []sub
+	for i, e := range entries {
+		if e.Sub == "" {
+			continue
+		}
+		k := sub{e.Suite, e.Kind, e.Sub}
+		if subs[k] == nil {
+			subs[k] = &agg{}
+			subKeys = append(subKeys, k)
+		}
+		add(subs[k], hits[i])
+	}
+	sort.Slice(subKeys, func(i, j int) bool {
+		a, b := subKeys[i], subKeys[j]
+		if a.suite != b.suite {
+			return a.suite < b.suite
+		}
+		if a.kind != b.kind {
+			return a.kind > b.kind
+		}
+		return a.sub < b.sub
+	})
+	if len(subKeys) > 0 {
+		fmt.Println()
+		for _, k := range subKeys {
+			a := subs[k]
+			fmt.Printf("%-11s %-4s %6d  %10s %10s  %10s %12s   %s\n", k.suite, k.kind, a.n,
+				pct(a.pgBlock, a.n), pct(a.pgAny, a.n), pct(a.gl, a.n), pct(a.glSpecific, a.n), k.sub)
 		}
 	}
 	for _, suite := range []string{"gitleaks", "trufflehog"} {
