@@ -137,7 +137,7 @@ grep -q peerRecordPaths "$gen/utils/validate.go" && grep -q SetSeed "$gen/../sec
 # trufflehog samples.
 "$tmp/peereval" truffle -git-dir "$thgit" -out "$tmp/trufflehog.jsonl"
 
-echo "gitleaks $(basename "$glmod"), trufflehog $(git --git-dir="$thgit" rev-parse --short HEAD) ($(git --git-dir="$thgit" log -1 --format=%cs HEAD)), pushguard $(git -C "$root" rev-parse --short HEAD)"
+echo "gitleaks $(basename "$glmod"), trufflehog $(git --git-dir="$thgit" rev-parse --short HEAD) ($(git --git-dir="$thgit" log -1 --format=%cs HEAD)), pushguard $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "(no git)")"
 
 mkdir "$tmp/samples"
 "$tmp/peereval" layout -in "$tmp/gitleaks.jsonl,$tmp/trufflehog.jsonl" -dir "$tmp/samples" -manifest "$tmp/manifest.json" \
