@@ -52,6 +52,10 @@ type Options struct {
 	// zero value, the hook's, applies each pushed branch to every commit
 	// it brings in: the branch is where those commits enter.
 	BranchEvidence BranchEvidence
+	// Workers is how many goroutines examine file contents during Run
+	// (pipeline.go): 0 means GOMAXPROCS; a negative value does everything
+	// on the calling goroutine. The result is the same either way.
+	Workers int
 }
 
 // BranchEvidence is the scan's rule for branch evidence. A ref that merely
@@ -207,8 +211,8 @@ type Engine struct {
 	allowRule *ruleset.Rule
 	// deps caches what each manifest change adds (deps.go).
 	deps map[string]*depResult
-	// prefetch reads ahead during Run (prefetch.go).
-	prefetch *prefetcher
+	// pipe examines files ahead on every core during Run (pipeline.go).
+	pipe *pipeline
 	// notes are the AI tools refs/notes/ai names per commit (notes.go).
 	notes map[plumbing.Hash][]string
 	// secret[r.Index] marks the secret rules (content rules tagged
@@ -352,10 +356,10 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 	if err := e.markBase(hashes, exclude); err != nil {
 		return nil, err
 	}
-	e.prefetch = e.startPrefetch(ctx, hashes, commits, refs)
+	e.pipe = e.startPipeline(ctx, hashes, commits, refs)
 	defer func() {
-		e.prefetch.stop()
-		e.prefetch = nil
+		e.pipe.stop()
+		e.pipe = nil
 	}()
 	for _, h := range hashes {
 		if err := ctx.Err(); err != nil {
@@ -657,6 +661,8 @@ type fileChange struct {
 	// may be where an added file's content came from (a rename with edits
 	// that pairing by name missed): lines found in them are not new.
 	movedFrom []plumbing.Hash
+	// pos is the change's index in the commit's list of changes.
+	pos int
 }
 
 // maxMovedFrom bounds the deleted files an added file is compared with.
@@ -778,19 +784,11 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 	case ch.NewMode == filemode.Submodule:
 		facts = &blobFacts{skipped: "submodule"}
 	default:
-		size, ok := e.prefetchedSize(ch)
-		if !ok {
-			var err error
-			if size, err = e.store.BlobSize(ch.NewHash); err != nil {
-				return fmt.Errorf("size of %s in commit %s: %w", ch.Path, c.Hash, err)
-			}
-		}
-		info.Size = size
-		var err error
-		facts, err = e.examine(ctx, ch, size)
+		size, f, err := e.fileFacts(ctx, c, ch) // pipeline.go
 		if err != nil {
-			return fmt.Errorf("read %s in commit %s: %w", ch.Path, c.Hash, err)
+			return err
 		}
+		info.Size, facts = size, f
 		info.Binary = facts.binary
 		if n := len(res.Commits); n > 0 && res.Commits[n-1].Hash == c.Hash {
 			res.Commits[n-1].AddedLines += facts.added
@@ -886,9 +884,22 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 	if f, ok := e.facts[key]; ok {
 		return f, nil
 	}
-	f := &blobFacts{}
+	f, err := e.factsOf(ctx, ch, size)
+	if err != nil {
+		// Not examined to the end: not kept, so that no later Run takes
+		// a partial examination for a complete one.
+		return nil, err
+	}
 	e.facts[key] = f
-	prefetched := e.prefetchedBlobs(key)
+	return f, nil
+}
+
+// factsOf reads the content of ch (whose new blob has size bytes) and runs
+// every line rule over the lines it adds. It uses only the store, the
+// rules, the options and e's own matcher and differ, so pipeline workers
+// run it too (pipeline.go).
+func (e *Engine) factsOf(ctx context.Context, ch fileChange, size int64) (*blobFacts, error) {
+	f := &blobFacts{}
 	if size > e.opts.MaxFileSize {
 		// Not scanned: read no more than git needs to tell binary content
 		// (the object header gave the size), never the whole blob.
@@ -903,13 +914,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		}
 		return f, nil
 	}
-	readBlob := func(h plumbing.Hash) ([]byte, bool, error) {
-		if data, ok := prefetched[h]; ok {
-			return data, false, nil
-		}
-		return e.store.ReadBlobShared(h, e.opts.MaxFileSize+1)
-	}
-	newer, truncated, err := readBlob(ch.NewHash)
+	newer, truncated, err := e.store.ReadBlobShared(ch.NewHash, e.opts.MaxFileSize+1)
 	if err != nil {
 		return nil, err
 	}
@@ -937,7 +942,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if ph == ch.NewHash {
 			return f, nil // identical to a parent's version: nothing added
 		}
-		old, err := e.diffBase(ph, prefetched)
+		old, err := e.diffBase(ph, nil)
 		if err != nil {
 			return nil, fmt.Errorf("read parent version %s: %w", ph, err)
 		}
@@ -946,7 +951,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 	if len(parents) == 1 && parents[0] == nil && len(ch.movedFrom) > 0 {
 		parents = parents[:0]
 		for _, h := range ch.movedFrom {
-			old, err := e.diffBase(h, prefetched)
+			old, err := e.diffBase(h, nil)
 			if err != nil {
 				return nil, fmt.Errorf("read deleted version %s: %w", h, err)
 			}
@@ -956,9 +961,6 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		}
 	}
 	if err := e.matchAdded(ctx, f, ch.Path, newer, parents); err != nil {
-		// Not examined to the end: forget it, so that no later Run takes
-		// a partial examination for a complete one.
-		delete(e.facts, key)
 		return nil, err
 	}
 	return f, nil
