@@ -132,8 +132,9 @@ func (e *Engine) startPipeline(ctx context.Context, hashes []plumbing.Hash, comm
 		workers = runtime.GOMAXPROCS(0)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	items := make(chan pipeItem, pipelineAhead)
-	work := make(chan *factsJob, pipelineAhead)
+	ahead := min(pipelineAhead, 8*len(hashes)) // a small push: small queues
+	items := make(chan pipeItem, ahead)
+	work := make(chan *factsJob, ahead)
 	p := &pipeline{items: items, cancel: cancel, order: make(map[plumbing.Hash]int, len(hashes))}
 	for i, h := range hashes {
 		p.order[h] = i

@@ -979,7 +979,17 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 	// directives are the inline suppressions on added lines, by line
 	// number: only those may suppress (suppress.go).
 	var directives map[int]directive
-	visit := func(l diff.Line) bool {
+	// l is the line being matched; onMatch is made once per file, not
+	// once per line.
+	var l diff.Line
+	onMatch := func(m ruleset.LineMatch) {
+		f.matches = append(f.matches, lineMatch{
+			rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
+			match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
+		})
+	}
+	visit := func(line diff.Line) bool {
+		l = line
 		if stopped = chk.add(len(l.Text)); stopped != nil {
 			return false
 		}
@@ -988,12 +998,7 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 		if l.No >= 1 && l.No <= len(paths) {
 			keys = paths[l.No-1]
 		}
-		stopped = e.matchLine(&chk, l.Text, l.No, keys, nil, func(m ruleset.LineMatch) {
-			f.matches = append(f.matches, lineMatch{
-				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
-				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
-			})
-		})
+		stopped = e.matchLine(&chk, l.Text, l.No, keys, nil, onMatch)
 		if stopped != nil {
 			return false
 		}
@@ -1012,8 +1017,8 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 	if len(parents) == 1 {
 		e.differ.AddedFunc(parents[0], newer, visit)
 	} else {
-		for _, l := range e.differ.AddedMerge(parents, newer) {
-			if !visit(l) {
+		for _, ml := range e.differ.AddedMerge(parents, newer) {
+			if !visit(ml) {
 				break
 			}
 		}
