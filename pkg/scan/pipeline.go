@@ -146,6 +146,10 @@ func (e *Engine) startPipeline(ctx context.Context, hashes []plumbing.Hash, comm
 		defer p.wg.Done()
 		defer close(items)
 		defer close(work)
+		// A panic here must not kill the process past the hook's recover:
+		// the producer just stops, and the engine, which then compares the
+		// commits itself, meets the same panic on its own goroutine.
+		defer func() { _ = recover() }()
 		e.produce(ctx, hashes, commits, refs, items, work)
 	}()
 	for range workers {
@@ -330,9 +334,16 @@ func (e *Engine) worker() *Engine {
 	}
 }
 
-// runJob examines the file change of j within the byte budget.
+// runJob examines the file change of j within the byte budget. A panic
+// becomes the job's error: the engine then examines the change itself and
+// meets the panic on its own goroutine, where the hook recovers it.
 func (w *Engine) runJob(ctx context.Context, j *factsJob, budget *byteBudget) {
 	defer close(j.done)
+	defer func() {
+		if p := recover(); p != nil {
+			j.facts, j.err = nil, fmt.Errorf("examine %s: panic: %v", j.ch.Path, p)
+		}
+	}()
 	if j.err = ctx.Err(); j.err != nil {
 		return
 	}
