@@ -1036,7 +1036,8 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 // when that version is one the engine does not scan (binary, or larger
 // than MaxFileSize): content that was never examined must not hide lines
 // from the next version. Its size is checked before reading, so an
-// oversized version is never loaded.
+// oversized version is never loaded. prefetched may hold contents already
+// read, by blob (nil: none).
 func (e *Engine) diffBase(h plumbing.Hash, prefetched map[plumbing.Hash][]byte) ([]byte, error) {
 	data, ok := prefetched[h]
 	if !ok {
