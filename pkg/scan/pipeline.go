@@ -42,6 +42,11 @@ const (
 	// pipelineAhead bounds the items queued for the engine and the jobs
 	// queued for the workers.
 	pipelineAhead = 64
+	// maxWorkers caps the default number of workers on a large server: the
+	// store serialises reads and the engine's own pass over the commits is
+	// serial, so more workers than this would mostly wait (and a push
+	// would claim every core of the server).
+	maxWorkers = 8
 	// pipelineBytes bounds the blob bytes the workers hold at once: the new
 	// version of each file being examined, counted once per version it is
 	// compared with plus once for itself.
@@ -129,7 +134,7 @@ func (e *Engine) startPipeline(ctx context.Context, hashes []plumbing.Hash, comm
 		return nil
 	}
 	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = min(runtime.GOMAXPROCS(0), maxWorkers)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	ahead := min(pipelineAhead, 8*len(hashes)) // a small push: small queues

@@ -53,8 +53,9 @@ type Options struct {
 	// it brings in: the branch is where those commits enter.
 	BranchEvidence BranchEvidence
 	// Workers is how many goroutines examine file contents during Run
-	// (pipeline.go): 0 means GOMAXPROCS; a negative value does everything
-	// on the calling goroutine. The result is the same either way.
+	// (pipeline.go): 0 means GOMAXPROCS, at most 8; a negative value does
+	// everything on the calling goroutine. The result is the same either
+	// way.
 	Workers int
 }
 
