@@ -3,6 +3,7 @@ package gitstore
 import (
 	"fmt"
 	"math/rand"
+	"os"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -217,4 +218,91 @@ func BenchmarkReadBlobPrefixLargeDelta(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkSizeThenRead reads blobs the way the scan does: for every
+// commit, oldest first, the size of each new version (BlobSize) and then
+// its content (ReadBlobShared), with a fresh Store each op. "generated" is
+// the generated history; "env" is the repository PUSHGUARD_BENCH_REPO
+// names (a bare clone of a real history, e.g. gin), skipped when unset.
+// A delta whose size is asked is built once, not once for the size and
+// again for the read, and a small delta is inflated once.
+func BenchmarkSizeThenRead(b *testing.B) {
+	run := func(b *testing.B, open func() *Store) {
+		s := open()
+		refs, err := s.Refs()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var tips []plumbing.Hash
+		for _, r := range refs {
+			tips = append(tips, r.Hash)
+		}
+		var tipCommits []plumbing.Hash
+		for _, t := range tips {
+			if typ, err := s.ObjectType(t); err == nil && typ == plumbing.CommitObject {
+				tipCommits = append(tipCommits, t)
+			}
+		}
+		commits, err := s.NewCommits(tipCommits, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var blobs []plumbing.Hash
+		for _, h := range commits {
+			c, err := s.Commit(h)
+			if err != nil {
+				b.Fatal(err)
+			}
+			prev := plumbing.ZeroHash
+			if len(c.Parents) > 0 {
+				p, err := s.Commit(c.Parents[0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				prev = p.Tree
+			}
+			chs, err := s.Changes(prev, c.Tree)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, ch := range chs {
+				if ch.Status != Deleted && ch.NewMode.IsFile() {
+					blobs = append(blobs, ch.NewHash)
+				}
+			}
+		}
+		s.Close()
+		b.ReportAllocs()
+		for b.Loop() {
+			s := open()
+			for _, h := range blobs {
+				if _, err := s.BlobSize(h); err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := s.ReadBlobShared(h, 5<<20); err != nil {
+					b.Fatal(err)
+				}
+			}
+			s.Close()
+		}
+		b.ReportMetric(float64(len(blobs)), "blobs/op")
+	}
+	b.Run("generated", func(b *testing.B) {
+		br := newBenchRepo(b)
+		run(b, br.repo.open)
+	})
+	b.Run("env", func(b *testing.B) {
+		dir := os.Getenv("PUSHGUARD_BENCH_REPO")
+		if dir == "" {
+			b.Skip("PUSHGUARD_BENCH_REPO not set")
+		}
+		run(b, func() *Store {
+			s, err := Open(Env{GitDir: dir})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return s
+		})
+	})
 }

@@ -78,6 +78,13 @@ type packReader struct {
 		data   []byte
 		shared bool
 	}
+	// top is the inflated data of the delta object inflated whole to learn
+	// its result size, for content to apply without inflating it again
+	// (valid during one object call).
+	top struct {
+		off  int64
+		data []byte
+	}
 	hdr [maxHeader]byte
 }
 
@@ -294,8 +301,25 @@ func (p *packReader) object(h plumbing.Hash, streamAbove int64) (*packedObject, 
 		o.typ, o.size, o.streaming = objectType(e.typ), e.size, e.size > streamAbove
 		return o, nil
 	}
-	size, err := p.deltaTargetSize(e)
-	if err != nil {
+	if p.last.data != nil && p.last.off == off {
+		// Built by the previous call (a size query, now the read).
+		o.typ, o.size = p.last.typ, int64(len(p.last.data))
+		return o, nil
+	}
+	var size int64
+	if e.size <= maxInflatedDelta {
+		// A small delta: inflate it whole once, for its result size and
+		// for content to apply, rather than once for each.
+		delta, err := p.readData(e)
+		if err != nil {
+			return nil, err
+		}
+		if size, err = deltaResultSize(delta); err != nil {
+			return nil, fmt.Errorf("pack %s: delta at %d: %w", p.name, e.offset, err)
+		}
+		p.top.off, p.top.data = off, delta
+		defer func() { p.top.data = nil }()
+	} else if size, err = p.deltaTargetSize(e); err != nil {
 		return nil, err
 	}
 	if size > streamAbove {
@@ -322,6 +346,20 @@ func (p *packReader) object(h plumbing.Hash, streamAbove int64) (*packedObject, 
 	p.last.off, p.last.typ, p.last.data, p.last.shared = off, typ, data, shared
 	o.typ, o.size = typ, int64(len(data))
 	return o, nil
+}
+
+// maxInflatedDelta: object inflates a delta this small whole to learn its
+// result size (and keeps it for content); a larger one only its first bytes.
+const maxInflatedDelta = 1 << 20
+
+// deltaResultSize returns the result size a delta's header gives.
+func deltaResultSize(delta []byte) (int64, error) {
+	_, rest, err := deltaVarint(delta)
+	if err != nil {
+		return 0, err
+	}
+	size, _, err := deltaVarint(rest)
+	return size, err
 }
 
 // deltaTargetSize reads the result size from the start of the delta e,
@@ -426,8 +464,10 @@ func (p *packReader) content(off, limit int64) (typ plumbing.ObjectType, data []
 		}
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
-		delta, err := p.readData(chain[i])
-		if err != nil {
+		var delta []byte
+		if i == 0 && p.top.data != nil && p.top.off == off0 {
+			delta = p.top.data // inflated by object already
+		} else if delta, err = p.readData(chain[i]); err != nil {
 			return plumbing.InvalidObject, nil, false, err
 		}
 		dstLimit := int64(-1)

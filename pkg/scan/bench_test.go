@@ -57,11 +57,15 @@ func allTips(b *testing.B, store *gitstore.Store) []scan.Tip {
 
 // BenchmarkEngineRun scans the whole generated history with the embedded
 // rules: "cold" opens the repository each time (empty object cache, as the
-// hook and `scan` run), "warm" reuses one store.
+// hook and `scan` run), "warm" reuses one store. "workers=seq" runs on one
+// goroutine (Options.Workers < 0), "workers=auto" with the pipeline on
+// GOMAXPROCS workers (pipeline.go). Besides wall time per op, each reports
+// cpu-ns/op (user + system time of the process) and cores (CPU / wall): how
+// many cores the scan kept busy.
 func BenchmarkEngineRun(b *testing.B) {
 	dir, set, det := benchSetup(b)
-	run := func(b *testing.B, store *gitstore.Store) *scan.Result {
-		res, err := scan.New(store, set, scan.Options{Provenance: det}).Run(context.Background(), allTips(b, store), nil)
+	run := func(b *testing.B, store *gitstore.Store, workers int) *scan.Result {
+		res, err := scan.New(store, set, scan.Options{Provenance: det, Workers: workers}).Run(context.Background(), allTips(b, store), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -70,30 +74,52 @@ func BenchmarkEngineRun(b *testing.B) {
 		}
 		return res
 	}
-	b.Run("cache=cold", func(b *testing.B) {
-		b.ReportAllocs()
-		var res *scan.Result
-		for b.Loop() {
+	for _, w := range []struct {
+		name    string
+		workers int
+	}{{"seq", -1}, {"auto", 0}} {
+		b.Run("cache=cold/workers="+w.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var res *scan.Result
+			cpu0 := cpuTime()
+			for b.Loop() {
+				store, err := gitstore.Open(gitstore.Env{GitDir: dir})
+				if err != nil {
+					b.Fatal(err)
+				}
+				res = run(b, store, w.workers)
+				store.Close()
+			}
+			reportCPU(b, cpu0)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(res.Commits)), "ns/commit")
+		})
+		b.Run("cache=warm/workers="+w.name, func(b *testing.B) {
 			store, err := gitstore.Open(gitstore.Env{GitDir: dir})
 			if err != nil {
 				b.Fatal(err)
 			}
-			res = run(b, store)
-			store.Close()
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(res.Commits)), "ns/commit")
-	})
-	b.Run("cache=warm", func(b *testing.B) {
-		store, err := gitstore.Open(gitstore.Env{GitDir: dir})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer store.Close()
-		b.ReportAllocs()
-		for b.Loop() {
-			run(b, store)
-		}
-	})
+			defer store.Close()
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				run(b, store, w.workers)
+			}
+			reportCPU(b, cpu0)
+		})
+	}
+}
+
+// reportCPU reports the process CPU time since cpu0 per op, and the cores
+// it kept busy, when the platform tells CPU time.
+func reportCPU(b *testing.B, cpu0 int64) {
+	cpu := cpuTime()
+	if cpu0 < 0 || cpu < 0 || b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64(cpu-cpu0)/float64(b.N), "cpu-ns/op")
+	if wall := b.Elapsed().Nanoseconds(); wall > 0 {
+		b.ReportMetric(float64(cpu-cpu0)/float64(wall), "cores")
+	}
 }
 
 // BenchmarkEngineOneCommit scans the newest commit only, excluding its

@@ -52,6 +52,11 @@ type Options struct {
 	// zero value, the hook's, applies each pushed branch to every commit
 	// it brings in: the branch is where those commits enter.
 	BranchEvidence BranchEvidence
+	// Workers is how many goroutines examine file contents during Run
+	// (pipeline.go): 0 means GOMAXPROCS, at most 8; a negative value does
+	// everything on the calling goroutine. The result is the same either
+	// way.
+	Workers int
 }
 
 // BranchEvidence is the scan's rule for branch evidence. A ref that merely
@@ -215,8 +220,8 @@ type Engine struct {
 	allowRule *ruleset.Rule
 	// deps caches what each manifest change adds (deps.go).
 	deps map[string]*depResult
-	// prefetch reads ahead during Run (prefetch.go).
-	prefetch *prefetcher
+	// pipe examines files ahead on every core during Run (pipeline.go).
+	pipe *pipeline
 	// secret[r.Index] marks the secret rules (content rules tagged
 	// SecretTag), which also apply to metadata (meta.go).
 	secret []bool
@@ -362,10 +367,10 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 	if err := e.markBase(hashes, exclude); err != nil {
 		return nil, err
 	}
-	e.prefetch = e.startPrefetch(ctx, hashes, commits, refs)
+	e.pipe = e.startPipeline(ctx, hashes, commits, refs)
 	defer func() {
-		e.prefetch.stop()
-		e.prefetch = nil
+		e.pipe.stop()
+		e.pipe = nil
 	}()
 	for _, h := range hashes {
 		if err := ctx.Err(); err != nil {
@@ -663,6 +668,8 @@ type fileChange struct {
 	// may be where an added file's content came from (a rename with edits
 	// that pairing by name missed): lines found in them are not new.
 	movedFrom []plumbing.Hash
+	// pos is the change's index in the commit's list of changes.
+	pos int
 }
 
 // maxMovedFrom bounds the deleted files an added file is compared with.
@@ -784,19 +791,11 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 	case ch.NewMode == filemode.Submodule:
 		facts = &blobFacts{skipped: "submodule"}
 	default:
-		size, ok := e.prefetchedSize(ch)
-		if !ok {
-			var err error
-			if size, err = e.store.BlobSize(ch.NewHash); err != nil {
-				return fmt.Errorf("size of %s in commit %s: %w", ch.Path, c.Hash, err)
-			}
-		}
-		info.Size = size
-		var err error
-		facts, err = e.examine(ctx, ch, size)
+		size, f, err := e.fileFacts(ctx, c, ch) // pipeline.go
 		if err != nil {
-			return fmt.Errorf("read %s in commit %s: %w", ch.Path, c.Hash, err)
+			return err
 		}
+		info.Size, facts = size, f
 		info.Binary = facts.binary
 		if n := len(res.Commits); n > 0 && res.Commits[n-1].Hash == c.Hash {
 			res.Commits[n-1].AddedLines += facts.added
@@ -892,9 +891,22 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 	if f, ok := e.facts[key]; ok {
 		return f, nil
 	}
-	f := &blobFacts{}
+	f, err := e.factsOf(ctx, ch, size)
+	if err != nil {
+		// Not examined to the end: not kept, so that no later Run takes
+		// a partial examination for a complete one.
+		return nil, err
+	}
 	e.facts[key] = f
-	prefetched := e.prefetchedBlobs(key)
+	return f, nil
+}
+
+// factsOf reads the content of ch (whose new blob has size bytes) and runs
+// every line rule over the lines it adds. It uses only the store, the
+// rules, the options and e's own matcher and differ, so pipeline workers
+// run it too (pipeline.go).
+func (e *Engine) factsOf(ctx context.Context, ch fileChange, size int64) (*blobFacts, error) {
+	f := &blobFacts{}
 	if size > e.opts.MaxFileSize {
 		// Not scanned: read no more than git needs to tell binary content
 		// (the object header gave the size), never the whole blob.
@@ -909,13 +921,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		}
 		return f, nil
 	}
-	readBlob := func(h plumbing.Hash) ([]byte, bool, error) {
-		if data, ok := prefetched[h]; ok {
-			return data, false, nil
-		}
-		return e.store.ReadBlobShared(h, e.opts.MaxFileSize+1)
-	}
-	newer, truncated, err := readBlob(ch.NewHash)
+	newer, truncated, err := e.store.ReadBlobShared(ch.NewHash, e.opts.MaxFileSize+1)
 	if err != nil {
 		return nil, err
 	}
@@ -943,7 +949,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		if ph == ch.NewHash {
 			return f, nil // identical to a parent's version: nothing added
 		}
-		old, err := e.diffBase(ph, prefetched)
+		old, err := e.diffBase(ph, nil)
 		if err != nil {
 			return nil, fmt.Errorf("read parent version %s: %w", ph, err)
 		}
@@ -952,7 +958,7 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 	if len(parents) == 1 && parents[0] == nil && len(ch.movedFrom) > 0 {
 		parents = parents[:0]
 		for _, h := range ch.movedFrom {
-			old, err := e.diffBase(h, prefetched)
+			old, err := e.diffBase(h, nil)
 			if err != nil {
 				return nil, fmt.Errorf("read deleted version %s: %w", h, err)
 			}
@@ -962,9 +968,6 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 		}
 	}
 	if err := e.matchAdded(ctx, f, ch.Path, newer, parents); err != nil {
-		// Not examined to the end: forget it, so that no later Run takes
-		// a partial examination for a complete one.
-		delete(e.facts, key)
 		return nil, err
 	}
 	return f, nil
@@ -983,7 +986,17 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 	// directives are the inline suppressions on added lines, by line
 	// number: only those may suppress (suppress.go).
 	var directives map[int]directive
-	visit := func(l diff.Line) bool {
+	// l is the line being matched; onMatch is made once per file, not
+	// once per line.
+	var l diff.Line
+	onMatch := func(m ruleset.LineMatch) {
+		f.matches = append(f.matches, lineMatch{
+			rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
+			match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
+		})
+	}
+	visit := func(line diff.Line) bool {
+		l = line
 		if stopped = chk.add(len(l.Text)); stopped != nil {
 			return false
 		}
@@ -992,12 +1005,7 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 		if l.No >= 1 && l.No <= len(paths) {
 			keys = paths[l.No-1]
 		}
-		stopped = e.matchLine(&chk, l.Text, l.No, keys, nil, func(m ruleset.LineMatch) {
-			f.matches = append(f.matches, lineMatch{
-				rule: m.Rule, line: l.No, col: utf8.RuneCount(l.Text[:m.Start]) + 1,
-				match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
-			})
-		})
+		stopped = e.matchLine(&chk, l.Text, l.No, keys, nil, onMatch)
 		if stopped != nil {
 			return false
 		}
@@ -1016,8 +1024,8 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 	if len(parents) == 1 {
 		e.differ.AddedFunc(parents[0], newer, visit)
 	} else {
-		for _, l := range e.differ.AddedMerge(parents, newer) {
-			if !visit(l) {
+		for _, ml := range e.differ.AddedMerge(parents, newer) {
+			if !visit(ml) {
 				break
 			}
 		}
@@ -1035,7 +1043,8 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 // when that version is one the engine does not scan (binary, or larger
 // than MaxFileSize): content that was never examined must not hide lines
 // from the next version. Its size is checked before reading, so an
-// oversized version is never loaded.
+// oversized version is never loaded. prefetched may hold contents already
+// read, by blob (nil: none).
 func (e *Engine) diffBase(h plumbing.Hash, prefetched map[plumbing.Hash][]byte) ([]byte, error) {
 	data, ok := prefetched[h]
 	if !ok {
