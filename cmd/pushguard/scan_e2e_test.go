@@ -633,6 +633,19 @@ func TestScanReportPath(t *testing.T) {
 	if _, stderr, code := w.pg(w.client, "", "scan", "--range", base+"..HEAD", "--report-path", filepath.Join(w.home, "no", "such", "r.json")); code != exitUsage {
 		t.Errorf("report in a missing directory: exit %d\n%s", code, stderr)
 	}
+	// A report sent to a device (CI's --report-path /dev/stdout is a link
+	// to one) is written through it; renaming over it would replace the
+	// device (as root, /dev/null itself).
+	link := filepath.Join(w.home, "to-devnull")
+	if err := os.Symlink(os.DevNull, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := w.pg(w.client, "", "scan", "--range", base+"..HEAD", "--format", "json", "--report-path", link); code != 1 {
+		t.Errorf("report to a device: exit %d\n%s", code, stderr)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link to %s was replaced by a file: %v %v", os.DevNull, st, err)
+	}
 }
 
 // TestScanRedact: --redact hides every match in every format; --redact=N

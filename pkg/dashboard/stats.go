@@ -130,5 +130,5 @@ func writeOut(stdout io.Writer, path string, data []byte) error {
 		_, err := stdout.Write(data)
 		return err
 	}
-	return atomicfile.Write(path, data, 0o644, nil)
+	return atomicfile.Output(path, data, 0o644)
 }

@@ -400,7 +400,7 @@ func (r *runner) writeScanReports(v *verdict.Verdict, commits []scan.CommitInfo,
 // writeFileAtomic writes data to name through a temporary file in the same
 // directory, so that a reader never sees half a report.
 func writeFileAtomic(name string, data []byte) error {
-	return atomicfile.Write(name, data, 0o644, nil)
+	return atomicfile.Output(name, data, 0o644)
 }
 
 // plural is "1 file", "2 files".
