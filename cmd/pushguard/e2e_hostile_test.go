@@ -487,3 +487,45 @@ func TestHostileSecretInGitNotes(t *testing.T) {
 	assertSafeOutput(t, p.out)
 	mustContain(t, p.remote(), "refs/notes/commits", c+":1:", "aws-access-key-id")
 }
+
+// TestHostileOctopusMerge: a three-parent merge whose second parent already
+// holds one of the paths it changes relative to the first (the shape of
+// browser-use/browser-use bfabe9e) used to panic the engine. A clean
+// octopus merge lands; one that brings a key from a side branch is
+// rejected for that key, once, at the commit that wrote it.
+func TestHostileOctopusMerge(t *testing.T) {
+	for _, withKey := range []bool{false, true} {
+		t.Run(fmt.Sprintf("key=%v", withKey), func(t *testing.T) {
+			w := newWorld(t)
+			w.installHook()
+			w.commit("base", map[string]string{"a.txt": "a\n", "b.txt": "b\n"})
+			w.mustAccept(w.push("main"))
+			b := "b\nmore\n"
+			if withKey {
+				b += "AWS_ACCESS_KEY_ID=" + fakeAWSKey + "\n"
+			}
+			w.git(w.client, "checkout", "-q", "-b", "p2")
+			w.commit("p2: b", map[string]string{"b.txt": b})
+			w.git(w.client, "checkout", "-q", "main")
+			w.git(w.client, "checkout", "-q", "-b", "p3")
+			w.commit("p3: a", map[string]string{"a.txt": "a\nA\n"})
+			w.git(w.client, "checkout", "-q", "main")
+			w.commit("main: c", map[string]string{"c.txt": "c\n"})
+			w.tick++
+			w.git(w.client, "merge", "-q", "--no-ff", "-m", "Merge branches 'p2' and 'p3'", "p2", "p3")
+			if n := len(strings.Fields(w.git(w.client, "rev-list", "--parents", "-n1", "HEAD"))); n != 4 {
+				t.Fatalf("merge has %d parents, want 3", n-1)
+			}
+			p := w.push("main")
+			assertSafeOutput(t, p.out)
+			if !withKey {
+				w.mustAccept(p)
+				return
+			}
+			w.mustReject(p)
+			if got := strings.Count(p.remote(), "b.txt:3:"); got != 1 {
+				t.Errorf("key reported %d times, want once:\n%s", got, p.remote())
+			}
+		})
+	}
+}

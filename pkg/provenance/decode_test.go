@@ -429,11 +429,11 @@ func TestCompileErrorsWithoutFile(t *testing.T) {
 func TestShippedMarkers(t *testing.T) {
 	d := mustDefault(t)
 	want := []string{
-		"aider", "amazon-q", "amp", "claude-code", "claude-flow", "cline", "coderabbit", "continue",
+		"aider", "amazon-q", "amp", "claude-code", "claude-flow", "cline", "codebeaver", "codebuff", "coderabbit", "continue",
 		"crush", "cubic", "cursor", "declared", "devin", "ellipsis", "factory-droid", "gemini",
-		"github-copilot", "google-jules", "greptile", "junie", "kiro", "openai-codex", "opencode",
-		"openhands", "orbis-security", "posthog-code", "qwen-code", "replit", "roo-code", "sisyphus", "warp-oz",
-		"windsurf", "zed",
+		"github-copilot", "google-jules", "greptile", "junie", "kiro", "open-agents", "openai-codex", "opencode",
+		"openhands", "orbis-security", "paperclip", "posthog-code", "qwen-code", "replit", "roo-code", "sisyphus", "terragon",
+		"v0", "warp-oz", "windsurf", "zed",
 	}
 	if diff := cmp.Diff(want, d.Tools()); diff != "" {
 		t.Errorf("shipped tools (-want +got):\n%s", diff)

@@ -753,6 +753,10 @@ func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
 			}
 		}
 		out = kept
+		// Rebuild the index from scratch: a dropped path must not keep
+		// its old position, or the next parent of an octopus merge that
+		// changes it would index past the end of out.
+		clear(index)
 		for i, fc := range out {
 			index[fc.Path] = i
 		}
