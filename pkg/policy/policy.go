@@ -62,9 +62,20 @@ type Options struct {
 	// they name such as dependency allowlists (0: DefaultMaxBytes).
 	MaxBytes int64
 	// CacheDir keeps the parsed form of rule files by content hash
-	// (nodecache.go): "" for pushguard/rules under the user's cache
+	// (nodecache.go), and the stamps of those this build has validated in
+	// full (stamp.go): "" for pushguard/rules under the user's cache
 	// directory, "-" for no cache.
 	CacheDir string
+	// Eager validates and compiles every rule file in full, and decodes
+	// the rules' tests, even one already validated: for `rules validate`,
+	// `rules test` and the validation of a push to a policy repository
+	// (ValidatePush sets it). Otherwise a file whose exact content this
+	// build has validated in full before (a stamp in the cache) is decoded
+	// lazily: its content regexes are compiled on first use and its rule
+	// tests are not decoded (ruleset.DecodeOptions.Lazy), which is what
+	// makes loading cheap enough for the hook to do on every push. The
+	// verdicts are the same either way.
+	Eager bool
 }
 
 func (o Options) withDefaults() Options {
@@ -171,6 +182,7 @@ func (s Source) reader(p string) ruleset.ReadFunc {
 func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 	l := &loader{ctx: ctx, opt: opt.withDefaults()}
 	l.cache = l.opt.cacheDir()
+	l.stamps = newStamps(l.cache)
 	withEmbedded := slices.ContainsFunc(srcs, func(s Source) bool { return s.kind == kindEmbedded })
 	// The embedded files are decoded once, for their markers and, when
 	// asked for, their rules; without the rules, only the files that may
@@ -240,6 +252,8 @@ type loader struct {
 	errs []error
 	// cache is the parse cache directory, "" for none.
 	cache string
+	// stamps are the validation stamps (stamp.go), in cache.
+	stamps stamps
 }
 
 // load opens src when it must be, and loads it.
@@ -358,16 +372,24 @@ func (l *loader) file(src Source, p string, markersOnly bool) (loaded, error) {
 			storeNodes(l.cache, data, doc)
 		}
 	}
-	return l.decode(src, p, name, doc, markersOnly)
+	// A file this build validated in full before is decoded lazily; one
+	// validated in full now gets its stamp.
+	lazy := !markersOnly && !l.opt.Eager && l.stamps.valid(data)
+	got, err := l.decode(src, p, name, doc, markersOnly, lazy)
+	if err == nil && !markersOnly && !lazy {
+		l.stamps.store(data)
+	}
+	return got, err
 }
 
 // decode decodes one parsed rule file into rules (unless markersOnly) and
-// AI-tool markers, reporting the problems of both.
-func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly bool) (loaded, error) {
+// AI-tool markers, reporting the problems of both. lazy decodes the rules
+// lazily (see Options.Eager).
+func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly, lazy bool) (loaded, error) {
 	var out loaded
 	var errs []error
 	if !markersOnly {
-		rs, err := ruleset.DecodeDocument(l.ctx, name, doc, l.charged(src.reader(p)))
+		rs, err := ruleset.DecodeDocumentWith(l.ctx, name, doc, l.charged(src.reader(p)), ruleset.DecodeOptions{Lazy: lazy})
 		if err != nil {
 			errs = append(errs, err)
 		}

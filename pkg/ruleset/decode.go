@@ -58,6 +58,9 @@ type decoder struct {
 	// ctx is checked between rules: compiling a rule (regexes, keyword
 	// automata) is the costly part of loading.
 	ctx context.Context
+	// lazy: compile content regexes on first use and skip rule tests
+	// (DecodeOptions.Lazy).
+	lazy bool
 }
 
 func newDecoder(file string) *decoder {
@@ -198,6 +201,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	}
 }
 
+// ruleSpecType is the type of a rule's schema.
+var ruleSpecType = reflect.TypeFor[RuleSpec]()
+
 // decodeStruct decodes a mapping into a schema struct.
 func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 	if sd, ok := v.Addr().Interface().(scalarDecoder); ok && n.Kind == yaml.ScalarNode {
@@ -234,6 +240,9 @@ func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 		if !ok {
 			d.errorf(kpos, key, "unknown key %s%s (valid keys: %s)", yamlmsg.Quote(name), suggest(name, names), strings.Join(names, ", "))
 			continue
+		}
+		if d.lazy && name == "tests" && v.Type() == ruleSpecType {
+			continue // a rule's examples are for rules test, not for matching
 		}
 		d.decode(vn, v.Field(idx), joinKey(key, name))
 	}

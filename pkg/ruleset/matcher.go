@@ -1,11 +1,15 @@
 package ruleset
 
+import "slices"
+
 // lineIndex is the immutable part of line matching for a Set: its content
 // rules and the keyword automaton over all of their keywords.
 type lineIndex struct {
 	rules []*Rule // content rules in Index order; their position is their slot
-	keyed []bool  // keyed[slot]: the rule has keywords (else it always runs)
-	ac    *automaton
+	// always are the slots of the rules without keywords, which run on
+	// every line, in increasing order.
+	always []int32
+	ac     *automaton
 	// tiered is set when some rule yields to more specific ones (see
 	// overlapTier): matches of a line are then gathered before they are
 	// reported, so that overlapping ones can be dropped.
@@ -22,7 +26,9 @@ func newLineIndex(rules []*Rule) *lineIndex {
 		}
 		slot := int32(len(idx.rules))
 		idx.rules = append(idx.rules, r)
-		idx.keyed = append(idx.keyed, len(r.content.keywords) > 0)
+		if len(r.content.keywords) == 0 {
+			idx.always = append(idx.always, slot)
+		}
 		if overlapTier(r) > 0 {
 			idx.tiered = true
 		}
@@ -38,16 +44,19 @@ func newLineIndex(rules []*Rule) *lineIndex {
 
 // LineMatcher runs the content rules of a Set against added lines. The
 // keyword prefilter runs once per line for all rules (an Aho-Corasick
-// automaton, ASCII case-insensitive, allocation-free); a rule's regex runs
-// only when one of its keywords occurs in the line, or always when it has no
-// keywords. A LineMatcher is not safe for concurrent use: take one per
-// goroutine.
+// automaton, ASCII case-insensitive, allocation-free) and lists the rules
+// whose keywords occur; only those run their condition, with the rules
+// that have no keywords, so that the cost of a line does not grow with the
+// number of rules. A LineMatcher is not safe for concurrent use: take one
+// per goroutine.
 type LineMatcher struct {
 	idx *lineIndex
 	// seen[slot] == epoch when a keyword of the slot's rule occurs in the
 	// current line; bumping epoch clears the marks of the previous line.
 	seen  []uint32
 	epoch uint32
+	// hits lists the slots marked in seen for the current line.
+	hits []int32
 	// buf gathers the matches of one line when the index is tiered.
 	buf      []LineMatch
 	gatherFn func(LineMatch) // m.gather, bound once
@@ -99,32 +108,56 @@ func (m *LineMatcher) MatchLine(line []byte, lineNo int, active []bool, fn func(
 // look at the line (their regexes still match the line alone).
 func (m *LineMatcher) MatchLineIn(line []byte, lineNo int, path []byte, active []bool, fn func(LineMatch)) {
 	idx := m.idx
+	hits := m.hits[:0]
 	if idx.ac != nil {
 		m.epoch++
 		if m.epoch == 0 {
 			clear(m.seen)
 			m.epoch = 1
 		}
-		idx.ac.scan(line, m.seen, m.epoch)
+		hits = idx.ac.collect(line, m.seen, m.epoch, hits)
 		if len(path) > 0 {
-			idx.ac.scan(path, m.seen, m.epoch)
+			hits = idx.ac.collect(path, m.seen, m.epoch, hits)
 		}
+		sortSlots(hits)
 	}
-	for slot, r := range idx.rules {
+	m.hits = hits
+	emit := fn
+	if idx.tiered {
+		emit = m.gatherFn
+	}
+	// The hit slots and the slots without keywords, merged in slot order
+	// (rule order); the two lists are disjoint.
+	always := idx.always
+	for len(hits) > 0 || len(always) > 0 {
+		var slot int32
+		if len(always) == 0 || (len(hits) > 0 && hits[0] < always[0]) {
+			slot, hits = hits[0], hits[1:]
+		} else {
+			slot, always = always[0], always[1:]
+		}
+		r := idx.rules[slot]
 		if active != nil && (r.Index >= len(active) || !active[r.Index]) {
 			continue
 		}
-		if idx.keyed[slot] && m.seen[slot] != m.epoch {
-			continue
-		}
-		if idx.tiered {
-			r.content.each(line, lineNo, path, r, m.gatherFn)
-		} else {
-			r.content.each(line, lineNo, path, r, fn)
-		}
+		r.content.each(line, lineNo, path, r, emit)
 	}
 	if idx.tiered {
 		m.flush(fn)
+	}
+}
+
+// sortSlots sorts a short list of slots in place (insertion sort: a line
+// hits few rules).
+func sortSlots(s []int32) {
+	if len(s) > 32 {
+		slices.Sort(s)
+		return
+	}
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
 	}
 }
 
@@ -316,19 +349,25 @@ func addSlot(set []int32, slot int32) []int32 {
 	return append(set, slot)
 }
 
-// scan marks seen[slot] = epoch for the slot of every keyword that occurs
-// in line. It does not allocate.
-func (a *automaton) scan(line []byte, seen []uint32, epoch uint32) {
+// collect marks seen[slot] = epoch for the slot of every keyword that
+// occurs in line, and appends to hits each slot it marks (once: a slot
+// already marked with epoch is not appended again). It allocates only to
+// grow hits.
+func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int32) []int32 {
 	delta, outs := a.delta, a.outs
 	s := int32(0)
 	for _, b := range line {
 		s = delta[s+a.class[b]]
 		if o := delta[s]; o != 0 {
 			for j := o - 1; outs[j] >= 0; j++ {
-				seen[outs[j]] = epoch
+				if slot := outs[j]; seen[slot] != epoch {
+					seen[slot] = epoch
+					hits = append(hits, slot)
+				}
 			}
 		}
 	}
+	return hits
 }
 
 // each calls fn with the end offset (exclusive) and the slot of every

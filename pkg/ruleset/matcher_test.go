@@ -135,8 +135,11 @@ func TestPrefilterDoesNotAllocate(t *testing.T) {
 	m := set.NewLineMatcher()
 	line := []byte(`	if err := client.Do(ctx, "secret token password akia"); err != nil { return err }`)
 	fn := func(*Rule, int, int) {}
+	m.hits = make([]int32, 0, 8)
+	epoch := uint32(0)
 	allocs := testing.AllocsPerRun(100, func() {
-		m.idx.ac.scan(line, m.seen, 1)
+		epoch++
+		m.hits = m.idx.ac.collect(line, m.seen, epoch, m.hits[:0])
 	})
 	if allocs != 0 {
 		t.Errorf("prefilter scan: %v allocations per line; want 0", allocs)
@@ -176,12 +179,19 @@ func TestAutomatonAgainstNaive(t *testing.T) {
 		seen := make([]uint32, nRules)
 		for epoch := uint32(1); epoch <= 50; epoch++ {
 			line := randBytes(rng.IntN(40))
-			a.scan(line, seen, epoch)
+			hits := a.collect(line, seen, epoch, nil)
+			listed := make(map[int32]int)
+			for _, h := range hits {
+				listed[h]++
+			}
 			for slot := range nRules {
 				got := seen[slot] == epoch
 				want := hasKeyword(line, perSlot[slot])
 				if got != want {
 					t.Fatalf("round %d: keywords %q in %q: automaton %v, naive %v", round, perSlot[slot], line, got, want)
+				}
+				if n := listed[int32(slot)]; (want && n != 1) || (!want && n != 0) {
+					t.Fatalf("round %d: keywords %q in %q: slot listed %d times in hits %v", round, perSlot[slot], line, n, hits)
 				}
 			}
 		}
