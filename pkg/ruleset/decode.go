@@ -61,6 +61,28 @@ type decoder struct {
 	// lazy: compile content regexes on first use and skip rule tests
 	// (DecodeOptions.Lazy).
 	lazy bool
+	// types caches yamlFields by schema type: a file decodes hundreds of
+	// rules of the same few types.
+	types map[reflect.Type]schemaFields
+}
+
+// schemaFields is what yamlFields returns for one type.
+type schemaFields struct {
+	fields map[string]int
+	names  []string
+}
+
+// fields is yamlFields, cached.
+func (d *decoder) fields(t reflect.Type) (map[string]int, []string) {
+	if f, ok := d.types[t]; ok {
+		return f.fields, f.names
+	}
+	fields, names := yamlFields(t)
+	if d.types == nil {
+		d.types = make(map[reflect.Type]schemaFields)
+	}
+	d.types[t] = schemaFields{fields, names}
+	return fields, names
 }
 
 func newDecoder(file string) *decoder {
@@ -214,7 +236,7 @@ func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 		d.typeError(v, pos, key, "expected a mapping of keys, got %s", yamlmsg.Describe(n))
 		return
 	}
-	fields, names := yamlFields(v.Type())
+	fields, names := d.fields(v.Type())
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		kpos, vn := n.Content[i], n.Content[i+1]

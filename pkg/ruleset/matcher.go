@@ -266,72 +266,63 @@ func newAutomaton(kws []keyword) *automaton {
 	w := next
 	a.width = w
 
-	// The trie, with states named by number and -1 for "no edge". It has
-	// at most one state per keyword byte, plus the root: size the table
-	// once (hundreds of provider names make it megabytes).
+	// The trie. A state is named by the offset of its row, and 0 (the
+	// root, which no edge leads to) stands for "no edge". It has at most
+	// one state per keyword byte, plus the root: the table is sized for
+	// that once (hundreds of provider names make it megabytes) and rows
+	// are taken from it in order, so that nothing is copied as it grows.
 	states := 1
 	for _, k := range kws {
 		states += len(k.text)
 	}
-	a.delta = make([]int32, 0, states*int(w))
-	newRow := func() {
-		a.delta = append(a.delta, 0)
-		for range w - 1 {
-			a.delta = append(a.delta, -1)
-		}
-	}
-	newRow()
-	outSets := [][]int32{nil}
+	a.delta = make([]int32, w, states*int(w))
+	outSets := [][]int32{nil} // by state number (row offset / w)
 	for _, k := range kws {
 		s := int32(0)
 		for i := 0; i < len(k.text); i++ {
-			e := s*w + a.class[k.text[i]]
-			if a.delta[e] < 0 {
-				a.delta[e] = int32(len(outSets))
+			e := s + a.class[k.text[i]]
+			if a.delta[e] == 0 {
+				a.delta[e] = int32(len(a.delta))
+				a.delta = a.delta[:len(a.delta)+int(w)]
 				outSets = append(outSets, nil)
-				newRow()
 			}
 			s = a.delta[e]
 		}
-		outSets[s] = addSlot(outSets[s], k.slot)
+		outSets[s/w] = addSlot(outSets[s/w], k.slot)
 	}
 
-	// Failure links in breadth-first order turn the trie into a DFA; each
-	// state also outputs what its failure state outputs.
-	fail := make([]int32, len(outSets))
-	var queue []int32
+	// Failure links in breadth-first order turn the trie into a DFA: a
+	// missing edge of a state is the edge of its failure state, whose row
+	// is complete already (it is shallower). Each state also outputs what
+	// its failure state outputs.
+	fail := make([]int32, len(outSets)) // row offsets, by state number
+	queue := make([]int32, 0, len(outSets))
 	for c := int32(1); c < w; c++ {
-		if t := a.delta[c]; t < 0 {
-			a.delta[c] = 0
-		} else {
+		if t := a.delta[c]; t != 0 {
 			queue = append(queue, t)
 		}
 	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		for _, slot := range outSets[fail[s]] {
-			outSets[s] = addSlot(outSets[s], slot)
+	for qi := 0; qi < len(queue); qi++ {
+		s := queue[qi]
+		f := fail[s/w]
+		for _, slot := range outSets[f/w] {
+			outSets[s/w] = addSlot(outSets[s/w], slot)
 		}
+		row, frow := a.delta[s:s+w], a.delta[f:f+w]
 		for c := int32(1); c < w; c++ {
-			e := s*w + c
-			if t := a.delta[e]; t < 0 {
-				a.delta[e] = a.delta[fail[s]*w+c]
+			if t := row[c]; t == 0 {
+				row[c] = frow[c]
 			} else {
-				fail[t] = a.delta[fail[s]*w+c]
+				fail[t/w] = frow[c]
 				queue = append(queue, t)
 			}
 		}
 	}
 
-	// Rename states to row offsets and store the outputs.
+	// Store the outputs: column 0 of a row.
 	for s, set := range outSets {
-		row := int32(s) * w
-		for c := int32(1); c < w; c++ {
-			a.delta[row+c] *= w
-		}
 		if len(set) > 0 {
-			a.delta[row] = int32(len(a.outs)) + 1
+			a.delta[int32(s)*w] = int32(len(a.outs)) + 1
 			a.outs = append(a.outs, set...)
 			a.outs = append(a.outs, -1)
 		}
