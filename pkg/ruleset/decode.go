@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -185,7 +186,16 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		v.Set(s)
 		for i, c := range n.Content {
-			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", key, i))
+			ev := s.Index(i)
+			if ev.Kind() == reflect.String && c.Kind == yaml.ScalarNode && d.aliasDepth == 0 && c.ShortTag() != "!!null" {
+				// What decode does for a plain string, without making a
+				// key that only a message would use (keyword lists and
+				// the provider table are thousands of strings).
+				d.nodes[ev.Addr().Interface()] = c
+				ev.SetString(c.Value)
+				continue
+			}
+			d.decode(c, ev, key+"["+strconv.Itoa(i)+"]")
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {

@@ -147,6 +147,7 @@ func DecodeDocumentWith(ctx context.Context, name string, doc *yaml.Node, read R
 		return nil, nil
 	}
 	d := newDecoder(name)
+	d.nodes = make(map[any]*yaml.Node, countNodes(doc)) // no growing
 	d.read = read
 	d.ctx = ctx
 	d.lazy = opt.Lazy
@@ -162,6 +163,16 @@ func DecodeDocumentWith(ctx context.Context, name string, doc *yaml.Node, read R
 		return nil, err
 	}
 	return rules, nil
+}
+
+// countNodes counts the nodes of the tree at n as written (aliases not
+// followed).
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
 }
 
 // document decodes the YAML document of a rule file and returns its rules.

@@ -266,66 +266,75 @@ func newAutomaton(kws []keyword) *automaton {
 	w := next
 	a.width = w
 
-	// The trie. A state is named by the offset of its row, and 0 (the
-	// root, which no edge leads to) stands for "no edge". It has at most
-	// one state per keyword byte, plus the root: the table is sized for
-	// that once (hundreds of provider names make it megabytes) and rows
-	// are taken from it in order, so that nothing is copied as it grows.
-	states := 1
-	for _, k := range kws {
-		states += len(k.text)
-	}
-	a.delta = make([]int32, w, states*int(w))
-	outSets := [][]int32{nil} // by state number (row offset / w)
+	// The trie, with sparse edges: edges of a state form a linked list
+	// (first[state], then sibling[edge]), each edge a class and a target
+	// state. States are numbered from the root, 0.
+	first := []int32{-1}
+	var edgeClass, edgeTo, sibling []int32
+	outSets := [][]int32{nil} // by state
 	for _, k := range kws {
 		s := int32(0)
 		for i := 0; i < len(k.text); i++ {
-			e := s + a.class[k.text[i]]
-			if a.delta[e] == 0 {
-				a.delta[e] = int32(len(a.delta))
-				a.delta = a.delta[:len(a.delta)+int(w)]
-				outSets = append(outSets, nil)
+			c := a.class[k.text[i]]
+			e := first[s]
+			for e >= 0 && edgeClass[e] != c {
+				e = sibling[e]
 			}
-			s = a.delta[e]
+			if e < 0 {
+				t := int32(len(first))
+				first = append(first, -1)
+				outSets = append(outSets, nil)
+				e = int32(len(edgeTo))
+				edgeClass, edgeTo, sibling = append(edgeClass, c), append(edgeTo, t), append(sibling, first[s])
+				first[s] = e
+			}
+			s = edgeTo[e]
 		}
-		outSets[s/w] = addSlot(outSets[s/w], k.slot)
+		outSets[s] = addSlot(outSets[s], k.slot)
 	}
 
-	// Failure links in breadth-first order turn the trie into a DFA: a
-	// missing edge of a state is the edge of its failure state, whose row
-	// is complete already (it is shallower). Each state also outputs what
-	// its failure state outputs.
-	fail := make([]int32, len(outSets)) // row offsets, by state number
-	queue := make([]int32, 0, len(outSets))
-	for c := int32(1); c < w; c++ {
-		if t := a.delta[c]; t != 0 {
-			queue = append(queue, t)
-		}
-	}
+	// The DFA, in breadth-first order: a state's row is its failure
+	// state's row (complete already: the failure state is shallower) with
+	// the state's own edges written over it; the failure state of a child
+	// on class c is where the failure state goes on c. Each state also
+	// outputs what its failure state outputs. States are named by the
+	// offset of their row.
+	nStates := int32(len(first))
+	a.delta = make([]int32, nStates*w)
+	fail := make([]int32, nStates) // state numbers
+	queue := make([]int32, 1, nStates)
 	for qi := 0; qi < len(queue); qi++ {
 		s := queue[qi]
-		f := fail[s/w]
-		for _, slot := range outSets[f/w] {
-			outSets[s/w] = addSlot(outSets[s/w], slot)
-		}
-		row, frow := a.delta[s:s+w], a.delta[f:f+w]
-		for c := int32(1); c < w; c++ {
-			if t := row[c]; t == 0 {
-				row[c] = frow[c]
-			} else {
-				fail[t/w] = frow[c]
-				queue = append(queue, t)
+		f := fail[s]
+		row := a.delta[s*w : (s+1)*w]
+		if s != 0 {
+			copy(row, a.delta[f*w:(f+1)*w])
+			for _, slot := range outSets[f] {
+				outSets[s] = addSlot(outSets[s], slot)
 			}
+		}
+		for e := first[s]; e >= 0; e = sibling[e] {
+			c, t := edgeClass[e], edgeTo[e]
+			if s != 0 {
+				fail[t] = row[c] / w // row[c] is still f's edge on c
+			}
+			queue = append(queue, t)
+		}
+		for e := first[s]; e >= 0; e = sibling[e] {
+			row[edgeClass[e]] = edgeTo[e] * w
 		}
 	}
 
-	// Store the outputs: column 0 of a row.
+	// Store the outputs: column 0 of a row (copied from the failure
+	// state's row above, so set for every state).
 	for s, set := range outSets {
+		mark := int32(0)
 		if len(set) > 0 {
-			a.delta[int32(s)*w] = int32(len(a.outs)) + 1
+			mark = int32(len(a.outs)) + 1
 			a.outs = append(a.outs, set...)
 			a.outs = append(a.outs, -1)
 		}
+		a.delta[int32(s)*w] = mark
 	}
 	return a
 }
