@@ -268,10 +268,25 @@ func newAutomaton(kws []keyword) *automaton {
 
 	// The trie, with sparse edges: edges of a state form a linked list
 	// (first[state], then sibling[edge]), each edge a class and a target
-	// state. States are numbered from the root, 0.
-	first := []int32{-1}
-	var edgeClass, edgeTo, sibling []int32
-	outSets := [][]int32{nil} // by state
+	// state; and the slots of the keywords that end at a state, another
+	// list (ownHead[state], then ownNext[i], in keyword order). States are
+	// numbered from the root, 0. Everything is int32 and sized for the
+	// most states there can be (one per keyword byte): nothing grows, and
+	// the collector has no pointers to follow.
+	maxStates := 1
+	for _, k := range kws {
+		maxStates += len(k.text)
+	}
+	first := make([]int32, 1, maxStates)
+	first[0] = -1
+	ownHead := make([]int32, 1, maxStates)
+	ownHead[0] = -1
+	ownTail := make([]int32, 1, maxStates)
+	edgeClass := make([]int32, 0, maxStates)
+	edgeTo := make([]int32, 0, maxStates)
+	sibling := make([]int32, 0, maxStates)
+	ownSlot := make([]int32, 0, len(kws))
+	ownNext := make([]int32, 0, len(kws))
 	for _, k := range kws {
 		s := int32(0)
 		for i := 0; i < len(k.text); i++ {
@@ -283,22 +298,37 @@ func newAutomaton(kws []keyword) *automaton {
 			if e < 0 {
 				t := int32(len(first))
 				first = append(first, -1)
-				outSets = append(outSets, nil)
+				ownHead = append(ownHead, -1)
+				ownTail = append(ownTail, -1)
 				e = int32(len(edgeTo))
 				edgeClass, edgeTo, sibling = append(edgeClass, c), append(edgeTo, t), append(sibling, first[s])
 				first[s] = e
 			}
 			s = edgeTo[e]
 		}
-		outSets[s] = addSlot(outSets[s], k.slot)
+		dup := false
+		for i := ownHead[s]; i >= 0 && !dup; i = ownNext[i] {
+			dup = ownSlot[i] == k.slot
+		}
+		if !dup {
+			i := int32(len(ownSlot))
+			ownSlot, ownNext = append(ownSlot, k.slot), append(ownNext, -1)
+			if ownHead[s] < 0 {
+				ownHead[s] = i
+			} else {
+				ownNext[ownTail[s]] = i
+			}
+			ownTail[s] = i
+		}
 	}
 
 	// The DFA, in breadth-first order: a state's row is its failure
 	// state's row (complete already: the failure state is shallower) with
 	// the state's own edges written over it; the failure state of a child
-	// on class c is where the failure state goes on c. Each state also
-	// outputs what its failure state outputs. States are named by the
-	// offset of their row.
+	// on class c is where the failure state goes on c. A state outputs
+	// its own slots and then those of its failure state; one without its
+	// own shares its failure state's list. States are named by the offset
+	// of their row.
 	nStates := int32(len(first))
 	a.delta = make([]int32, nStates*w)
 	fail := make([]int32, nStates) // state numbers
@@ -308,9 +338,22 @@ func newAutomaton(kws []keyword) *automaton {
 		f := fail[s]
 		row := a.delta[s*w : (s+1)*w]
 		if s != 0 {
-			copy(row, a.delta[f*w:(f+1)*w])
-			for _, slot := range outSets[f] {
-				outSets[s] = addSlot(outSets[s], slot)
+			copy(row, a.delta[f*w:(f+1)*w]) // column 0 too: f's outputs
+			if ownHead[s] >= 0 {
+				inherited := row[0]
+				start := int32(len(a.outs))
+				for i := ownHead[s]; i >= 0; i = ownNext[i] {
+					a.outs = append(a.outs, ownSlot[i])
+				}
+				if inherited != 0 {
+					for j := inherited - 1; a.outs[j] >= 0; j++ {
+						if !slices.Contains(a.outs[start:], a.outs[j]) {
+							a.outs = append(a.outs, a.outs[j])
+						}
+					}
+				}
+				a.outs = append(a.outs, -1)
+				row[0] = start + 1
 			}
 		}
 		for e := first[s]; e >= 0; e = sibling[e] {
@@ -324,29 +367,7 @@ func newAutomaton(kws []keyword) *automaton {
 			row[edgeClass[e]] = edgeTo[e] * w
 		}
 	}
-
-	// Store the outputs: column 0 of a row (copied from the failure
-	// state's row above, so set for every state).
-	for s, set := range outSets {
-		mark := int32(0)
-		if len(set) > 0 {
-			mark = int32(len(a.outs)) + 1
-			a.outs = append(a.outs, set...)
-			a.outs = append(a.outs, -1)
-		}
-		a.delta[int32(s)*w] = mark
-	}
 	return a
-}
-
-// addSlot adds slot to a small set kept as a slice.
-func addSlot(set []int32, slot int32) []int32 {
-	for _, s := range set {
-		if s == slot {
-			return set
-		}
-	}
-	return append(set, slot)
 }
 
 // collect marks seen[slot] = epoch for the slot of every keyword that

@@ -3,6 +3,7 @@ package ruleset
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -193,6 +194,25 @@ func TestAutomatonAgainstNaive(t *testing.T) {
 				if n := listed[int32(slot)]; (want && n != 1) || (!want && n != 0) {
 					t.Fatalf("round %d: keywords %q in %q: slot listed %d times in hits %v", round, perSlot[slot], line, n, hits)
 				}
+			}
+			// each reports every (end, slot) where a keyword of the slot
+			// ends, once, from left to right.
+			var got, wantEnds []string
+			a.each(line, func(end int, slot int32) { got = append(got, fmt.Sprint(end, ":", slot)) })
+			for end := 1; end <= len(line); end++ {
+				for slot := range nRules {
+					for _, k := range perSlot[slot] {
+						if len(k) <= end && indexFold(line[end-len(k):end], k) == 0 {
+							wantEnds = append(wantEnds, fmt.Sprint(end, ":", slot))
+							break
+						}
+					}
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(wantEnds)
+			if !slices.Equal(got, wantEnds) {
+				t.Fatalf("round %d: keywords %q in %q: each %v, naive %v", round, perSlot, line, got, wantEnds)
 			}
 		}
 	}
