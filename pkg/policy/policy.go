@@ -442,16 +442,23 @@ func (l *loader) read(src Source, p, name string) ([]byte, error) {
 	if err := check(st); err != nil {
 		return nil, err
 	}
-	if !bounded {
-		data, err := io.ReadAll(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return data, nil
+	// Read into a buffer of the size the file says it has (one more
+	// byte for the read that sees the end), not one grown by doubling.
+	var r io.Reader = f
+	size := st.Size()
+	if bounded {
+		r = io.LimitReader(f, l.opt.MaxFileBytes+1)
+		size = min(size, l.opt.MaxFileBytes)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, l.opt.MaxFileBytes+1))
+	var buf bytes.Buffer
+	buf.Grow(int(max(size, 0)) + bytes.MinRead)
+	_, err = buf.ReadFrom(r)
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !bounded {
+		return data, nil
 	}
 	if int64(len(data)) > l.opt.MaxFileBytes {
 		return nil, fmt.Errorf("%s: larger than %d bytes", name, l.opt.MaxFileBytes)
