@@ -147,7 +147,7 @@ func DecodeDocumentWith(ctx context.Context, name string, doc *yaml.Node, read R
 		return nil, nil
 	}
 	d := newDecoder(name)
-	d.nodes = make(map[any]*yaml.Node, countNodes(doc)) // no growing
+	d.nodes = make(map[any]*yaml.Node, 24*countRules(doc)) // ~fields per rule: little growing
 	d.read = read
 	d.ctx = ctx
 	d.lazy = opt.Lazy
@@ -165,14 +165,19 @@ func DecodeDocumentWith(ctx context.Context, name string, doc *yaml.Node, read R
 	return rules, nil
 }
 
-// countNodes counts the nodes of the tree at n as written (aliases not
-// followed).
-func countNodes(n *yaml.Node) int {
-	c := 1
-	for _, k := range n.Content {
-		c += countNodes(k)
+// countRules returns the length of the rules list of a rule file's
+// document, 0 when it has none (written out: aliases not followed).
+func countRules(doc *yaml.Node) int {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return 0
 	}
-	return c
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "rules" {
+			return len(root.Content[i+1].Content)
+		}
+	}
+	return 0
 }
 
 // document decodes the YAML document of a rule file and returns its rules.
