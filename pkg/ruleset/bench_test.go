@@ -215,7 +215,7 @@ func BenchmarkMatchPrefilter(b *testing.B) {
 	for b.Loop() {
 		for _, l := range lines {
 			epoch++
-			m.hits = m.idx.ac.collect(l, m.seen, epoch, m.hits[:0])
+			m.hits = m.idx.ac.collect(l, m.seen, epoch, m.hits[:0], &m.dfa)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")

@@ -57,6 +57,9 @@ type LineMatcher struct {
 	epoch uint32
 	// hits lists the slots marked in seen for the current line.
 	hits []int32
+	// dfa is this matcher's table of the keyword automaton's DFA, built
+	// as the scans need it (automaton.collect).
+	dfa []int32
 	// buf gathers the matches of one line when the index is tiered.
 	buf      []LineMatch
 	gatherFn func(LineMatch) // m.gather, bound once
@@ -115,9 +118,9 @@ func (m *LineMatcher) MatchLineIn(line []byte, lineNo int, path []byte, active [
 			clear(m.seen)
 			m.epoch = 1
 		}
-		hits = idx.ac.collect(line, m.seen, m.epoch, hits)
+		hits = idx.ac.collect(line, m.seen, m.epoch, hits, &m.dfa)
 		if len(path) > 0 {
-			hits = idx.ac.collect(path, m.seen, m.epoch, hits)
+			hits = idx.ac.collect(path, m.seen, m.epoch, hits, &m.dfa)
 		}
 		sortSlots(hits)
 	}
@@ -224,21 +227,34 @@ type keyword struct {
 	slot int32
 }
 
-// automaton is an Aho-Corasick automaton over lower-cased keywords, compiled
-// to a full DFA so that the scan does one table lookup per input byte.
+// automaton is an Aho-Corasick automaton over lower-cased keywords.
 //
 // Bytes are mapped to classes: one class per distinct keyword byte (an ASCII
 // letter and its upper case share one, which makes the scan
-// case-insensitive), and class 1 for every other byte. A state is a row of
-// width columns in delta and is named by the offset of its row: column 0
-// holds the state's output marker (0: none, else 1 + the index in outs of a
-// list of slots ended by -1), column c the row offset of the next state on
-// class c.
+// case-insensitive), and class 1 for every other byte. The automaton is a
+// trie with sparse edges, failure links and output lists; building it costs
+// in proportion to the keywords' bytes. A full DFA, one table lookup per
+// input byte, would be a row of width entries per state: megabytes for the
+// hundreds of provider names, built on every hook run for a push that
+// visits a few hundred states. So the DFA is built lazily instead, row entry
+// by row entry as a scan first needs it, into a table each LineMatcher owns
+// (dfa): collect scans through it; each walks the trie (it runs only on
+// lines a keyword of its rule occurs in).
 type automaton struct {
 	class [256]int32
 	width int32
-	delta []int32
-	outs  []int32
+	// The trie: the edges of state s are first[s], then sibling[e]; edge e
+	// goes on class edgeClass[e] to state edgeTo[e]. State 0 is the root.
+	first, sibling, edgeClass, edgeTo []int32
+	// root[c] is where the root goes on class c (0 when it has no edge).
+	root []int32
+	// fail[s] is the failure state of s: the longest proper suffix of the
+	// text of s that is a prefix of a keyword.
+	fail []int32
+	// mark[s] is 0 when no keyword ends at s, else 1 + the index in outs of
+	// the list of the slots of the keywords that end there, ended by -1.
+	mark []int32
+	outs []int32
 }
 
 // newAutomaton builds the automaton for kws.
@@ -266,45 +282,42 @@ func newAutomaton(kws []keyword) *automaton {
 	w := next
 	a.width = w
 
-	// The trie, with sparse edges: edges of a state form a linked list
-	// (first[state], then sibling[edge]), each edge a class and a target
-	// state; and the slots of the keywords that end at a state, another
-	// list (ownHead[state], then ownNext[i], in keyword order). States are
-	// numbered from the root, 0. Everything is int32 and sized for the
-	// most states there can be (one per keyword byte): nothing grows, and
-	// the collector has no pointers to follow.
+	// The trie, and the slots of the keywords that end at each state (a
+	// list: ownHead[state], then ownNext[i], in keyword order). Everything
+	// is int32 and sized for the most states there can be (one per keyword
+	// byte): nothing grows, and the collector has no pointers to follow.
 	maxStates := 1
 	for _, k := range kws {
 		maxStates += len(k.text)
 	}
-	first := make([]int32, 1, maxStates)
-	first[0] = -1
+	a.first = make([]int32, 1, maxStates)
+	a.first[0] = -1
 	ownHead := make([]int32, 1, maxStates)
 	ownHead[0] = -1
 	ownTail := make([]int32, 1, maxStates)
-	edgeClass := make([]int32, 0, maxStates)
-	edgeTo := make([]int32, 0, maxStates)
-	sibling := make([]int32, 0, maxStates)
+	a.edgeClass = make([]int32, 0, maxStates)
+	a.edgeTo = make([]int32, 0, maxStates)
+	a.sibling = make([]int32, 0, maxStates)
 	ownSlot := make([]int32, 0, len(kws))
 	ownNext := make([]int32, 0, len(kws))
 	for _, k := range kws {
 		s := int32(0)
 		for i := 0; i < len(k.text); i++ {
 			c := a.class[k.text[i]]
-			e := first[s]
-			for e >= 0 && edgeClass[e] != c {
-				e = sibling[e]
+			e := a.first[s]
+			for e >= 0 && a.edgeClass[e] != c {
+				e = a.sibling[e]
 			}
 			if e < 0 {
-				t := int32(len(first))
-				first = append(first, -1)
+				t := int32(len(a.first))
+				a.first = append(a.first, -1)
 				ownHead = append(ownHead, -1)
 				ownTail = append(ownTail, -1)
-				e = int32(len(edgeTo))
-				edgeClass, edgeTo, sibling = append(edgeClass, c), append(edgeTo, t), append(sibling, first[s])
-				first[s] = e
+				e = int32(len(a.edgeTo))
+				a.edgeClass, a.edgeTo, a.sibling = append(a.edgeClass, c), append(a.edgeTo, t), append(a.sibling, a.first[s])
+				a.first[s] = e
 			}
-			s = edgeTo[e]
+			s = a.edgeTo[e]
 		}
 		dup := false
 		for i := ownHead[s]; i >= 0 && !dup; i = ownNext[i] {
@@ -322,25 +335,25 @@ func newAutomaton(kws []keyword) *automaton {
 		}
 	}
 
-	// The DFA, in breadth-first order: a state's row is its failure
-	// state's row (complete already: the failure state is shallower) with
-	// the state's own edges written over it; the failure state of a child
-	// on class c is where the failure state goes on c. A state outputs
-	// its own slots and then those of its failure state; one without its
-	// own shares its failure state's list. States are named by the offset
-	// of their row.
-	nStates := int32(len(first))
-	a.delta = make([]int32, nStates*w)
-	fail := make([]int32, nStates) // state numbers
-	queue := make([]int32, 1, nStates)
+	// Failure links and outputs, in breadth-first order: the failure
+	// state of the child of s on class c is where the failure state of s
+	// goes on c (computed already: it is shallower). A state outputs its
+	// own slots and then those of its failure state; one without its own
+	// shares its failure state's list.
+	n := int32(len(a.first))
+	a.root = make([]int32, w)
+	for e := a.first[0]; e >= 0; e = a.sibling[e] {
+		a.root[a.edgeClass[e]] = a.edgeTo[e]
+	}
+	a.fail = make([]int32, n)
+	a.mark = make([]int32, n)
+	queue := make([]int32, 1, n)
 	for qi := 0; qi < len(queue); qi++ {
 		s := queue[qi]
-		f := fail[s]
-		row := a.delta[s*w : (s+1)*w]
 		if s != 0 {
-			copy(row, a.delta[f*w:(f+1)*w]) // column 0 too: f's outputs
+			inherited := a.mark[a.fail[s]]
+			a.mark[s] = inherited
 			if ownHead[s] >= 0 {
-				inherited := row[0]
 				start := int32(len(a.outs))
 				for i := ownHead[s]; i >= 0; i = ownNext[i] {
 					a.outs = append(a.outs, ownSlot[i])
@@ -353,33 +366,60 @@ func newAutomaton(kws []keyword) *automaton {
 					}
 				}
 				a.outs = append(a.outs, -1)
-				row[0] = start + 1
+				a.mark[s] = start + 1
 			}
 		}
-		for e := first[s]; e >= 0; e = sibling[e] {
-			c, t := edgeClass[e], edgeTo[e]
+		for e := a.first[s]; e >= 0; e = a.sibling[e] {
+			t := a.edgeTo[e]
 			if s != 0 {
-				fail[t] = row[c] / w // row[c] is still f's edge on c
+				a.fail[t] = a.step(a.fail[s], a.edgeClass[e])
 			}
 			queue = append(queue, t)
-		}
-		for e := first[s]; e >= 0; e = sibling[e] {
-			row[edgeClass[e]] = edgeTo[e] * w
 		}
 	}
 	return a
 }
 
+// step returns the state the DFA goes to from state s on class c.
+func (a *automaton) step(s, c int32) int32 {
+	for s != 0 {
+		for e := a.first[s]; e >= 0; e = a.sibling[e] {
+			if a.edgeClass[e] == c {
+				return a.edgeTo[e]
+			}
+		}
+		s = a.fail[s]
+	}
+	return a.root[c]
+}
+
 // collect marks seen[slot] = epoch for the slot of every keyword that
 // occurs in line, and appends to hits each slot it marks (once: a slot
-// already marked with epoch is not appended again). It allocates only to
-// grow hits.
-func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int32) []int32 {
-	delta, outs := a.delta, a.outs
-	s := int32(0)
+// already marked with epoch is not appended again).
+//
+// It runs the DFA through *dfa, a table of width entries per state that
+// it allocates on first use (untouched pages cost nothing) and fills as it
+// goes: the entry of state s (at row offset s*width) on class c is 0 until
+// computed, then 1 + the row offset of the next state; column 0 of the row
+// of a state that a computed entry leads to holds its mark. The table
+// belongs to one LineMatcher. Once the states a scan needs are computed,
+// it allocates only to grow hits.
+func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int32, dfa *[]int32) []int32 {
+	t := *dfa
+	if t == nil {
+		t = make([]int32, len(a.fail)*int(a.width))
+		*dfa = t
+	}
+	outs := a.outs
+	s := int32(0) // row offset
 	for _, b := range line {
-		s = delta[s+a.class[b]]
-		if o := delta[s]; o != 0 {
+		c := a.class[b]
+		v := t[s+c]
+		if v == 0 {
+			v = a.fill(t, s, c)
+		}
+		s = v - 1
+		if o := t[s]; o != 0 {
 			for j := o - 1; outs[j] >= 0; j++ {
 				if slot := outs[j]; seen[slot] != epoch {
 					seen[slot] = epoch
@@ -391,14 +431,26 @@ func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int
 	return hits
 }
 
+// fill computes the entry of the state at row offset s on class c in the
+// DFA table t (see collect), and the mark of the state it leads to, and
+// returns the entry.
+func (a *automaton) fill(t []int32, s, c int32) int32 {
+	next := a.step(s/a.width, c)
+	off := next * a.width
+	t[off] = a.mark[next]
+	t[s+c] = off + 1
+	return off + 1
+}
+
 // each calls fn with the end offset (exclusive) and the slot of every
-// keyword occurrence in line, from left to right.
+// keyword occurrence in line, from left to right. It walks the trie (no
+// DFA table): it is for lines where a keyword is known to occur.
 func (a *automaton) each(line []byte, fn func(end int, slot int32)) {
-	delta, outs := a.delta, a.outs
+	outs := a.outs
 	s := int32(0)
 	for i, b := range line {
-		s = delta[s+a.class[b]]
-		if o := delta[s]; o != 0 {
+		s = a.step(s, a.class[b])
+		if o := a.mark[s]; o != 0 {
 			for j := o - 1; outs[j] >= 0; j++ {
 				fn(i+1, outs[j])
 			}

@@ -140,7 +140,7 @@ func TestPrefilterDoesNotAllocate(t *testing.T) {
 	epoch := uint32(0)
 	allocs := testing.AllocsPerRun(100, func() {
 		epoch++
-		m.hits = m.idx.ac.collect(line, m.seen, epoch, m.hits[:0])
+		m.hits = m.idx.ac.collect(line, m.seen, epoch, m.hits[:0], &m.dfa)
 	})
 	if allocs != 0 {
 		t.Errorf("prefilter scan: %v allocations per line; want 0", allocs)
@@ -178,9 +178,10 @@ func TestAutomatonAgainstNaive(t *testing.T) {
 		}
 		a := newAutomaton(kws)
 		seen := make([]uint32, nRules)
+		var dfa []int32 // filled across the lines of a round
 		for epoch := uint32(1); epoch <= 50; epoch++ {
 			line := randBytes(rng.IntN(40))
-			hits := a.collect(line, seen, epoch, nil)
+			hits := a.collect(line, seen, epoch, nil, &dfa)
 			listed := make(map[int32]int)
 			for _, h := range hits {
 				listed[h]++
