@@ -64,7 +64,7 @@ func (d *decoder) compileRule(spec *RuleSpec, n *yaml.Node) *Rule {
 	r.file = d.compileFile(spec.File, n)
 	r.content = d.compileContent(spec.Content, n)
 	if r.content != nil && r.content.lazy != nil {
-		r.content.lazy.rule = fmt.Sprintf("%s: rule %q", r.Source, r.ID)
+		r.content.lazy.source, r.content.lazy.id = r.Source, r.ID
 	}
 	r.ai = d.compileAI(spec.AI, n)
 	r.require = d.compileRequire(spec.Require, n)
@@ -332,8 +332,7 @@ func (d *decoder) compileContent(c *ContentSpec, rule *yaml.Node) *contentCond {
 		}
 	}
 	if lazy != nil && (lazy.expr != "" || len(lazy.allowExpr) > 0) {
-		lazy.rule = fmt.Sprintf("%s:%d", d.file, rule.Line) // compileRule adds the id
-		out.lazy = lazy
+		out.lazy = lazy // compileRule names the rule
 	}
 	return out
 }

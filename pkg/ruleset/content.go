@@ -157,7 +157,8 @@ var ErrLazyCompile = errors.New("a rule's regex failed to compile on first use")
 // lazyRegexps are the regexes of a condition decoded lazily, compiled once
 // on first use, safe for concurrent use.
 type lazyRegexps struct {
-	rule      string // `file:line: rule "id"`, for the error
+	source    string // the rule's file:line and id, for the error
+	id        string
 	expr      string // content.regex; "" for content.unicode or providers
 	allowExpr []string
 	// secretGroup and entropyGroup are checked against the regex's groups,
@@ -190,7 +191,7 @@ func (c *contentCond) regexps() (*regexp.Regexp, []*regexp.Regexp) {
 // (compileContent), with its messages.
 func (l *lazyRegexps) compile() {
 	fail := func(key, format string, args ...any) {
-		l.err = fmt.Errorf("%s: %s: %s: %w", l.rule, key, fmt.Sprintf(format, args...), ErrLazyCompile)
+		l.err = fmt.Errorf("%s: rule %q: %s: %s: %w", l.source, l.id, key, fmt.Sprintf(format, args...), ErrLazyCompile)
 		l.re, l.allow = nil, nil
 	}
 	if l.expr != "" {

@@ -233,6 +233,48 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	}
 }
 
+// keySet holds the keys of a mapping decoded so far, and where they were.
+// A schema struct has a few keys, fewer than a map is worth; a hostile
+// mapping with thousands of keys moves to a map, so that finding
+// duplicates stays linear.
+type keySet struct {
+	small [16]struct {
+		name string
+		node *yaml.Node
+	}
+	n   int
+	big map[string]*yaml.Node
+}
+
+// get returns where key name was seen, or nil.
+func (k *keySet) get(name string) *yaml.Node {
+	if k.big != nil {
+		return k.big[name]
+	}
+	for _, e := range k.small[:k.n] {
+		if e.name == name {
+			return e.node
+		}
+	}
+	return nil
+}
+
+// add records key name at node (not seen before).
+func (k *keySet) add(name string, node *yaml.Node) {
+	if k.big == nil && k.n < len(k.small) {
+		k.small[k.n].name, k.small[k.n].node = name, node
+		k.n++
+		return
+	}
+	if k.big == nil {
+		k.big = make(map[string]*yaml.Node, 2*len(k.small))
+		for _, e := range k.small[:k.n] {
+			k.big[e.name] = e.node
+		}
+	}
+	k.big[name] = node
+}
+
 // ruleSpecType is the type of a rule's schema.
 var ruleSpecType = reflect.TypeFor[RuleSpec]()
 
@@ -247,7 +289,7 @@ func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 		return
 	}
 	fields, names := d.fields(v.Type())
-	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	var seen keySet
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		kpos, vn := n.Content[i], n.Content[i+1]
 		kn := d.resolve(kpos)
@@ -263,11 +305,11 @@ func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 			d.errorf(kpos, key, "merge keys (<<) are not supported; write the keys out")
 			continue
 		}
-		if prev, dup := seen[name]; dup {
+		if prev := seen.get(name); prev != nil {
 			d.errorf(kpos, joinKey(key, name), "duplicate key (first given at line %d)", prev.Line)
 			continue
 		}
-		seen[name] = kpos
+		seen.add(name, kpos)
 		idx, ok := fields[name]
 		if !ok {
 			d.errorf(kpos, key, "unknown key %s%s (valid keys: %s)", yamlmsg.Quote(name), suggest(name, names), strings.Join(names, ", "))

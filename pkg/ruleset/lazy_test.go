@@ -234,3 +234,28 @@ func TestLazySkipsTests(t *testing.T) {
 		})
 	}
 }
+
+// TestDuplicateKeysInLargeMappings: duplicate keys are found before and
+// after a mapping outgrows the small key set (keySet), at their lines.
+func TestDuplicateKeysInLargeMappings(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("rules:\n  - id: r\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "    k%d: x\n", i) // lines 3..22
+	}
+	b.WriteString("    k2: x\n")  // line 23
+	b.WriteString("    k18: x\n") // line 24
+	_, err := Parse("t.yml", []byte(b.String()))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`t.yml:23: rule "r": k2: duplicate key (first given at line 5)`,
+		`t.yml:24: rule "r": k18: duplicate key (first given at line 21)`,
+		`t.yml:3: rule "r": unknown key "k0"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}

@@ -300,10 +300,17 @@ func newAutomaton(kws []keyword) *automaton {
 	a.sibling = make([]int32, 0, maxStates)
 	ownSlot := make([]int32, 0, len(kws))
 	ownNext := make([]int32, 0, len(kws))
+	// The root's edges are also in root (by class: the root has one edge
+	// per keyword byte's class, too many for a list).
+	a.root = make([]int32, w)
 	for _, k := range kws {
 		s := int32(0)
 		for i := 0; i < len(k.text); i++ {
 			c := a.class[k.text[i]]
+			if s == 0 && a.root[c] != 0 {
+				s = a.root[c]
+				continue
+			}
 			e := a.first[s]
 			for e >= 0 && a.edgeClass[e] != c {
 				e = a.sibling[e]
@@ -316,6 +323,9 @@ func newAutomaton(kws []keyword) *automaton {
 				e = int32(len(a.edgeTo))
 				a.edgeClass, a.edgeTo, a.sibling = append(a.edgeClass, c), append(a.edgeTo, t), append(a.sibling, a.first[s])
 				a.first[s] = e
+				if s == 0 {
+					a.root[c] = t
+				}
 			}
 			s = a.edgeTo[e]
 		}
@@ -341,10 +351,6 @@ func newAutomaton(kws []keyword) *automaton {
 	// own slots and then those of its failure state; one without its own
 	// shares its failure state's list.
 	n := int32(len(a.first))
-	a.root = make([]int32, w)
-	for e := a.first[0]; e >= 0; e = a.sibling[e] {
-		a.root[a.edgeClass[e]] = a.edgeTo[e]
-	}
 	a.fail = make([]int32, n)
 	a.mark = make([]int32, n)
 	queue := make([]int32, 1, n)
