@@ -28,8 +28,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -246,8 +248,11 @@ type loaded struct {
 // loader is the state of one Load: its context, bounds and the bytes read
 // so far.
 type loader struct {
-	ctx  context.Context
-	opt  Options
+	ctx context.Context
+	opt Options
+	// mu guards used: the files of an embedded source are decoded
+	// concurrently, and decoding may read (and charge) other files.
+	mu   sync.Mutex
 	used int64
 	errs []error
 	// cache is the parse cache directory, "" for none.
@@ -288,6 +293,12 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 	if root == "" {
 		root = "."
 	}
+	// The embedded files (immutable, in memory, naming no other files)
+	// are parsed and decoded on all cores: together they are most of what
+	// a hook run costs. Other sources stay sequential: a policy
+	// repository's files are read through one object store.
+	parallel := src.kind == kindEmbedded
+	var jobs []fileJob
 	if src.FS == nil {
 		return loaded{}, fmt.Errorf("%s: no files to read (a Source without FS)", src.display(root))
 	}
@@ -315,6 +326,13 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 			return nil
 		}
 		files++
+		if parallel {
+			// Read now, in order and within the budget; parsed below.
+			name := src.display(p)
+			data, err := l.read(src, p, name)
+			jobs = append(jobs, fileJob{p: p, name: name, data: data, err: err})
+			return nil
+		}
 		got, err := l.file(src, p, markersOnly)
 		if err != nil {
 			if ctxErr := l.ctx.Err(); ctxErr != nil {
@@ -336,6 +354,22 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", src.display(root), walkErr))
 	}
+	if len(jobs) > 0 {
+		l.parseAll(src, jobs, markersOnly)
+		if ctxErr := l.ctx.Err(); ctxErr != nil {
+			return loaded{}, ctxErr
+		}
+		// In file order, as a sequential load gives them (walk errors of
+		// an embedded FS cannot happen).
+		for _, j := range jobs {
+			if j.err != nil {
+				errs = append(errs, j.err)
+				continue
+			}
+			out.rules = append(out.rules, j.got.rules...)
+			out.tools = append(out.tools, j.got.tools...)
+		}
+	}
 	if files == 0 && len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("%s: no rule files (*.yml, *.yaml) found", src.display(root)))
 	}
@@ -343,6 +377,34 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 		return loaded{}, err
 	}
 	return out, nil
+}
+
+// fileJob is one rule file of a parallel load: read, then parsed and
+// decoded into got (or err).
+type fileJob struct {
+	p, name string
+	data    []byte
+	got     loaded
+	err     error
+}
+
+// parseAll parses and decodes the files read into jobs, on as many
+// goroutines as there are CPUs to run them.
+func (l *loader) parseAll(src Source, jobs []fileJob, markersOnly bool) {
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i := range jobs {
+		j := &jobs[i]
+		if j.err != nil {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			j.got, j.err = l.parsed(src, j.p, j.name, j.data, markersOnly)
+		})
+	}
+	wg.Wait()
 }
 
 // errBudget marks the error of a load past its total byte budget.
@@ -355,6 +417,14 @@ func (l *loader) file(src Source, p string, markersOnly bool) (loaded, error) {
 	if err != nil {
 		return loaded{}, err
 	}
+	return l.parsed(src, p, name, data, markersOnly)
+}
+
+// parsed parses (or reads from the parse cache) and decodes the rule file
+// at p, whose content is data. It is safe for concurrent use on the files
+// of an embedded source (see source).
+func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly bool) (loaded, error) {
+	var err error
 	if markersOnly && !bytes.Contains(data, []byte("ai_tools")) && !bytes.Contains(data, []byte("declared_trailers")) {
 		// Only the embedded files are read for their markers alone, and
 		// they spell their keys plainly (TestEmbeddedMarkersOnly): the
@@ -471,6 +541,8 @@ func (l *loader) read(src Source, p, name string) ([]byte, error) {
 
 // charge counts n bytes read for the file name against the budget.
 func (l *loader) charge(n int64, name string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.used += n; l.used > l.opt.MaxBytes {
 		return fmt.Errorf("%s: %w (%d bytes)", name, errBudget, l.opt.MaxBytes)
 	}
