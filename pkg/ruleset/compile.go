@@ -266,10 +266,12 @@ func (d *decoder) compileContent(c *ContentSpec, rule *yaml.Node) *contentCond {
 		if d.lazyRegex(&c.Regex, "content.regex", n) {
 			lazy.expr, hasRegex = c.Regex, true
 		}
-	} else if out.re = d.compileRegex(&c.Regex, "content.regex", n); out.re != nil && out.re.MatchString("") {
-		d.errorf(d.at(&c.Regex, n), "content.regex", "matches the empty string, so it would fire on every line")
 	} else {
+		out.re = d.compileRegex(&c.Regex, "content.regex", n)
 		hasRegex = out.re != nil
+		if hasRegex && out.re.MatchString("") {
+			d.errorf(d.at(&c.Regex, n), "content.regex", "matches the empty string, so it would fire on every line")
+		}
 	}
 	out.keywords = d.words(c.Keywords, &c.Keywords, "content.keywords", n)
 	if out.providers != nil {

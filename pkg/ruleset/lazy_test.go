@@ -259,3 +259,12 @@ func TestDuplicateKeysInLargeMappings(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyMatchWithGroups: a regex that matches the empty string is one
+// problem, not also one for its secret group (which it has).
+func TestEmptyMatchWithGroups(t *testing.T) {
+	_, err := Parse("t.yml", []byte("rules:\n  - {id: r, severity: warn, message: m, content: {regex: '(a*)', keywords: [a], secret_group: 1}}\n"))
+	if err == nil || !strings.Contains(err.Error(), "matches the empty string") || strings.Contains(err.Error(), "secret_group") {
+		t.Errorf("error %v; want only the empty match", err)
+	}
+}
