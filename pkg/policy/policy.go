@@ -293,10 +293,10 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 	if root == "" {
 		root = "."
 	}
-	// The embedded files (immutable, in memory, naming no other files)
-	// are parsed and decoded on all cores: together they are most of what
-	// a hook run costs. Other sources stay sequential: a policy
-	// repository's files are read through one object store.
+	// The embedded files (immutable, in memory) are parsed and decoded on
+	// all cores: together they are most of what a hook run costs. Other
+	// sources stay sequential: a policy repository's files are read
+	// through one object store.
 	parallel := src.kind == kindEmbedded
 	var jobs []fileJob
 	if src.FS == nil {
@@ -331,6 +331,9 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 			name := src.display(p)
 			data, err := l.read(src, p, name)
 			jobs = append(jobs, fileJob{p: p, name: name, data: data, err: err})
+			if errors.Is(err, errBudget) {
+				return fs.SkipAll
+			}
 			return nil
 		}
 		got, err := l.file(src, p, markersOnly)
