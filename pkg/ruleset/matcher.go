@@ -44,7 +44,8 @@ func newLineIndex(rules []*Rule) *lineIndex {
 
 // LineMatcher runs the content rules of a Set against added lines. The
 // keyword prefilter runs once per line for all rules (an Aho-Corasick
-// automaton, ASCII case-insensitive, allocation-free) and lists the rules
+// automaton, ASCII case-insensitive, whose DFA table the matcher allocates
+// once and fills as lines need it) and lists the rules
 // whose keywords occur; only those run their condition, with the rules
 // that have no keywords, so that the cost of a line does not grow with the
 // number of rules. A LineMatcher is not safe for concurrent use: take one
