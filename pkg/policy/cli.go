@@ -28,7 +28,7 @@ func CommandLine(paths []string, noDefaults bool) []Source {
 // out and load errors to errOut, and returns the exit code: 0 valid or all
 // tests pass, 1 a test failed, 2 invalid rules.
 func Check(ctx context.Context, test bool, paths []string, noDefaults bool, out, errOut io.Writer) int {
-	pol, err := Load(ctx, CommandLine(paths, noDefaults || len(paths) > 0), Options{})
+	pol, err := Load(ctx, CommandLine(paths, noDefaults || len(paths) > 0), Options{Eager: true})
 	if err != nil {
 		fmt.Fprintf(errOut, "pushguard: invalid rules:\n%s\n", Indent(err.Error()))
 		return 2

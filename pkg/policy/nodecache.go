@@ -179,12 +179,20 @@ func decodeNodes(b []byte) (*yaml.Node, error) {
 		return v, nil
 	}
 	var nodes []*yaml.Node
+	// Nodes and child lists are carved out of chunks: a rule file has tens
+	// of thousands of nodes, and one allocation each is most of the cost.
+	var chunk []yaml.Node
+	var kids []*yaml.Node
 	var dec func(depth int) (*yaml.Node, error)
 	dec = func(depth int) (*yaml.Node, error) {
 		if depth > 10000 {
 			return nil, errNodeCache
 		}
-		n := &yaml.Node{}
+		if len(chunk) == 0 {
+			chunk = make([]yaml.Node, 1024)
+		}
+		n := &chunk[0]
+		chunk = chunk[1:]
 		nodes = append(nodes, n)
 		var f [4]uint64
 		for i := range f {
@@ -220,7 +228,11 @@ func decodeNodes(b []byte) (*yaml.Node, error) {
 			return nil, errNodeCache
 		}
 		if count > 0 {
-			n.Content = make([]*yaml.Node, 0, count)
+			if uint64(cap(kids)-len(kids)) < count {
+				kids = make([]*yaml.Node, 0, max(count, 4096))
+			}
+			n.Content = kids[len(kids) : len(kids) : len(kids)+int(count)]
+			kids = kids[:len(kids)+int(count)]
 		}
 		for range count {
 			c, err := dec(depth + 1)

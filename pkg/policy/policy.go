@@ -28,8 +28,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -62,9 +64,20 @@ type Options struct {
 	// they name such as dependency allowlists (0: DefaultMaxBytes).
 	MaxBytes int64
 	// CacheDir keeps the parsed form of rule files by content hash
-	// (nodecache.go): "" for pushguard/rules under the user's cache
+	// (nodecache.go), and the stamps of those this build has validated in
+	// full (stamp.go): "" for pushguard/rules under the user's cache
 	// directory, "-" for no cache.
 	CacheDir string
+	// Eager validates and compiles every rule file in full, and decodes
+	// the rules' tests, even one already validated: for `rules validate`,
+	// `rules test` and the validation of a push to a policy repository
+	// (ValidatePush sets it). Otherwise a file whose exact content this
+	// build has validated in full before (a stamp in the cache) is decoded
+	// lazily: its content regexes are compiled on first use and its rule
+	// tests are not decoded (ruleset.DecodeOptions.Lazy), which is what
+	// makes loading cheap enough for the hook to do on every push. The
+	// verdicts are the same either way.
+	Eager bool
 }
 
 func (o Options) withDefaults() Options {
@@ -171,6 +184,7 @@ func (s Source) reader(p string) ruleset.ReadFunc {
 func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 	l := &loader{ctx: ctx, opt: opt.withDefaults()}
 	l.cache = l.opt.cacheDir()
+	l.stamps = newStamps(l.cache)
 	withEmbedded := slices.ContainsFunc(srcs, func(s Source) bool { return s.kind == kindEmbedded })
 	// The embedded files are decoded once, for their markers and, when
 	// asked for, their rules; without the rules, only the files that may
@@ -234,12 +248,17 @@ type loaded struct {
 // loader is the state of one Load: its context, bounds and the bytes read
 // so far.
 type loader struct {
-	ctx  context.Context
-	opt  Options
+	ctx context.Context
+	opt Options
+	// mu guards used: the files of an embedded source are decoded
+	// concurrently, and decoding may read (and charge) other files.
+	mu   sync.Mutex
 	used int64
 	errs []error
 	// cache is the parse cache directory, "" for none.
 	cache string
+	// stamps are the validation stamps (stamp.go), in cache.
+	stamps stamps
 }
 
 // load opens src when it must be, and loads it.
@@ -274,6 +293,12 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 	if root == "" {
 		root = "."
 	}
+	// The embedded files (immutable, in memory) are parsed and decoded on
+	// all cores: together they are most of what a hook run costs. Other
+	// sources stay sequential: a policy repository's files are read
+	// through one object store.
+	parallel := src.kind == kindEmbedded
+	var jobs []fileJob
 	if src.FS == nil {
 		return loaded{}, fmt.Errorf("%s: no files to read (a Source without FS)", src.display(root))
 	}
@@ -301,6 +326,16 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 			return nil
 		}
 		files++
+		if parallel {
+			// Read now, in order and within the budget; parsed below.
+			name := src.display(p)
+			data, err := l.read(src, p, name)
+			jobs = append(jobs, fileJob{p: p, name: name, data: data, err: err})
+			if errors.Is(err, errBudget) {
+				return fs.SkipAll
+			}
+			return nil
+		}
 		got, err := l.file(src, p, markersOnly)
 		if err != nil {
 			if ctxErr := l.ctx.Err(); ctxErr != nil {
@@ -322,6 +357,22 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", src.display(root), walkErr))
 	}
+	if len(jobs) > 0 {
+		l.parseAll(src, jobs, markersOnly)
+		if ctxErr := l.ctx.Err(); ctxErr != nil {
+			return loaded{}, ctxErr
+		}
+		// In file order, as a sequential load gives them (walk errors of
+		// an embedded FS cannot happen).
+		for _, j := range jobs {
+			if j.err != nil {
+				errs = append(errs, j.err)
+				continue
+			}
+			out.rules = append(out.rules, j.got.rules...)
+			out.tools = append(out.tools, j.got.tools...)
+		}
+	}
 	if files == 0 && len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("%s: no rule files (*.yml, *.yaml) found", src.display(root)))
 	}
@@ -329,6 +380,34 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 		return loaded{}, err
 	}
 	return out, nil
+}
+
+// fileJob is one rule file of a parallel load: read, then parsed and
+// decoded into got (or err).
+type fileJob struct {
+	p, name string
+	data    []byte
+	got     loaded
+	err     error
+}
+
+// parseAll parses and decodes the files read into jobs, on as many
+// goroutines as there are CPUs to run them.
+func (l *loader) parseAll(src Source, jobs []fileJob, markersOnly bool) {
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i := range jobs {
+		j := &jobs[i]
+		if j.err != nil {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			j.got, j.err = l.parsed(src, j.p, j.name, j.data, markersOnly)
+		})
+	}
+	wg.Wait()
 }
 
 // errBudget marks the error of a load past its total byte budget.
@@ -341,6 +420,14 @@ func (l *loader) file(src Source, p string, markersOnly bool) (loaded, error) {
 	if err != nil {
 		return loaded{}, err
 	}
+	return l.parsed(src, p, name, data, markersOnly)
+}
+
+// parsed parses (or reads from the parse cache) and decodes the rule file
+// at p, whose content is data. It is safe for concurrent use on the files
+// of an embedded source (see source).
+func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly bool) (loaded, error) {
+	var err error
 	if markersOnly && !bytes.Contains(data, []byte("ai_tools")) && !bytes.Contains(data, []byte("declared_trailers")) {
 		// Only the embedded files are read for their markers alone, and
 		// they spell their keys plainly (TestEmbeddedMarkersOnly): the
@@ -358,16 +445,24 @@ func (l *loader) file(src Source, p string, markersOnly bool) (loaded, error) {
 			storeNodes(l.cache, data, doc)
 		}
 	}
-	return l.decode(src, p, name, doc, markersOnly)
+	// A file this build validated in full before is decoded lazily; one
+	// validated in full now gets its stamp.
+	lazy := !markersOnly && !l.opt.Eager && l.stamps.valid(data)
+	got, err := l.decode(src, p, name, doc, markersOnly, lazy)
+	if err == nil && !markersOnly && !lazy {
+		l.stamps.store(data)
+	}
+	return got, err
 }
 
 // decode decodes one parsed rule file into rules (unless markersOnly) and
-// AI-tool markers, reporting the problems of both.
-func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly bool) (loaded, error) {
+// AI-tool markers, reporting the problems of both. lazy decodes the rules
+// lazily (see Options.Eager).
+func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly, lazy bool) (loaded, error) {
 	var out loaded
 	var errs []error
 	if !markersOnly {
-		rs, err := ruleset.DecodeDocument(l.ctx, name, doc, l.charged(src.reader(p)))
+		rs, err := ruleset.DecodeDocumentWith(l.ctx, name, doc, l.charged(src.reader(p)), ruleset.DecodeOptions{Lazy: lazy})
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -420,16 +515,23 @@ func (l *loader) read(src Source, p, name string) ([]byte, error) {
 	if err := check(st); err != nil {
 		return nil, err
 	}
-	if !bounded {
-		data, err := io.ReadAll(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return data, nil
+	// Read into a buffer of the size the file says it has (one more
+	// byte for the read that sees the end), not one grown by doubling.
+	var r io.Reader = f
+	size := st.Size()
+	if bounded {
+		r = io.LimitReader(f, l.opt.MaxFileBytes+1)
+		size = min(size, l.opt.MaxFileBytes)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, l.opt.MaxFileBytes+1))
+	var buf bytes.Buffer
+	buf.Grow(int(max(size, 0)) + bytes.MinRead)
+	_, err = buf.ReadFrom(r)
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !bounded {
+		return data, nil
 	}
 	if int64(len(data)) > l.opt.MaxFileBytes {
 		return nil, fmt.Errorf("%s: larger than %d bytes", name, l.opt.MaxFileBytes)
@@ -442,6 +544,8 @@ func (l *loader) read(src Source, p, name string) ([]byte, error) {
 
 // charge counts n bytes read for the file name against the budget.
 func (l *loader) charge(n int64, name string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.used += n; l.used > l.opt.MaxBytes {
 		return fmt.Errorf("%s: %w (%d bytes)", name, errBudget, l.opt.MaxBytes)
 	}

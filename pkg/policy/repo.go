@@ -106,6 +106,7 @@ func FromConfig(sources []config.Source, self *config.Source) []Source {
 // pass. The error's first line says which of the two failed; the lines
 // after it list every problem, one per line.
 func ValidatePush(ctx context.Context, src Source, opt Options) error {
+	opt.Eager = true // every check now, and the tests to run
 	pol, err := Load(ctx, []Source{src}, opt)
 	switch {
 	case ctx.Err() != nil:

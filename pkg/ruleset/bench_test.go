@@ -1,10 +1,16 @@
 package ruleset
 
 import (
+	"context"
 	"fmt"
+	"io/fs"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/pushguard/pushguard/rules"
 )
@@ -63,42 +69,122 @@ func codeLines(n int) [][]byte {
 }
 
 // embeddedSet loads the embedded default rules.
-func embeddedSet(b *testing.B) *Set {
-	b.Helper()
+func embeddedSet(tb testing.TB) *Set {
+	tb.Helper()
 	rs, err := LoadFS(rules.FS, ".")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return NewSet(rs)
 }
 
-// BenchmarkLineMatcher runs 10k code lines through the embedded rules per
+// embeddedDocs parses the embedded rule files, by name.
+func embeddedDocs(tb testing.TB) map[string]*yaml.Node {
+	tb.Helper()
+	docs := make(map[string]*yaml.Node)
+	err := fs.WalkDir(rules.FS, ".", func(p string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() || !strings.HasSuffix(p, ".yml") {
+			return err
+		}
+		data, err := fs.ReadFile(rules.FS, p)
+		if err != nil {
+			return err
+		}
+		doc, err := ParseDocument(p, data)
+		docs[p] = doc
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return docs
+}
+
+// decodeDocs decodes parsed rule files into one Set.
+func decodeDocs(tb testing.TB, docs map[string]*yaml.Node, opt DecodeOptions) *Set {
+	tb.Helper()
+	var all []*Rule
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
+		rs, err := DecodeDocumentWith(context.Background(), name, docs[name], nil, opt)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		all = append(all, rs...)
+	}
+	return NewSet(all)
+}
+
+// BenchmarkLoadRules decodes the parsed embedded rule files and builds
+// their Set, as every hook run does (parsing is pkg/policy's, and cached):
+// "eager" compiles every regex and decodes the tests, "lazy"
+// (DecodeOptions.Lazy, for files validated before) does neither.
+func BenchmarkLoadRules(b *testing.B) {
+	docs := embeddedDocs(b)
+	for _, tc := range []struct {
+		name string
+		opt  DecodeOptions
+	}{{"eager", DecodeOptions{}}, {"lazy", DecodeOptions{Lazy: true}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				decodeDocs(b, docs, tc.opt)
+			}
+		})
+	}
+}
+
+// BenchmarkNewSet builds the Set of the embedded rules: merging and the
+// keyword automaton of the line matcher.
+func BenchmarkNewSet(b *testing.B) {
+	rs, err := LoadFS(rules.FS, ".")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		NewSet(rs)
+	}
+}
+
+// BenchmarkMatchLines runs 10k code lines through the embedded rules per
 // iteration; "naive" runs every content rule's regex on every line, for
-// comparison with the keyword prefilter.
-func BenchmarkLineMatcher(b *testing.B) {
+// comparison with the keyword prefilter; "lazy" is the prefilter with the
+// rules decoded lazily (their regexes compiled in the first iteration).
+func BenchmarkMatchLines(b *testing.B) {
 	set := embeddedSet(b)
+	lazySet := decodeDocs(b, embeddedDocs(b), DecodeOptions{Lazy: true})
 	lines := codeLines(10_000)
 	size := 0
 	for _, l := range lines {
 		size += len(l)
 	}
-	b.Run("prefilter", func(b *testing.B) {
-		m := set.NewLineMatcher()
-		found := 0
-		fn := func(*Rule, int, int) { found++ }
-		b.SetBytes(int64(size))
-		b.ReportAllocs()
-		for b.Loop() {
-			for _, l := range lines {
-				m.Match(l, nil, fn)
+	for _, tc := range []struct {
+		name string
+		set  *Set
+	}{{"prefilter", set}, {"lazy", lazySet}} {
+		b.Run(tc.name, func(b *testing.B) {
+			m := tc.set.NewLineMatcher()
+			found := 0
+			fn := func(*Rule, int, int) { found++ }
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, l := range lines {
+					m.Match(l, nil, fn)
+				}
 			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
-		if found == 0 {
-			b.Fatal("no findings")
-		}
-	})
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
+			if found == 0 {
+				b.Fatal("no findings")
+			}
+		})
+	}
 	b.Run("naive", func(b *testing.B) {
+		lines := lines[:200] // every rule on every line is slow
+		size := 0
+		for _, l := range lines {
+			size += len(l)
+		}
 		b.SetBytes(int64(size))
 		b.ReportAllocs()
 		for b.Loop() {
@@ -114,8 +200,8 @@ func BenchmarkLineMatcher(b *testing.B) {
 	})
 }
 
-// BenchmarkPrefilter measures the keyword automaton alone over 10k lines.
-func BenchmarkPrefilter(b *testing.B) {
+// BenchmarkMatchPrefilter measures the keyword automaton alone over 10k lines.
+func BenchmarkMatchPrefilter(b *testing.B) {
 	set := embeddedSet(b)
 	lines := codeLines(10_000)
 	size := 0
@@ -129,7 +215,7 @@ func BenchmarkPrefilter(b *testing.B) {
 	for b.Loop() {
 		for _, l := range lines {
 			epoch++
-			m.idx.ac.scan(l, m.seen, epoch)
+			m.hits = m.idx.ac.collect(l, m.seen, epoch, m.hits[:0], &m.dfa)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")

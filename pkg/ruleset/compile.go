@@ -63,6 +63,9 @@ func (d *decoder) compileRule(spec *RuleSpec, n *yaml.Node) *Rule {
 	r.commit = d.compileCommit(spec.Commit, n)
 	r.file = d.compileFile(spec.File, n)
 	r.content = d.compileContent(spec.Content, n)
+	if r.content != nil && r.content.lazy != nil {
+		r.content.lazy.source, r.content.lazy.id = r.Source, r.ID
+	}
 	r.ai = d.compileAI(spec.AI, n)
 	r.require = d.compileRequire(spec.Require, n)
 	r.deps = d.compileDeps(spec.Dependencies, spec, n)
@@ -238,21 +241,37 @@ func (d *decoder) compileFile(f *FileSpec, rule *yaml.Node) *fileCond {
 	return out
 }
 
-// compileContent validates and compiles a ContentSpec.
+// compileContent validates and compiles a ContentSpec. Decoding lazily
+// (decoder.lazy), it checks what it can without compiling the regexes and
+// leaves them, with the checks that need them, to their first use
+// (lazyRegexps).
 func (d *decoder) compileContent(c *ContentSpec, rule *yaml.Node) *contentCond {
 	if c == nil || d.bad[c] {
 		return nil
 	}
 	n := d.at(c, rule)
 	out := &contentCond{}
+	var lazy *lazyRegexps
+	if d.lazy {
+		lazy = &lazyRegexps{}
+	}
+	hasRegex := false // content.regex applies (a regex condition)
 	if d.has(&c.Unicode) {
 		out.unicode = d.checkUnicodeContent(c, n)
 	} else if d.has(&c.Providers) {
 		out.providers = d.checkProvidersContent(c, n)
 	} else if !d.has(&c.Regex) {
 		d.errorf(n, "content", `missing required key "regex" (or "unicode")`)
-	} else if out.re = d.compileRegex(&c.Regex, "content.regex", n); out.re != nil && out.re.MatchString("") {
-		d.errorf(d.at(&c.Regex, n), "content.regex", "matches the empty string, so it would fire on every line")
+	} else if lazy != nil {
+		if d.lazyRegex(&c.Regex, "content.regex", n) {
+			lazy.expr, hasRegex = c.Regex, true
+		}
+	} else {
+		out.re = d.compileRegex(&c.Regex, "content.regex", n)
+		hasRegex = out.re != nil
+		if hasRegex && out.re.MatchString("") {
+			d.errorf(d.at(&c.Regex, n), "content.regex", "matches the empty string, so it would fire on every line")
+		}
 	}
 	out.keywords = d.words(c.Keywords, &c.Keywords, "content.keywords", n)
 	if out.providers != nil {
@@ -260,9 +279,20 @@ func (d *decoder) compileContent(c *ContentSpec, rule *yaml.Node) *contentCond {
 	}
 	out.stopwords = d.words(c.Stopwords, &c.Stopwords, "content.stopwords", n)
 	for i := range c.Allow {
-		if re := d.compileRegex(&c.Allow[i], fmt.Sprintf("content.allow[%d]", i), n); re != nil {
+		key := fmt.Sprintf("content.allow[%d]", i)
+		if lazy != nil {
+			if d.lazyRegex(&c.Allow[i], key, n) {
+				lazy.allowExpr = append(lazy.allowExpr, c.Allow[i])
+			}
+		} else if re := d.compileRegex(&c.Allow[i], key, n); re != nil {
 			out.allow = append(out.allow, re)
 		}
+	}
+	// numSubexp is the number of capture groups of content.regex, -1 when
+	// unknown yet (decoding lazily: checked on first use).
+	numSubexp := -1
+	if out.re != nil {
+		numSubexp = out.re.NumSubexp()
 	}
 	if e := c.Entropy; e != nil && !d.bad[e] {
 		en := d.at(e, n)
@@ -278,22 +308,49 @@ func (d *decoder) compileContent(c *ContentSpec, rule *yaml.Node) *contentCond {
 		switch {
 		case e.Group < 0:
 			d.errorf(d.at(&e.Group, en), "content.entropy.group", "must not be negative, got %d", e.Group)
-		case out.re != nil && e.Group > out.re.NumSubexp():
-			d.errorf(d.at(&e.Group, en), "content.entropy.group", "group %d does not exist: the regex has %d capture group(s)", e.Group, out.re.NumSubexp())
+		case numSubexp >= 0 && e.Group > numSubexp:
+			d.errorf(d.at(&e.Group, en), "content.entropy.group", "group %d does not exist: the regex has %d capture group(s)", e.Group, numSubexp)
 		}
 		out.entropyMin, out.entropyGroup = e.Min, e.Group
+		if lazy != nil && hasRegex {
+			lazy.entropyGroup = max(e.Group, 0)
+		}
 	}
 	if d.ok(&c.SecretGroup) {
 		switch g := c.SecretGroup; {
-		case out.re == nil:
+		case !hasRegex:
 			d.errorf(d.at(&c.SecretGroup, n), "content.secret_group", "applies to content.regex only")
-		case g < 0 || g > out.re.NumSubexp():
-			d.errorf(d.at(&c.SecretGroup, n), "content.secret_group", "group %d does not exist: the regex has %d capture group(s)", g, out.re.NumSubexp())
+		case g < 0 || (numSubexp >= 0 && g > numSubexp):
+			has := ""
+			if numSubexp >= 0 {
+				has = fmt.Sprintf(": the regex has %d capture group(s)", numSubexp)
+			}
+			d.errorf(d.at(&c.SecretGroup, n), "content.secret_group", "group %d does not exist%s", g, has)
 		default:
 			out.secretGroup = g
+			if lazy != nil {
+				lazy.secretGroup = g
+			}
 		}
 	}
+	if lazy != nil && (lazy.expr != "" || len(lazy.allowExpr) > 0) {
+		out.lazy = lazy // compileRule names the rule
+	}
 	return out
+}
+
+// lazyRegex checks the regex field at ptr, when it was written, as far as
+// it can without compiling it (decoding lazily), and reports whether it is
+// to be compiled on first use.
+func (d *decoder) lazyRegex(ptr *string, key string, fallback *yaml.Node) bool {
+	if !d.ok(ptr) {
+		return false
+	}
+	if *ptr == "" {
+		d.errorf(d.at(ptr, fallback), key, "empty regex")
+		return false
+	}
+	return true
 }
 
 // words validates a keyword or stopword list and lower-cases it.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -58,6 +59,31 @@ type decoder struct {
 	// ctx is checked between rules: compiling a rule (regexes, keyword
 	// automata) is the costly part of loading.
 	ctx context.Context
+	// lazy: compile content regexes on first use and skip rule tests
+	// (DecodeOptions.Lazy).
+	lazy bool
+	// types caches yamlFields by schema type: a file decodes hundreds of
+	// rules of the same few types.
+	types map[reflect.Type]schemaFields
+}
+
+// schemaFields is what yamlFields returns for one type.
+type schemaFields struct {
+	fields map[string]int
+	names  []string
+}
+
+// fields is yamlFields, cached.
+func (d *decoder) fields(t reflect.Type) (map[string]int, []string) {
+	if f, ok := d.types[t]; ok {
+		return f.fields, f.names
+	}
+	fields, names := yamlFields(t)
+	if d.types == nil {
+		d.types = make(map[reflect.Type]schemaFields)
+	}
+	d.types[t] = schemaFields{fields, names}
+	return fields, names
 }
 
 func newDecoder(file string) *decoder {
@@ -160,7 +186,16 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		v.Set(s)
 		for i, c := range n.Content {
-			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", key, i))
+			ev := s.Index(i)
+			if ev.Kind() == reflect.String && c.Kind == yaml.ScalarNode && d.aliasDepth == 0 && c.ShortTag() != "!!null" {
+				// What decode does for a plain string, without making a
+				// key that only a message would use (keyword lists and
+				// the provider table are thousands of strings).
+				d.nodes[ev.Addr().Interface()] = c
+				ev.SetString(c.Value)
+				continue
+			}
+			d.decode(c, ev, key+"["+strconv.Itoa(i)+"]")
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
@@ -198,6 +233,51 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	}
 }
 
+// keySet holds the keys of a mapping decoded so far, and where they were.
+// A schema struct has a few keys, fewer than a map is worth; a hostile
+// mapping with thousands of keys moves to a map, so that finding
+// duplicates stays linear.
+type keySet struct {
+	small [16]struct {
+		name string
+		node *yaml.Node
+	}
+	n   int
+	big map[string]*yaml.Node
+}
+
+// get returns where key name was seen, or nil.
+func (k *keySet) get(name string) *yaml.Node {
+	if k.big != nil {
+		return k.big[name]
+	}
+	for _, e := range k.small[:k.n] {
+		if e.name == name {
+			return e.node
+		}
+	}
+	return nil
+}
+
+// add records key name at node (not seen before).
+func (k *keySet) add(name string, node *yaml.Node) {
+	if k.big == nil && k.n < len(k.small) {
+		k.small[k.n].name, k.small[k.n].node = name, node
+		k.n++
+		return
+	}
+	if k.big == nil {
+		k.big = make(map[string]*yaml.Node, 2*len(k.small))
+		for _, e := range k.small[:k.n] {
+			k.big[e.name] = e.node
+		}
+	}
+	k.big[name] = node
+}
+
+// ruleSpecType is the type of a rule's schema.
+var ruleSpecType = reflect.TypeFor[RuleSpec]()
+
 // decodeStruct decodes a mapping into a schema struct.
 func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 	if sd, ok := v.Addr().Interface().(scalarDecoder); ok && n.Kind == yaml.ScalarNode {
@@ -208,8 +288,8 @@ func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 		d.typeError(v, pos, key, "expected a mapping of keys, got %s", yamlmsg.Describe(n))
 		return
 	}
-	fields, names := yamlFields(v.Type())
-	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	fields, names := d.fields(v.Type())
+	var seen keySet
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		kpos, vn := n.Content[i], n.Content[i+1]
 		kn := d.resolve(kpos)
@@ -225,15 +305,18 @@ func (d *decoder) decodeStruct(n, pos *yaml.Node, v reflect.Value, key string) {
 			d.errorf(kpos, key, "merge keys (<<) are not supported; write the keys out")
 			continue
 		}
-		if prev, dup := seen[name]; dup {
+		if prev := seen.get(name); prev != nil {
 			d.errorf(kpos, joinKey(key, name), "duplicate key (first given at line %d)", prev.Line)
 			continue
 		}
-		seen[name] = kpos
+		seen.add(name, kpos)
 		idx, ok := fields[name]
 		if !ok {
 			d.errorf(kpos, key, "unknown key %s%s (valid keys: %s)", yamlmsg.Quote(name), suggest(name, names), strings.Join(names, ", "))
 			continue
+		}
+		if d.lazy && name == "tests" && v.Type() == ruleSpecType {
+			continue // a rule's examples are for rules test, not for matching
 		}
 		d.decode(vn, v.Field(idx), joinKey(key, name))
 	}

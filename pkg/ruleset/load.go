@@ -122,12 +122,35 @@ func holds(t, n *yaml.Node) bool {
 // ParseWith, and so are the errors. It checks ctx between rules, and
 // returns an error wrapping ctx.Err() when it is done.
 func DecodeDocument(ctx context.Context, name string, doc *yaml.Node, read ReadFunc) ([]*Rule, error) {
+	return DecodeDocumentWith(ctx, name, doc, read, DecodeOptions{})
+}
+
+// DecodeOptions tune [DecodeDocumentWith].
+type DecodeOptions struct {
+	// Lazy is for a document that this build has already decoded in full
+	// without error, as the hook reloads the same rule files on every run
+	// (pkg/policy keeps a validation stamp by content hash). Compiling the
+	// regexes of content conditions is most of what loading costs, and a
+	// push meets few of them: they are compiled on first use instead (a
+	// rule whose keywords never occur is never compiled), and the rules'
+	// tests (examples) are not decoded. Every other check is made as
+	// usual. The checks left to first use are those that need the
+	// compiled regex: should one fail, matching panics with an error
+	// wrapping [ErrLazyCompile] rather than go on without the rule.
+	// A Set built from lazily decoded rules has no tests to run.
+	Lazy bool
+}
+
+// DecodeDocumentWith is DecodeDocument with options.
+func DecodeDocumentWith(ctx context.Context, name string, doc *yaml.Node, read ReadFunc, opt DecodeOptions) ([]*Rule, error) {
 	if doc == nil {
 		return nil, nil
 	}
 	d := newDecoder(name)
+	d.nodes = make(map[any]*yaml.Node, 24*countRules(doc)) // ~fields per rule: little growing
 	d.read = read
 	d.ctx = ctx
+	d.lazy = opt.Lazy
 	rules := d.document(doc)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: decoding stopped: %w", name, err)
@@ -140,6 +163,21 @@ func DecodeDocument(ctx context.Context, name string, doc *yaml.Node, read ReadF
 		return nil, err
 	}
 	return rules, nil
+}
+
+// countRules returns the length of the rules list of a rule file's
+// document, 0 when it has none (written out: aliases not followed).
+func countRules(doc *yaml.Node) int {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return 0
+	}
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "rules" {
+			return len(root.Content[i+1].Content)
+		}
+	}
+	return 0
 }
 
 // document decodes the YAML document of a rule file and returns its rules.

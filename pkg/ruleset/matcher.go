@@ -1,11 +1,15 @@
 package ruleset
 
+import "slices"
+
 // lineIndex is the immutable part of line matching for a Set: its content
 // rules and the keyword automaton over all of their keywords.
 type lineIndex struct {
 	rules []*Rule // content rules in Index order; their position is their slot
-	keyed []bool  // keyed[slot]: the rule has keywords (else it always runs)
-	ac    *automaton
+	// always are the slots of the rules without keywords, which run on
+	// every line, in increasing order.
+	always []int32
+	ac     *automaton
 	// tiered is set when some rule yields to more specific ones (see
 	// overlapTier): matches of a line are then gathered before they are
 	// reported, so that overlapping ones can be dropped.
@@ -22,7 +26,9 @@ func newLineIndex(rules []*Rule) *lineIndex {
 		}
 		slot := int32(len(idx.rules))
 		idx.rules = append(idx.rules, r)
-		idx.keyed = append(idx.keyed, len(r.content.keywords) > 0)
+		if len(r.content.keywords) == 0 {
+			idx.always = append(idx.always, slot)
+		}
 		if overlapTier(r) > 0 {
 			idx.tiered = true
 		}
@@ -38,16 +44,23 @@ func newLineIndex(rules []*Rule) *lineIndex {
 
 // LineMatcher runs the content rules of a Set against added lines. The
 // keyword prefilter runs once per line for all rules (an Aho-Corasick
-// automaton, ASCII case-insensitive, allocation-free); a rule's regex runs
-// only when one of its keywords occurs in the line, or always when it has no
-// keywords. A LineMatcher is not safe for concurrent use: take one per
-// goroutine.
+// automaton, ASCII case-insensitive, whose DFA table the matcher allocates
+// once and fills as lines need it) and lists the rules
+// whose keywords occur; only those run their condition, with the rules
+// that have no keywords, so that the cost of a line does not grow with the
+// number of rules. A LineMatcher is not safe for concurrent use: take one
+// per goroutine.
 type LineMatcher struct {
 	idx *lineIndex
 	// seen[slot] == epoch when a keyword of the slot's rule occurs in the
 	// current line; bumping epoch clears the marks of the previous line.
 	seen  []uint32
 	epoch uint32
+	// hits lists the slots marked in seen for the current line.
+	hits []int32
+	// dfa is this matcher's table of the keyword automaton's DFA, built
+	// as the scans need it (automaton.collect).
+	dfa []int32
 	// buf gathers the matches of one line when the index is tiered.
 	buf      []LineMatch
 	gatherFn func(LineMatch) // m.gather, bound once
@@ -99,32 +112,56 @@ func (m *LineMatcher) MatchLine(line []byte, lineNo int, active []bool, fn func(
 // look at the line (their regexes still match the line alone).
 func (m *LineMatcher) MatchLineIn(line []byte, lineNo int, path []byte, active []bool, fn func(LineMatch)) {
 	idx := m.idx
+	hits := m.hits[:0]
 	if idx.ac != nil {
 		m.epoch++
 		if m.epoch == 0 {
 			clear(m.seen)
 			m.epoch = 1
 		}
-		idx.ac.scan(line, m.seen, m.epoch)
+		hits = idx.ac.collect(line, m.seen, m.epoch, hits, &m.dfa)
 		if len(path) > 0 {
-			idx.ac.scan(path, m.seen, m.epoch)
+			hits = idx.ac.collect(path, m.seen, m.epoch, hits, &m.dfa)
 		}
+		sortSlots(hits)
 	}
-	for slot, r := range idx.rules {
+	m.hits = hits
+	emit := fn
+	if idx.tiered {
+		emit = m.gatherFn
+	}
+	// The hit slots and the slots without keywords, merged in slot order
+	// (rule order); the two lists are disjoint.
+	always := idx.always
+	for len(hits) > 0 || len(always) > 0 {
+		var slot int32
+		if len(always) == 0 || (len(hits) > 0 && hits[0] < always[0]) {
+			slot, hits = hits[0], hits[1:]
+		} else {
+			slot, always = always[0], always[1:]
+		}
+		r := idx.rules[slot]
 		if active != nil && (r.Index >= len(active) || !active[r.Index]) {
 			continue
 		}
-		if idx.keyed[slot] && m.seen[slot] != m.epoch {
-			continue
-		}
-		if idx.tiered {
-			r.content.each(line, lineNo, path, r, m.gatherFn)
-		} else {
-			r.content.each(line, lineNo, path, r, fn)
-		}
+		r.content.each(line, lineNo, path, r, emit)
 	}
 	if idx.tiered {
 		m.flush(fn)
+	}
+}
+
+// sortSlots sorts a short list of slots in place (insertion sort: a line
+// hits few rules).
+func sortSlots(s []int32) {
+	if len(s) > 32 {
+		slices.Sort(s)
+		return
+	}
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
 	}
 }
 
@@ -191,21 +228,34 @@ type keyword struct {
 	slot int32
 }
 
-// automaton is an Aho-Corasick automaton over lower-cased keywords, compiled
-// to a full DFA so that the scan does one table lookup per input byte.
+// automaton is an Aho-Corasick automaton over lower-cased keywords.
 //
 // Bytes are mapped to classes: one class per distinct keyword byte (an ASCII
 // letter and its upper case share one, which makes the scan
-// case-insensitive), and class 1 for every other byte. A state is a row of
-// width columns in delta and is named by the offset of its row: column 0
-// holds the state's output marker (0: none, else 1 + the index in outs of a
-// list of slots ended by -1), column c the row offset of the next state on
-// class c.
+// case-insensitive), and class 1 for every other byte. The automaton is a
+// trie with sparse edges, failure links and output lists; building it costs
+// in proportion to the keywords' bytes. A full DFA, one table lookup per
+// input byte, would be a row of width entries per state: megabytes for the
+// hundreds of provider names, built on every hook run for a push that
+// visits a few hundred states. So the DFA is built lazily instead, row entry
+// by row entry as a scan first needs it, into a table each LineMatcher owns
+// (dfa): collect scans through it; each walks the trie (it runs only on
+// lines a keyword of its rule occurs in).
 type automaton struct {
 	class [256]int32
 	width int32
-	delta []int32
-	outs  []int32
+	// The trie: the edges of state s are first[s], then sibling[e]; edge e
+	// goes on class edgeClass[e] to state edgeTo[e]. State 0 is the root.
+	first, sibling, edgeClass, edgeTo []int32
+	// root[c] is where the root goes on class c (0 when it has no edge).
+	root []int32
+	// fail[s] is the failure state of s: the longest proper suffix of the
+	// text of s that is a prefix of a keyword.
+	fail []int32
+	// mark[s] is 0 when no keyword ends at s, else 1 + the index in outs of
+	// the list of the slots of the keywords that end there, ended by -1.
+	mark []int32
+	outs []int32
 }
 
 // newAutomaton builds the automaton for kws.
@@ -233,112 +283,181 @@ func newAutomaton(kws []keyword) *automaton {
 	w := next
 	a.width = w
 
-	// The trie, with states named by number and -1 for "no edge". It has
-	// at most one state per keyword byte, plus the root: size the table
-	// once (hundreds of provider names make it megabytes).
-	states := 1
+	// The trie, and the slots of the keywords that end at each state (a
+	// list: ownHead[state], then ownNext[i], in keyword order). Everything
+	// is int32 and sized for the most states there can be (one per keyword
+	// byte): nothing grows, and the collector has no pointers to follow.
+	maxStates := 1
 	for _, k := range kws {
-		states += len(k.text)
+		maxStates += len(k.text)
 	}
-	a.delta = make([]int32, 0, states*int(w))
-	newRow := func() {
-		a.delta = append(a.delta, 0)
-		for range w - 1 {
-			a.delta = append(a.delta, -1)
-		}
-	}
-	newRow()
-	outSets := [][]int32{nil}
+	a.first = make([]int32, 1, maxStates)
+	a.first[0] = -1
+	ownHead := make([]int32, 1, maxStates)
+	ownHead[0] = -1
+	ownTail := make([]int32, 1, maxStates)
+	a.edgeClass = make([]int32, 0, maxStates)
+	a.edgeTo = make([]int32, 0, maxStates)
+	a.sibling = make([]int32, 0, maxStates)
+	ownSlot := make([]int32, 0, len(kws))
+	ownNext := make([]int32, 0, len(kws))
+	// The root's edges are also in root (by class: the root has one edge
+	// per keyword byte's class, too many for a list).
+	a.root = make([]int32, w)
 	for _, k := range kws {
 		s := int32(0)
 		for i := 0; i < len(k.text); i++ {
-			e := s*w + a.class[k.text[i]]
-			if a.delta[e] < 0 {
-				a.delta[e] = int32(len(outSets))
-				outSets = append(outSets, nil)
-				newRow()
+			c := a.class[k.text[i]]
+			if s == 0 && a.root[c] != 0 {
+				s = a.root[c]
+				continue
 			}
-			s = a.delta[e]
+			e := a.first[s]
+			for e >= 0 && a.edgeClass[e] != c {
+				e = a.sibling[e]
+			}
+			if e < 0 {
+				t := int32(len(a.first))
+				a.first = append(a.first, -1)
+				ownHead = append(ownHead, -1)
+				ownTail = append(ownTail, -1)
+				e = int32(len(a.edgeTo))
+				a.edgeClass, a.edgeTo, a.sibling = append(a.edgeClass, c), append(a.edgeTo, t), append(a.sibling, a.first[s])
+				a.first[s] = e
+				if s == 0 {
+					a.root[c] = t
+				}
+			}
+			s = a.edgeTo[e]
 		}
-		outSets[s] = addSlot(outSets[s], k.slot)
-	}
-
-	// Failure links in breadth-first order turn the trie into a DFA; each
-	// state also outputs what its failure state outputs.
-	fail := make([]int32, len(outSets))
-	var queue []int32
-	for c := int32(1); c < w; c++ {
-		if t := a.delta[c]; t < 0 {
-			a.delta[c] = 0
-		} else {
-			queue = append(queue, t)
+		dup := false
+		for i := ownHead[s]; i >= 0 && !dup; i = ownNext[i] {
+			dup = ownSlot[i] == k.slot
 		}
-	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		for _, slot := range outSets[fail[s]] {
-			outSets[s] = addSlot(outSets[s], slot)
-		}
-		for c := int32(1); c < w; c++ {
-			e := s*w + c
-			if t := a.delta[e]; t < 0 {
-				a.delta[e] = a.delta[fail[s]*w+c]
+		if !dup {
+			i := int32(len(ownSlot))
+			ownSlot, ownNext = append(ownSlot, k.slot), append(ownNext, -1)
+			if ownHead[s] < 0 {
+				ownHead[s] = i
 			} else {
-				fail[t] = a.delta[fail[s]*w+c]
-				queue = append(queue, t)
+				ownNext[ownTail[s]] = i
 			}
+			ownTail[s] = i
 		}
 	}
 
-	// Rename states to row offsets and store the outputs.
-	for s, set := range outSets {
-		row := int32(s) * w
-		for c := int32(1); c < w; c++ {
-			a.delta[row+c] *= w
+	// Failure links and outputs, in breadth-first order: the failure
+	// state of the child of s on class c is where the failure state of s
+	// goes on c (computed already: it is shallower). A state outputs its
+	// own slots and then those of its failure state; one without its own
+	// shares its failure state's list.
+	n := int32(len(a.first))
+	a.fail = make([]int32, n)
+	a.mark = make([]int32, n)
+	queue := make([]int32, 1, n)
+	for qi := 0; qi < len(queue); qi++ {
+		s := queue[qi]
+		if s != 0 {
+			inherited := a.mark[a.fail[s]]
+			a.mark[s] = inherited
+			if ownHead[s] >= 0 {
+				start := int32(len(a.outs))
+				for i := ownHead[s]; i >= 0; i = ownNext[i] {
+					a.outs = append(a.outs, ownSlot[i])
+				}
+				if inherited != 0 {
+					for j := inherited - 1; a.outs[j] >= 0; j++ {
+						if !slices.Contains(a.outs[start:], a.outs[j]) {
+							a.outs = append(a.outs, a.outs[j])
+						}
+					}
+				}
+				a.outs = append(a.outs, -1)
+				a.mark[s] = start + 1
+			}
 		}
-		if len(set) > 0 {
-			a.delta[row] = int32(len(a.outs)) + 1
-			a.outs = append(a.outs, set...)
-			a.outs = append(a.outs, -1)
+		for e := a.first[s]; e >= 0; e = a.sibling[e] {
+			t := a.edgeTo[e]
+			if s != 0 {
+				a.fail[t] = a.step(a.fail[s], a.edgeClass[e])
+			}
+			queue = append(queue, t)
 		}
 	}
 	return a
 }
 
-// addSlot adds slot to a small set kept as a slice.
-func addSlot(set []int32, slot int32) []int32 {
-	for _, s := range set {
-		if s == slot {
-			return set
+// step returns the state the DFA goes to from state s on class c.
+func (a *automaton) step(s, c int32) int32 {
+	for s != 0 {
+		for e := a.first[s]; e >= 0; e = a.sibling[e] {
+			if a.edgeClass[e] == c {
+				return a.edgeTo[e]
+			}
 		}
+		s = a.fail[s]
 	}
-	return append(set, slot)
+	return a.root[c]
 }
 
-// scan marks seen[slot] = epoch for the slot of every keyword that occurs
-// in line. It does not allocate.
-func (a *automaton) scan(line []byte, seen []uint32, epoch uint32) {
-	delta, outs := a.delta, a.outs
-	s := int32(0)
+// collect marks seen[slot] = epoch for the slot of every keyword that
+// occurs in line, and appends to hits each slot it marks (once: a slot
+// already marked with epoch is not appended again).
+//
+// It runs the DFA through *dfa, a table of width entries per state that
+// it allocates on first use (untouched pages cost nothing) and fills as it
+// goes: the entry of state s (at row offset s*width) on class c is 0 until
+// computed, then 1 + the row offset of the next state; column 0 of the row
+// of a state that a computed entry leads to holds its mark. The table
+// belongs to one LineMatcher. Once the states a scan needs are computed,
+// it allocates only to grow hits.
+func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int32, dfa *[]int32) []int32 {
+	t := *dfa
+	if t == nil {
+		t = make([]int32, len(a.fail)*int(a.width))
+		*dfa = t
+	}
+	outs := a.outs
+	s := int32(0) // row offset
 	for _, b := range line {
-		s = delta[s+a.class[b]]
-		if o := delta[s]; o != 0 {
+		c := a.class[b]
+		v := t[s+c]
+		if v == 0 {
+			v = a.fill(t, s, c)
+		}
+		s = v - 1
+		if o := t[s]; o != 0 {
 			for j := o - 1; outs[j] >= 0; j++ {
-				seen[outs[j]] = epoch
+				if slot := outs[j]; seen[slot] != epoch {
+					seen[slot] = epoch
+					hits = append(hits, slot)
+				}
 			}
 		}
 	}
+	return hits
+}
+
+// fill computes the entry of the state at row offset s on class c in the
+// DFA table t (see collect), and the mark of the state it leads to, and
+// returns the entry.
+func (a *automaton) fill(t []int32, s, c int32) int32 {
+	next := a.step(s/a.width, c)
+	off := next * a.width
+	t[off] = a.mark[next]
+	t[s+c] = off + 1
+	return off + 1
 }
 
 // each calls fn with the end offset (exclusive) and the slot of every
-// keyword occurrence in line, from left to right.
+// keyword occurrence in line, from left to right. It walks the trie (no
+// DFA table): it is for lines where a keyword is known to occur.
 func (a *automaton) each(line []byte, fn func(end int, slot int32)) {
-	delta, outs := a.delta, a.outs
+	outs := a.outs
 	s := int32(0)
 	for i, b := range line {
-		s = delta[s+a.class[b]]
-		if o := delta[s]; o != 0 {
+		s = a.step(s, a.class[b])
+		if o := a.mark[s]; o != 0 {
 			for j := o - 1; outs[j] >= 0; j++ {
 				fn(i+1, outs[j])
 			}

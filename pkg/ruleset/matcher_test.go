@@ -3,6 +3,7 @@ package ruleset
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,8 +136,11 @@ func TestPrefilterDoesNotAllocate(t *testing.T) {
 	m := set.NewLineMatcher()
 	line := []byte(`	if err := client.Do(ctx, "secret token password akia"); err != nil { return err }`)
 	fn := func(*Rule, int, int) {}
+	m.hits = make([]int32, 0, 8)
+	epoch := uint32(0)
 	allocs := testing.AllocsPerRun(100, func() {
-		m.idx.ac.scan(line, m.seen, 1)
+		epoch++
+		m.hits = m.idx.ac.collect(line, m.seen, epoch, m.hits[:0], &m.dfa)
 	})
 	if allocs != 0 {
 		t.Errorf("prefilter scan: %v allocations per line; want 0", allocs)
@@ -174,15 +178,42 @@ func TestAutomatonAgainstNaive(t *testing.T) {
 		}
 		a := newAutomaton(kws)
 		seen := make([]uint32, nRules)
+		var dfa []int32 // filled across the lines of a round
 		for epoch := uint32(1); epoch <= 50; epoch++ {
 			line := randBytes(rng.IntN(40))
-			a.scan(line, seen, epoch)
+			hits := a.collect(line, seen, epoch, nil, &dfa)
+			listed := make(map[int32]int)
+			for _, h := range hits {
+				listed[h]++
+			}
 			for slot := range nRules {
 				got := seen[slot] == epoch
 				want := hasKeyword(line, perSlot[slot])
 				if got != want {
 					t.Fatalf("round %d: keywords %q in %q: automaton %v, naive %v", round, perSlot[slot], line, got, want)
 				}
+				if n := listed[int32(slot)]; (want && n != 1) || (!want && n != 0) {
+					t.Fatalf("round %d: keywords %q in %q: slot listed %d times in hits %v", round, perSlot[slot], line, n, hits)
+				}
+			}
+			// each reports every (end, slot) where a keyword of the slot
+			// ends, once, from left to right.
+			var got, wantEnds []string
+			a.each(line, func(end int, slot int32) { got = append(got, fmt.Sprint(end, ":", slot)) })
+			for end := 1; end <= len(line); end++ {
+				for slot := range nRules {
+					for _, k := range perSlot[slot] {
+						if len(k) <= end && indexFold(line[end-len(k):end], k) == 0 {
+							wantEnds = append(wantEnds, fmt.Sprint(end, ":", slot))
+							break
+						}
+					}
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(wantEnds)
+			if !slices.Equal(got, wantEnds) {
+				t.Fatalf("round %d: keywords %q in %q: each %v, naive %v", round, perSlot, line, got, wantEnds)
 			}
 		}
 	}

@@ -258,10 +258,11 @@ func (c *contentCond) explainNoMatch(line []byte) string {
 	if c.unicode != nil {
 		return "no hidden character of content.unicode outside legitimate text (emoji, byte order mark, joining scripts)"
 	}
-	locs := c.re.FindAllSubmatchIndex(line, -1)
+	re, allow := c.regexps()
+	locs := re.FindAllSubmatchIndex(line, -1)
 	var why string
 	for _, loc := range locs {
-		if loc[0] < loc[1] && !c.accept(line, loc, &why) {
+		if loc[0] < loc[1] && !c.accept(line, allow, loc, &why) {
 			return why
 		}
 	}
