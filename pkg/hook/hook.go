@@ -22,6 +22,7 @@ import (
 	"github.com/pushguard/pushguard/pkg/config"
 	"github.com/pushguard/pushguard/pkg/push"
 	"github.com/pushguard/pushguard/pkg/report"
+	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/textsafe"
 	"github.com/pushguard/pushguard/pkg/verdict"
 )
@@ -99,7 +100,11 @@ func Run(ctx context.Context, input io.Reader, env Env) Outcome {
 				if env.Getenv("PUSHGUARD_DEBUG") != "" {
 					r.debug = textsafe.Clean(string(debug.Stack()), 0)
 				}
-				r.fail(ExitInternal, false, fmt.Errorf("internal error: %v", p))
+				// A rule whose regex fails on first use means the policy
+				// on disk is not what was validated: a permanent
+				// condition, rejected whatever on_error says.
+				perr, _ := p.(error)
+				r.fail(ExitInternal, errors.Is(perr, ruleset.ErrLazyCompile), fmt.Errorf("internal error: %v", p))
 			}
 		}()
 		r.check(ctx, input)

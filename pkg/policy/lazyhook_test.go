@@ -135,4 +135,10 @@ func TestHookForgedStampFailsClosed(t *testing.T) {
 	if !strings.Contains(o.Event.Error, "failed to compile on first use") {
 		t.Errorf("audit error %q; want the lazy compile failure", o.Event.Error)
 	}
+	// The policy on disk is not what was validated: a permanent
+	// condition, which on_error: accept does not open.
+	o, out = r.push(cfg+"on_error: accept\n", hit)
+	if o.Code == hook.ExitOK || o.Event.Decision != audit.DecisionRejected {
+		t.Fatalf("with a forged stamp and on_error: accept: code %d decision %q, want a rejection\n%s", o.Code, o.Event.Decision, out)
+	}
 }
