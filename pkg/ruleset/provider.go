@@ -3,6 +3,7 @@ package ruleset
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -922,7 +923,8 @@ func isUpper(b byte) bool { return 'A' <= b && b <= 'Z' }
 func isLower(b byte) bool { return 'a' <= b && b <= 'z' }
 
 // separatorAt returns the end of an assignment separator at line[i] (=, :,
-// :=, =>, or a ',' after a quoted key), or -1.
+// :=, ::=, :::=, =>, ?=, += (Make), .= (PHP), the > that closes an XML start
+// tag <name>, or a ',' after a quoted key), or -1.
 func separatorAt(line []byte, i int) int {
 	next := func(k int) byte {
 		if k < len(line) {
@@ -932,21 +934,41 @@ func separatorAt(line []byte, i int) int {
 	}
 	switch line[i] {
 	case '=':
-		if next(i+1) == '=' || (i > 0 && strings.IndexByte("=!<>", line[i-1]) >= 0) {
-			return -1
+		if next(i+1) == '=' || (i > 0 && strings.IndexByte("=!<>?+.", line[i-1]) >= 0) {
+			return -1 // ==, !=, <=, >=; ?=, +=, .= end at their first byte
 		}
 		if next(i+1) == '>' {
 			return i + 2
 		}
 		return i + 1
-	case ':':
-		if next(i+1) == '=' {
+	case '?', '+', '.':
+		if next(i+1) == '=' && next(i+2) != '=' {
 			return i + 2
 		}
-		if next(i+1) == ':' || (i > 0 && line[i-1] == ':') || (next(i+1) == '/' && next(i+2) == '/') {
+	case ':':
+		if i > 0 && line[i-1] == ':' {
+			return -1
+		}
+		k := i
+		for k < len(line) && line[k] == ':' {
+			k++
+		}
+		if next(k) == '=' && k-i <= 3 {
+			return k + 1 // :=, ::=, :::=
+		}
+		if k > i+1 || (next(i+1) == '/' && next(i+2) == '/') {
 			return -1
 		}
 		return i + 1
+	case '>':
+		// <name>value: the element's name is the key.
+		j := i
+		for j > 0 && isKeyByte(line[j-1]) && i-j < 128 {
+			j--
+		}
+		if j < i && j > 0 && line[j-1] == '<' {
+			return i + 1
+		}
 	case ',':
 		j := i - 1
 		for j >= 0 && (line[j] == ' ' || line[j] == '\t') {
@@ -961,11 +983,10 @@ func separatorAt(line []byte, i int) int {
 
 // keyBefore returns the key that ends before the separator at i: spaces, a
 // closing quote and a closing bracket are skipped (os.environ["K"] = …).
+// A type annotation between key and separator is skipped too: Go's
+// var k string =, TypeScript's and Kotlin's k: string =, Python's k: str =.
 func keyBefore(line []byte, i int) (start, end int) {
-	j := i
-	for j > 0 && (line[j-1] == ' ' || line[j-1] == '\t') {
-		j--
-	}
+	j := skipBack(line, i, " \t")
 	if j > 0 && line[j-1] == ']' {
 		j--
 	}
@@ -975,11 +996,59 @@ func keyBefore(line []byte, i int) (start, end int) {
 			j--
 		}
 	}
+	if ks, ke, ok := typedKey(line, j); ok {
+		return ks, ke
+	}
 	end = j
 	for j > 0 && isKeyByte(line[j-1]) && end-j < 128 {
 		j--
 	}
 	return j, end
+}
+
+// typeNames are the type names typedKey skips: the string types of Go,
+// TypeScript, Kotlin, Swift and Python. A fixed list, so that a key in a
+// value (args: token=…) is never taken for a type.
+var typeNames = []string{"string", "String", "str", "SecretStr"}
+
+// typedKey returns the key of a typed declaration whose type name ends at
+// end: "k: string", "k: String?" or "k string" (Go), or ok false.
+func typedKey(line []byte, end int) (start, keyEnd int, ok bool) {
+	t := end
+	if t > 0 && line[t-1] == '?' {
+		t-- // Kotlin's and Swift's nullable String?
+	}
+	ts := t
+	for ts > 0 && isKeyByte(line[ts-1]) {
+		ts--
+	}
+	word := string(line[ts:t])
+	if !slices.Contains(typeNames, word) {
+		return 0, 0, false
+	}
+	j := skipBack(line, ts, " \t")
+	colon := j > 0 && line[j-1] == ':' && !(j > 1 && line[j-2] == ':')
+	if colon {
+		j = skipBack(line, j-1, " \t")
+	} else if j == ts || t != end {
+		return 0, 0, false // Go puts a space, never a '?', between key and type
+	}
+	ke := j
+	for j > 0 && isKeyByte(line[j-1]) && ke-j < 128 {
+		j--
+	}
+	if j == ke {
+		return 0, 0, false
+	}
+	return j, ke, true
+}
+
+// skipBack returns the offset before the run of bytes of set that ends at i.
+func skipBack(line []byte, i int, set string) int {
+	for i > 0 && strings.IndexByte(set, line[i-1]) >= 0 {
+		i--
+	}
+	return i
 }
 
 // valueAfter returns the value that starts after a separator ending at i:

@@ -76,6 +76,24 @@ func TestProviderContext(t *testing.T) {
 		{"escaped json", `"{\"sendgrid_api_key\":\"` + sg + `\"}"`, "SendGrid", sg},
 		{"connection string", "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9xPz2L+a=", "Azure Service Bus", "Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9xPz2L+a="},
 
+		// Assignment forms beyond = and : (Go, TypeScript, Kotlin, Python
+		// annotations, Make, PHP, XML elements).
+		{"go var with type", `var sendgridApiKey string = "` + sg + `"`, "SendGrid", sg},
+		{"typescript annotation", `const sendgridApiKey: string = "` + sg + `";`, "SendGrid", sg},
+		{"kotlin nullable annotation", `val sendgridApiKey: String? = "` + sg + `"`, "SendGrid", sg},
+		{"python annotation", `SENDGRID_API_KEY: str = "` + sg + `"`, "SendGrid", sg},
+		{"make ?=", "SENDGRID_API_KEY ?= " + sg, "SendGrid", sg},
+		{"make ::=", "SENDGRID_API_KEY ::= " + sg, "SendGrid", sg},
+		{"make :::=", "SENDGRID_API_KEY :::= " + sg, "SendGrid", sg},
+		{"append +=", "SENDGRID_API_KEY += " + sg, "SendGrid", sg},
+		{"php .=", `$sendgridApiKey .= "` + sg + `";`, "SendGrid", sg},
+		{"xml element", `  <sendgridApiKey>` + sg + `</sendgridApiKey>`, "SendGrid", sg},
+		{"value after key in yaml is no type", `args: SENDGRID_API_KEY=` + sg, "SendGrid", sg},
+		{"type name alone is no key", `var string = "` + sg + `"`, "", ""},
+		{"xml element of a non-secret", `<sendgridTemplate>Qm7xPz2LkN8rT5wYb1cD4eF6gJ0s</sendgridTemplate>`, "", ""},
+		{"arrow is no xml element", `$sendgrid->apiKey = $config->get("` + sg + `")`, "", ""},
+		{"c++ scope is no separator", `std::string sendgrid_api_key::value = Qm7xPz2LkN8rT5wYb1cD4eF6gJ0s;`, "", ""},
+
 		{"storage connection string", "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=" + strings.Repeat("Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9", 2) + "Qm7xPz2LkN8rT5==;EndpointSuffix=core.windows.net", "Azure Storage", strings.Repeat("Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9", 2) + "Qm7xPz2LkN8rT5=="},
 		{"provider far away", `token = "Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9xPz2"` + strings.Repeat(" ", 90) + "// see the stripe docs", "", ""},
 		{"xml value of a non-secret key", `<add key="SendGridTemplate" value="Qm7xPz2LkN8rT5wYb1cD4eF6gJ0s" />`, "", ""},
