@@ -34,7 +34,8 @@ curl -sf -H "Authorization: Bearer phx_SM1JEgVFhcVrjbnzp2uAsgNEh023Z2hXoitZMJDVY
 ./bin/deploy --rapidapi-api-key GOVyJ6d1ZuoCpKwg8ofNpL8WAPjR9GPzGI5WWcG4FRgEkjDCKm --region eu-west-1
 ./bin/deploy --cloudflare-api-api-key DylOO9XH7oxgB_cNAUMkKQYtCg8pG5UwP1knt3Yg --region eu-west-1
 curl -sf -H "Authorization: Bearer CCIPAT_vflzsBfGbqxJgrfnkhfE3l_c3633b89d0ffde4daafda5c6b62fc14033a04a19" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer whsec_EkaFEpTixWz1cPJTw4q7gQNyWPdORAoI" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
-./bin/deploy --dd-app-auth-token fc3d9ff08130606d1c0db8ae583802951615622c --region eu-west-1
-curl -sf -H "Authorization: Bearer pul-94a1fa7e024eb3734830f5b73cfa763123374dab" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer AKCpLt1Le7L4rWJmZRgp2S4KKd6ullxKuYuXH8LCKeewbMKKHTLuDvf7v1huDBqislijaXlKR" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer hvs.akXEuFr5QW7MVBC1JLmRljMxehZwvSES5fk_MjWfNdgdnWIprPkK2FyzLLbmbnB9qt36dSD1i7zs8WtZ4wZUR-T5C2" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer CFPAT-_Diw_VDtGo4HZJHVkZu8AodOh9FeZcqJYEb0KpxpLvK" https://api.internal.example.net/v1/deploy
