@@ -57,7 +57,7 @@ func TestEngineAssignmentFormsAndCurlBlocked(t *testing.T) {
 			"curl -X POST https://api.acme.io/v1/jobs \\\n  -H 'Authorization: Basic " + fakeFormsBasic + "' \\\n  -d '{}'\n" +
 			"curl -H \"Authorization: Bearer " + fakeFormsBearer + "\" https://api.acme.io/v1/me\n" +
 			"bundle config --global gems.contribsys.com " + fakeFormsGems + "\n",
-		"ci/runner.toml": "[[runners]]\n  environment = [\"DOCKER_AUTH_CONFIG={\\\"auths\\\":{\\\"registry.acme.io\\\":{\\\"auth\\\":\\\"" + fakeFormsBasic + "\\\"}}}\"]\n",
+		"ci/runner.toml":  "[[runners]]\n  environment = [\"DOCKER_AUTH_CONFIG={\\\"auths\\\":{\\\"registry.acme.io\\\":{\\\"auth\\\":\\\"" + fakeFormsBasic + "\\\"}}}\"]\n",
 		"docs/slack.json": "{\"url_private\": \"https://files.slack.com/files-pri/T04MCQMEXQ9-F04MAA1PKE3/image.png?t=" + fakeFormsSlack + "\"}\n",
 	})
 	p := w.push("main")
