@@ -11,7 +11,8 @@ import (
 
 // End-to-end tests of the assignment forms and command-line credentials the
 // secret rules read (issue 11, measured on the peers' samples): typed
-// declarations, Make and PHP operators, XML elements, curl flags and headers,
+// declarations, Make and PHP operators, XML elements (on one line or with
+// the value on its own line), curl flags and headers,
 // Sidekiq gem credentials, Docker auth in escaped JSON, Slack xoxe- tokens.
 // The fake values are built from parts so that this file does not trip
 // secret scanners itself; they were never issued.
@@ -52,6 +53,7 @@ func TestEngineAssignmentFormsAndCurlBlocked(t *testing.T) {
 		"Makefile":                  "ROOTLY_API_TOKEN ?= " + fakeFormsRootly + "\nMERAKI_API_KEY ::= " + fakeFormsMeraki + "\n",
 		"lib/config.php":            "<?php\n$rootlyToken .= \"" + fakeFormsRootly + "\";\n",
 		"config/app.xml":            "<config>\n  <merakiApiKey>" + fakeFormsMeraki + "</merakiApiKey>\n</config>\n",
+		"config/credentials.xml":    "<credentials>\n  <merakiApiKey>\n    " + fakeFormsMeraki + "\n  </merakiApiKey>\n</credentials>\n",
 		"scripts/deploy.sh": "#!/bin/sh\n" +
 			"curl -u deploy:" + fakeFormsPass + " https://registry.acme.io/v2/_catalog\n" +
 			"curl -X POST https://api.acme.io/v1/jobs \\\n  -H 'Authorization: Basic " + fakeFormsBasic + "' \\\n  -d '{}'\n" +
@@ -67,6 +69,7 @@ func TestEngineAssignmentFormsAndCurlBlocked(t *testing.T) {
 		"Makefile:1", "Makefile:2",
 		"ci/runner.toml:2",
 		"config/app.xml:2",
+		"config/credentials.xml:3",
 		"docs/slack.json:1",
 		"internal/rootly/client.go:3",
 		"lib/config.php:2",
@@ -93,6 +96,7 @@ func TestEngineAssignmentFormsAndCurlQuiet(t *testing.T) {
 		"internal/rootly/client.go": "package rootly\n\nvar rootlyToken string = os.Getenv(\"ROOTLY_API_TOKEN\")\n",
 		"Makefile":                  "ROOTLY_API_TOKEN ?= $(shell cat .rootly-token)\nMERAKI_API_KEY ::= ${MERAKI_API_KEY}\n",
 		"config/app.xml":            "<config>\n  <merakiApiKey>${MERAKI_API_KEY}</merakiApiKey>\n</config>\n",
+		"config/credentials.xml":    "<credentials>\n  <merakiApiKey>\n    ${MERAKI_API_KEY}\n  </merakiApiKey>\n  <merakiRegion>\n    6214b480669359e157a3813544c5498394674ecd\n  </merakiRegion>\n</credentials>\n",
 		"scripts/deploy.sh": "#!/bin/sh\n" +
 			"curl -u \"$API_USER:$API_PASSWORD\" https://registry.acme.io/v2/_catalog\n" +
 			"curl -u elastic:changeme http://localhost:9200/\n" +

@@ -1,6 +1,7 @@
 package ruleset
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
@@ -466,6 +467,7 @@ func (p *providerCond) each(line, path []byte, why *string, fn func(start, end i
 		explain(why, "no provider name stands as a word of the line")
 		return
 	}
+	found := false
 	for i := 0; i < len(line); i++ {
 		sepEnd := separatorAt(line, i)
 		if sepEnd < 0 {
@@ -531,8 +533,70 @@ func (p *providerCond) each(line, path []byte, why *string, fn func(start, end i
 			name = "…" + name[cut:]
 		}
 		fn(vs, ve, fmt.Sprintf("%s credential assigned to %s", p.providers[prov].name, name))
+		found = true
 		i = ve - 1
 	}
+	if !found && pathProv >= 0 {
+		p.bareValue(line, path, why, fn)
+	}
+}
+
+// bareValue calls fn for a line that holds nothing but a value, under a
+// configuration path whose last key names a provider and a credential word:
+// the text of an XML element written on its own line
+// (<merakiApiKey>\n  value\n</merakiApiKey>), an item of a YAML list
+// (meraki_api_keys:\n  - value).
+func (p *providerCond) bareValue(line, path []byte, why *string, fn func(start, end int, detail string)) {
+	vs := indexNonSpace(line)
+	ve := len(line)
+	for ve > vs && (line[ve-1] == ' ' || line[ve-1] == '\t' || line[ve-1] == '\r') {
+		ve--
+	}
+	if ve > vs && line[ve-1] == ',' {
+		ve--
+	}
+	if ve > vs && (line[ve-1] == '"' || line[ve-1] == '\'') {
+		ve--
+	}
+	if vs >= ve {
+		return
+	}
+	for _, b := range line[vs:ve] {
+		if b <= ' ' || b >= 0x7f || strings.IndexByte("\"'`,;()[]{}<>&\\", b) >= 0 {
+			return // not one bare value
+		}
+	}
+	key := path[bytes.LastIndexByte(path, '.')+1:]
+	prov := -1
+	p.names.each(key, func(end int, slot int32) {
+		if p.standsAlone(key, end-len(p.terms[slot].text), end) {
+			prov = int(p.terms[slot].provider)
+		}
+	})
+	if prov < 0 {
+		explain(why, "the line holds only a value, and the last key of its path names no provider")
+		return
+	}
+	ok, passwordOnly := p.credentialKey(key, why)
+	if !ok {
+		return
+	}
+	need := anyShape
+	if passwordOnly {
+		need = issuedShape
+	}
+	if !p.fits(&p.providers[prov], line[vs:ve], need, why) {
+		return
+	}
+	name := string(path)
+	if len(name) > 128 {
+		cut := len(name) - 127
+		for cut < len(name) && !utf8.RuneStart(name[cut]) {
+			cut++
+		}
+		name = "…" + name[cut:]
+	}
+	fn(vs, ve, fmt.Sprintf("%s credential assigned to %s", p.providers[prov].name, name))
 }
 
 // explainNoMatch says why the condition finds nothing in line.

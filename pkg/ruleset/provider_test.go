@@ -175,6 +175,16 @@ func TestProviderConfigPath(t *testing.T) {
 		{"services.fastly", `    url: "x", api_key: "Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3"`, ""}, // key does not start the line
 		{"services.fastly", "    api_key: 5f4dcc3b5aa765d61d8327deb882cf99", ""},
 		{"services.azure_openai", "    access_key: 2672a2fffb8fe3e633510968144d33fd", "Azure OpenAI credential assigned to services.azure_openai.access_key"}, // a hash is no Fastly token
+		// A line that holds only a value: the last key of the path names
+		// the provider and a credential word (an XML element's text on its
+		// own line, a YAML list item).
+		{"config.fastlyApiKey", "    Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", "Fastly credential assigned to config.fastlyApiKey"},
+		{"fastly_api_keys", "  - Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", "Fastly credential assigned to fastly_api_keys"},
+		{"fastly_api_keys", `  "Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3",`, "Fastly credential assigned to fastly_api_keys"},
+		{"fastly.config", "    Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", ""},                // last key names no provider
+		{"config.fastlyRegion", "    Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", ""},          // no credential word
+		{"config.fastlyApiKey", "    ${FASTLY_API_KEY}", ""},                         // placeholder
+		{"config.fastlyApiKey", "    see Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3 here", ""}, // not one value
 	}
 	for _, tt := range tests {
 		var got []string
