@@ -1,8 +1,10 @@
 package ruleset
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -465,6 +467,7 @@ func (p *providerCond) each(line, path []byte, why *string, fn func(start, end i
 		explain(why, "no provider name stands as a word of the line")
 		return
 	}
+	found := false
 	for i := 0; i < len(line); i++ {
 		sepEnd := separatorAt(line, i)
 		if sepEnd < 0 {
@@ -530,8 +533,70 @@ func (p *providerCond) each(line, path []byte, why *string, fn func(start, end i
 			name = "…" + name[cut:]
 		}
 		fn(vs, ve, fmt.Sprintf("%s credential assigned to %s", p.providers[prov].name, name))
+		found = true
 		i = ve - 1
 	}
+	if !found && pathProv >= 0 {
+		p.bareValue(line, path, why, fn)
+	}
+}
+
+// bareValue calls fn for a line that holds nothing but a value, under a
+// configuration path whose last key names a provider and a credential word:
+// the text of an XML element written on its own line
+// (<merakiApiKey>\n  value\n</merakiApiKey>), an item of a YAML list
+// (meraki_api_keys:\n  - value).
+func (p *providerCond) bareValue(line, path []byte, why *string, fn func(start, end int, detail string)) {
+	vs := indexNonSpace(line)
+	ve := len(line)
+	for ve > vs && (line[ve-1] == ' ' || line[ve-1] == '\t' || line[ve-1] == '\r') {
+		ve--
+	}
+	if ve > vs && line[ve-1] == ',' {
+		ve--
+	}
+	if ve > vs && (line[ve-1] == '"' || line[ve-1] == '\'') {
+		ve--
+	}
+	if vs >= ve {
+		return
+	}
+	for _, b := range line[vs:ve] {
+		if b <= ' ' || b >= 0x7f || strings.IndexByte("\"'`,;()[]{}<>&\\", b) >= 0 {
+			return // not one bare value
+		}
+	}
+	key := path[bytes.LastIndexByte(path, '.')+1:]
+	prov := -1
+	p.names.each(key, func(end int, slot int32) {
+		if p.standsAlone(key, end-len(p.terms[slot].text), end) {
+			prov = int(p.terms[slot].provider)
+		}
+	})
+	if prov < 0 {
+		explain(why, "the line holds only a value, and the last key of its path names no provider")
+		return
+	}
+	ok, passwordOnly := p.credentialKey(key, why)
+	if !ok {
+		return
+	}
+	need := anyShape
+	if passwordOnly {
+		need = issuedShape
+	}
+	if !p.fits(&p.providers[prov], line[vs:ve], need, why) {
+		return
+	}
+	name := string(path)
+	if len(name) > 128 {
+		cut := len(name) - 127
+		for cut < len(name) && !utf8.RuneStart(name[cut]) {
+			cut++
+		}
+		name = "…" + name[cut:]
+	}
+	fn(vs, ve, fmt.Sprintf("%s credential assigned to %s", p.providers[prov].name, name))
 }
 
 // explainNoMatch says why the condition finds nothing in line.
@@ -922,7 +987,8 @@ func isUpper(b byte) bool { return 'A' <= b && b <= 'Z' }
 func isLower(b byte) bool { return 'a' <= b && b <= 'z' }
 
 // separatorAt returns the end of an assignment separator at line[i] (=, :,
-// :=, =>, or a ',' after a quoted key), or -1.
+// :=, ::=, :::=, =>, ?=, += (Make), .= (PHP), the > that closes an XML start
+// tag <name>, or a ',' after a quoted key), or -1.
 func separatorAt(line []byte, i int) int {
 	next := func(k int) byte {
 		if k < len(line) {
@@ -932,21 +998,41 @@ func separatorAt(line []byte, i int) int {
 	}
 	switch line[i] {
 	case '=':
-		if next(i+1) == '=' || (i > 0 && strings.IndexByte("=!<>", line[i-1]) >= 0) {
-			return -1
+		if next(i+1) == '=' || (i > 0 && strings.IndexByte("=!<>?+.", line[i-1]) >= 0) {
+			return -1 // ==, !=, <=, >=; ?=, +=, .= end at their first byte
 		}
 		if next(i+1) == '>' {
 			return i + 2
 		}
 		return i + 1
-	case ':':
-		if next(i+1) == '=' {
+	case '?', '+', '.':
+		if next(i+1) == '=' && next(i+2) != '=' {
 			return i + 2
 		}
-		if next(i+1) == ':' || (i > 0 && line[i-1] == ':') || (next(i+1) == '/' && next(i+2) == '/') {
+	case ':':
+		if i > 0 && line[i-1] == ':' {
+			return -1
+		}
+		k := i
+		for k < len(line) && line[k] == ':' {
+			k++
+		}
+		if next(k) == '=' && k-i <= 3 {
+			return k + 1 // :=, ::=, :::=
+		}
+		if k > i+1 || (next(i+1) == '/' && next(i+2) == '/') {
 			return -1
 		}
 		return i + 1
+	case '>':
+		// <name>value: the element's name is the key.
+		j := i
+		for j > 0 && isKeyByte(line[j-1]) && i-j < 128 {
+			j--
+		}
+		if j < i && j > 0 && line[j-1] == '<' {
+			return i + 1
+		}
 	case ',':
 		j := i - 1
 		for j >= 0 && (line[j] == ' ' || line[j] == '\t') {
@@ -961,11 +1047,10 @@ func separatorAt(line []byte, i int) int {
 
 // keyBefore returns the key that ends before the separator at i: spaces, a
 // closing quote and a closing bracket are skipped (os.environ["K"] = …).
+// A type annotation between key and separator is skipped too: Go's
+// var k string =, TypeScript's and Kotlin's k: string =, Python's k: str =.
 func keyBefore(line []byte, i int) (start, end int) {
-	j := i
-	for j > 0 && (line[j-1] == ' ' || line[j-1] == '\t') {
-		j--
-	}
+	j := skipBack(line, i, " \t")
 	if j > 0 && line[j-1] == ']' {
 		j--
 	}
@@ -975,11 +1060,59 @@ func keyBefore(line []byte, i int) (start, end int) {
 			j--
 		}
 	}
+	if ks, ke, ok := typedKey(line, j); ok {
+		return ks, ke
+	}
 	end = j
 	for j > 0 && isKeyByte(line[j-1]) && end-j < 128 {
 		j--
 	}
 	return j, end
+}
+
+// typeNames are the type names typedKey skips: the string types of Go,
+// TypeScript, Kotlin, Swift and Python. A fixed list, so that a key in a
+// value (args: token=…) is never taken for a type.
+var typeNames = []string{"string", "String", "str", "SecretStr"}
+
+// typedKey returns the key of a typed declaration whose type name ends at
+// end: "k: string", "k: String?" or "k string" (Go), or ok false.
+func typedKey(line []byte, end int) (start, keyEnd int, ok bool) {
+	t := end
+	if t > 0 && line[t-1] == '?' {
+		t-- // Kotlin's and Swift's nullable String?
+	}
+	ts := t
+	for ts > 0 && isKeyByte(line[ts-1]) {
+		ts--
+	}
+	word := string(line[ts:t])
+	if !slices.Contains(typeNames, word) {
+		return 0, 0, false
+	}
+	j := skipBack(line, ts, " \t")
+	colon := j > 0 && line[j-1] == ':' && !(j > 1 && line[j-2] == ':')
+	if colon {
+		j = skipBack(line, j-1, " \t")
+	} else if j == ts || t != end {
+		return 0, 0, false // Go puts a space, never a '?', between key and type
+	}
+	ke := j
+	for j > 0 && isKeyByte(line[j-1]) && ke-j < 128 {
+		j--
+	}
+	if j == ke {
+		return 0, 0, false
+	}
+	return j, ke, true
+}
+
+// skipBack returns the offset before the run of bytes of set that ends at i.
+func skipBack(line []byte, i int, set string) int {
+	for i > 0 && strings.IndexByte(set, line[i-1]) >= 0 {
+		i--
+	}
+	return i
 }
 
 // valueAfter returns the value that starts after a separator ending at i:

@@ -76,6 +76,24 @@ func TestProviderContext(t *testing.T) {
 		{"escaped json", `"{\"sendgrid_api_key\":\"` + sg + `\"}"`, "SendGrid", sg},
 		{"connection string", "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9xPz2L+a=", "Azure Service Bus", "Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9xPz2L+a="},
 
+		// Assignment forms beyond = and : (Go, TypeScript, Kotlin, Python
+		// annotations, Make, PHP, XML elements).
+		{"go var with type", `var sendgridApiKey string = "` + sg + `"`, "SendGrid", sg},
+		{"typescript annotation", `const sendgridApiKey: string = "` + sg + `";`, "SendGrid", sg},
+		{"kotlin nullable annotation", `val sendgridApiKey: String? = "` + sg + `"`, "SendGrid", sg},
+		{"python annotation", `SENDGRID_API_KEY: str = "` + sg + `"`, "SendGrid", sg},
+		{"make ?=", "SENDGRID_API_KEY ?= " + sg, "SendGrid", sg},
+		{"make ::=", "SENDGRID_API_KEY ::= " + sg, "SendGrid", sg},
+		{"make :::=", "SENDGRID_API_KEY :::= " + sg, "SendGrid", sg},
+		{"append +=", "SENDGRID_API_KEY += " + sg, "SendGrid", sg},
+		{"php .=", `$sendgridApiKey .= "` + sg + `";`, "SendGrid", sg},
+		{"xml element", `  <sendgridApiKey>` + sg + `</sendgridApiKey>`, "SendGrid", sg},
+		{"value after key in yaml is no type", `args: SENDGRID_API_KEY=` + sg, "SendGrid", sg},
+		{"type name alone is no key", `var string = "` + sg + `"`, "", ""},
+		{"xml element of a non-secret", `<sendgridTemplate>Qm7xPz2LkN8rT5wYb1cD4eF6gJ0s</sendgridTemplate>`, "", ""},
+		{"arrow is no xml element", `$sendgrid->apiKey = $config->get("` + sg + `")`, "", ""},
+		{"c++ scope is no separator", `std::string sendgrid_api_key::value = Qm7xPz2LkN8rT5wYb1cD4eF6gJ0s;`, "", ""},
+
 		{"storage connection string", "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=" + strings.Repeat("Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9", 2) + "Qm7xPz2LkN8rT5==;EndpointSuffix=core.windows.net", "Azure Storage", strings.Repeat("Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9", 2) + "Qm7xPz2LkN8rT5=="},
 		{"provider far away", `token = "Qm7xPz2LkN8rT5wYb1cD4eF6gJ0sUoHk3vQ9xPz2"` + strings.Repeat(" ", 90) + "// see the stripe docs", "", ""},
 		{"xml value of a non-secret key", `<add key="SendGridTemplate" value="Qm7xPz2LkN8rT5wYb1cD4eF6gJ0s" />`, "", ""},
@@ -157,6 +175,16 @@ func TestProviderConfigPath(t *testing.T) {
 		{"services.fastly", `    url: "x", api_key: "Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3"`, ""}, // key does not start the line
 		{"services.fastly", "    api_key: 5f4dcc3b5aa765d61d8327deb882cf99", ""},
 		{"services.azure_openai", "    access_key: 2672a2fffb8fe3e633510968144d33fd", "Azure OpenAI credential assigned to services.azure_openai.access_key"}, // a hash is no Fastly token
+		// A line that holds only a value: the last key of the path names
+		// the provider and a credential word (an XML element's text on its
+		// own line, a YAML list item).
+		{"config.fastlyApiKey", "    Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", "Fastly credential assigned to config.fastlyApiKey"},
+		{"fastly_api_keys", "  - Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", "Fastly credential assigned to fastly_api_keys"},
+		{"fastly_api_keys", `  "Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3",`, "Fastly credential assigned to fastly_api_keys"},
+		{"fastly.config", "    Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", ""},                // last key names no provider
+		{"config.fastlyRegion", "    Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3", ""},          // no credential word
+		{"config.fastlyApiKey", "    ${FASTLY_API_KEY}", ""},                         // placeholder
+		{"config.fastlyApiKey", "    see Up7-l7v21JXuDCFqM9_SEb1QrMur8ak3 here", ""}, // not one value
 	}
 	for _, tt := range tests {
 		var got []string

@@ -30,7 +30,7 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("bad span %+v", e)
 			}
 		}
-		for _, name := range []string{"a.yaml", "a.toml", "a.json"} {
+		for _, name := range []string{"a.yaml", "a.toml", "a.json", "a.xml"} {
 			if p := ConfigPaths(name, b); len(p) != len(lines) {
 				t.Fatalf("%s: %d paths for %d lines", name, len(p), len(lines))
 			}

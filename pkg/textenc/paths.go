@@ -14,7 +14,8 @@ import (
 // do not modify them. name (the file's path) decides the format:
 // YAML (.yml, .yaml) by indentation, TOML and INI (.toml, .ini, .cfg,
 // .conf) by [section] headers, JSON (.json) by "key": { … } blocks written
-// one key per line. It returns nil for other files. It is line-based, not
+// one key per line, XML (.xml, .config, .plist) by elements whose start and
+// end tags stand alone on their lines. It returns nil for other files. It is line-based, not
 // a parser: flow collections and multi-line strings are taken as they
 // come, which may give a wrong path, never a failure.
 func ConfigPaths(name string, doc []byte) [][]byte {
@@ -25,6 +26,8 @@ func ConfigPaths(name string, doc []byte) [][]byte {
 		return sectionPaths(doc)
 	case ".json":
 		return jsonPaths(doc)
+	case ".xml", ".config", ".plist":
+		return xmlPaths(doc)
 	}
 	return nil
 }
@@ -179,4 +182,55 @@ func jsonPaths(doc []byte) [][]byte {
 		}
 	}
 	return out
+}
+
+// xmlPaths tracks the elements whose start tag (<name> or <name attr="…">)
+// stands alone on its line, closed by an end tag </name> that starts a
+// line: the lines between them, such as a value written on its own line
+// (<apiKey>\n  value\n</apiKey>), are under name. Elements opened and
+// closed on one line do not nest.
+func xmlPaths(doc []byte) [][]byte {
+	lines := splitLines(doc)
+	out := make([][]byte, len(lines))
+	var j joined
+	depth := 0
+	for i, l := range lines {
+		t := bytes.TrimSpace(l)
+		if bytes.HasPrefix(t, []byte("</")) {
+			name := xmlName(t[2:])
+			for k := len(j.stack) - 1; k >= 0; k-- {
+				if j.stack[k].key == name {
+					depth = j.stack[k].indent - 1
+					j.popTo(j.stack[k].indent)
+					break
+				}
+			}
+		}
+		out[i] = j.path()
+		if len(t) < 3 || t[0] != '<' || t[len(t)-1] != '>' || t[len(t)-2] == '/' ||
+			bytes.IndexByte(t[1:], '<') >= 0 {
+			continue // not a lone start tag
+		}
+		name := xmlName(t[1:])
+		if name == "" {
+			continue
+		}
+		depth++
+		j.push(pathKey{indent: depth, key: name})
+	}
+	return out
+}
+
+// xmlName returns the element name at the start of b (after '<' or
+// "</"), or "" when b starts with none ('?', '!', a space).
+func xmlName(b []byte) string {
+	n := 0
+	for n < len(b) && n < maxKeyLen && (b[n] == '_' || b[n] == '-' || b[n] == '.' || b[n] == ':' ||
+		'a' <= b[n] && b[n] <= 'z' || 'A' <= b[n] && b[n] <= 'Z' || '0' <= b[n] && b[n] <= '9') {
+		n++
+	}
+	if n == 0 || !('a' <= b[0] && b[0] <= 'z' || 'A' <= b[0] && b[0] <= 'Z' || b[0] == '_') {
+		return ""
+	}
+	return string(b[:n])
 }

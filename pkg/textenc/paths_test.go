@@ -38,6 +38,19 @@ other:
   "top": 2
 }
 `, []string{"", "", "sendgrid", "sendgrid", "sendgrid", "sendgrid.list", "sendgrid", "", "", ""}},
+		{"credentials.xml", `<?xml version="1.0"?>
+<config>
+  <merakiApiKey>
+    6214b480669359e157a3813544c5498394674ecd
+  </merakiApiKey>
+  <region>eu</region>
+  <group name="a">
+    <item/>
+  </group>
+  <!-- comment -->
+</config>
+after
+`, []string{"", "", "config", "config.merakiApiKey", "config", "config", "config", "config.group", "config", "config", "", ""}},
 	}
 	for _, tt := range tests {
 		got := ConfigPaths(tt.name, []byte(tt.doc))

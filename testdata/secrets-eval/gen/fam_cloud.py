@@ -18,6 +18,7 @@ AZ = "the Azure portal (regenerate the key of the resource)"
 SAS_B64 = "{b64:43}"
 
 RULES = [
+    R("cisco-meraki-api-key", "Cisco Meraki Dashboard API key", ["{hex:40}"], ctx=["meraki"], where="the Meraki dashboard (My profile > API access: revoke the key)", what="API key"),
     R("azure-storage-key-identifiable", "Azure Storage account key", ["{b64:76}AZSt{b64:5}{aqgw:1}=="], kw=["azst"], where=AZ, what="access key"),
     R("azure-cosmosdb-key-identifiable", "Azure Cosmos DB key", ["{b64:76}ACDb{b64:5}{aqgw:1}=="], kw=["acdb"], where=AZ, what="account key"),
     R("azure-service-bus-key", "Azure Service Bus key", ["{b64:33}+ASb{b64:5}{aeim:1}="], kw=["+asb"], where=AZ, what="shared access key"),

@@ -140,7 +140,11 @@ def regex(spec):
         # Unbounded repeats: a key cannot hold spaces anyway, and bounded ones
         # make the compiled program (and the hook's start) much larger.
         key = r"""(?i:(?:%s)[\w.-]*?%s|%s[\w.-]*?(?:%s)|(?:%s)[\w.-]*?["']?\s{0,3}[:=]\s{0,3}\{[^{}]*?%s)[\w.-]*""" % (al, CRED, CRED, al, al, CRED)
-        sep = r"""["'\]]{0,2}\s{0,4}(?::=|=>|[:=,]|\s)\s{0,4}(?:["'`]|(?i:bearer|token|basic)\s+)?"""
+        # A type annotation may sit between key and value (Go var k string =,
+        # TypeScript/Kotlin/Python k: string =); the operator may be :=, =>,
+        # ::=, :::=, ?=, += (Make), .= (PHP) besides = and :, or the > of an
+        # XML element (<algoliaApiKey>…</algoliaApiKey>).
+        sep = r"""["'\]]{0,2}(?:\s*:\s*[A-Za-z_][\w.<>?]*|\s+(?:string|String|str))?\s{0,4}(?::{1,3}=|=>|[?+.]=|[:=,>]|\s)\s{0,4}(?:["'`]|(?i:bearer|token|basic)\s+)?"""
         return key + sep + "(" + val + ")" + _term(spec)
     return _unbounded(BOUNDARY + val + ")" + _term(spec))
 
@@ -239,6 +243,20 @@ def in_context(spec, tok, style):
         return 'client = Client(token="%s")' % tok
     if style == "export":
         return 'export SERVICE_TOKEN="%s"' % tok
+    if style == "govar":
+        return 'var %s string = "%s"' % (key_name(spec, "json"), tok)
+    if style == "ts":
+        return 'const %s: string = "%s";' % (key_name(spec, "json"), tok)
+    if style == "make":
+        return "%s ?= %s" % (key_name(spec, "env"), tok)
+    if style == "makecolon":
+        return "%s ::= %s" % (key_name(spec, "env"), tok)
+    if style == "append":
+        return "%s += %s" % (key_name(spec, "env"), tok)
+    if style == "php":
+        return '$%s .= "%s";' % (key_name(spec, "json"), tok)
+    if style == "xml":
+        return "  <%s>%s</%s>" % (key_name(spec, "json"), tok, key_name(spec, "json"))
     raise ValueError(style)
 
 
@@ -276,6 +294,11 @@ def tests(spec):
             for j in range(n):
                 st = styles[(rot + i + j) % len(styles)]
                 match.append(in_context(spec, sample(spec, s, "t%d%d" % (i, j)), st))
+        if spec.ctx:
+            # One more assignment form per rule, in rotation.
+            forms = ["govar", "ts", "make", "makecolon", "append", "php", "xml"]
+            st = forms[sum(map(ord, spec.id)) % len(forms)]
+            match.append(in_context(spec, sample(spec, spec.shapes[0], "f0"), st))
         s0 = spec.shapes[0]
         nomatch.append(in_context(spec, fmt.placeholder(s0), "env"))
         nomatch.append(in_context(spec, fmt.xs(s0), "yaml" if spec.ctx else "code"))

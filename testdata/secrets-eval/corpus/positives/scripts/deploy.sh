@@ -1,40 +1,41 @@
 #!/bin/sh
 set -eu
-curl -sf -H "Authorization: Bearer ewcsk3VutKL6ko87EJ9f+EyY5O8t2EJd6URitJLtfKk67hGuCKlKAHVd9fCnStPMO6u5uau5FLez+ABaY4ZYuQ==" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tfUROHCwEaRcQN6amQlDPdZslIaMZMDHk7NbitkzFTQvUU0B/pwSoh4rZFo1J7sLtHehCD4/ZcEZ3y2QCSfpPbWcCXmbTGg7/hLiClau1eSgwJD9UIrSwvsc1FS7nC69NrFn2Bz2B+Ni9wLjd7wBbDOX37vPqXURemDsJd0yNj4JGtc2Mrt5q9k05EuFzNATnKrhExYIz7WTge0ey9EWIZUNHQ9Fm6WwaAugHK1YJOvtveGDd0tfJH5mzo4K3v7AUGpsOSRrunkf6zMNqTJE3FqaCwj" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer AQVNm2fbV0PaO0sQ6ZjEqCd6X8R1hDpo8KF7thQO0E" https://api.internal.example.net/v1/deploy
-./bin/deploy --backblaze-api-key K00uOqxe9CSPRmkyLP5vaivGqgdCm1C --region eu-west-1
-curl -sf -H "Authorization: Bearer nfp_zYCUD4fI7xHghZgE8c9qzpsbVwn39OjkIeYc" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer fm2_m5h76JQA6LlhveyL5ce0DTI3rgkYyWfQyW82eWqDcVVWNUHg2Vhuxx+aNWCqn2pLG/OcDjXp0eYUBx+biI/zwM0tMp0tBA3xUpZcSm37aWc+BDuzUP6xy/WuOUH1WUi8rQzJ+tBzheRf0SdX8vVcagDAPtogvm2LH/eKxwAOs3PljljwyTm07PIqOzr2T389h+LBruOztyJvgi3X4eu1YfEUVmGY3Lu1R/rI/R" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer BBDC-+Zm+06ItxJEm3KRthEzkxj39eKoWzvTQRn9vzmyUBE8i" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer sqa_207b2928a1dc02445efd17ded06977da2eb8e0f6" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer dt0s02.9UA0BCRW6BOW0NCJ3ZFO0QVJ.IPIV5ZFZXHZBC92CRIJSHUT6B2FYX58ZV6HZPVRAV0T3L2PYU5JI0J91CAOWJXBX" https://api.internal.example.net/v1/deploy
-./bin/deploy --octopus-secret API-6IQDREBYOL2T8O5GXKNTJKYLZA --region eu-west-1
-./bin/deploy --launchdarkly-token mob-e03f1caf-d4fb-4bdd-8214-17f5578d00dc --region eu-west-1
-./bin/deploy --circleci-secret 3e235b97cfec73b869f96d745c02e6e1df480520 --region eu-west-1
-./bin/deploy --auth0-secret 2U2LiKRsDdxJrPpotcwkthbaNQXUIBOu3KIYRLs8yPBshrooTJpHZTROakoxEs0b --region eu-west-1
-./bin/deploy --mistral-auth-token dxYEvgGysTpZe4AcxMc9n3csPeIKegp6 --region eu-west-1
-./bin/deploy --together-access-key 006e26ba70d96dc28eb891f32754b21c85bec8614eb534833c861cd7562db5b4 --region eu-west-1
-./bin/deploy --runpod-auth-token rpa_VPE8LS3G2GWJHLALTQQB85HNE5UNXGG2R73DFTG0YPXQ --region eu-west-1
-./bin/deploy --kaggle-access-key ba6099b285ebfb186073cff662e5a233 --region eu-west-1
-./bin/deploy --plaid-auth-token a1b02266a84a85a1bc213b349b6a8c --region eu-west-1
-curl -sf -H "Authorization: Bearer pdl_live_apikey_a89z2mlmrru74a9ubgv8l480qo_lQUNkcVVv09sWCxuOkyZglk5oZ" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer ck_329099db3e6d068252359d06c39f65d7ffd3dcc1" https://api.internal.example.net/v1/deploy
-./bin/deploy --line-channel-api-key c7c80cac9e1a847d0b0e514e10425b41 --region eu-west-1
-./bin/deploy --mailjet-secret 03b16046f0f19179941eb4635090948d --region eu-west-1
-./bin/deploy --pusher-token 03c969602bb07f793442 --region eu-west-1
-./bin/deploy --opsgenie-secret-key 2d24524b-b74d-4b6d-9a54-311c700e7095 --region eu-west-1
-./bin/deploy --salesforce-api-key E604ACBF7A58C3CA7D0A7D4A4F87E70A027CF24184599672D5890057E40BD781 --region eu-west-1
-./bin/deploy --facebook-token 4d552ee2e6e1abe2ea8948a769ef9f36 --region eu-west-1
-./bin/deploy --airtable-token key76S6cgwz3MRduh --region eu-west-1
-curl -sf -H "Authorization: Bearer phx_SM1JEgVFhcVrjbnzp2uAsgNEh023Z2hXoitZMJDVY4O" https://api.internal.example.net/v1/deploy
-./bin/deploy --todoist-api-key b483726051c47e517736febc73369319f28fb72f --region eu-west-1
-./bin/deploy --nytimes-auth-token KzqnJdzRyutMfGU9Bp75dI99RnzhSAgp --region eu-west-1
-./bin/deploy --transifex-token 1/7c72788e183a41bab719013f0c4126c07d7a8316 --region eu-west-1
-./bin/deploy --rapidapi-api-key GOVyJ6d1ZuoCpKwg8ofNpL8WAPjR9GPzGI5WWcG4FRgEkjDCKm --region eu-west-1
-./bin/deploy --cloudflare-api-api-key DylOO9XH7oxgB_cNAUMkKQYtCg8pG5UwP1knt3Yg --region eu-west-1
-curl -sf -H "Authorization: Bearer CCIPAT_vflzsBfGbqxJgrfnkhfE3l_c3633b89d0ffde4daafda5c6b62fc14033a04a19" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer whsec_EkaFEpTixWz1cPJTw4q7gQNyWPdORAoI" https://api.internal.example.net/v1/deploy
-curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
-./bin/deploy --dd-app-auth-token fc3d9ff08130606d1c0db8ae583802951615622c --region eu-west-1
-curl -sf -H "Authorization: Bearer pul-94a1fa7e024eb3734830f5b73cfa763123374dab" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer KpI5WaC9UNJQsRYFjgotnBNT96qZfJTeUAzCaDHLbCJ=" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer ABSKQmVkcm9ja0FQSUtleSLKeRhUOVqBx8eihJZ++b1nks0uxX8ZAZFUIFbYFdmlLM0hMMzUL5luiGtRGNnDNl/VrGGTcmT0YsL0WOF58jOt/LG9aUplRiwxWGetXc9CgdEWoXm+V3Y7Hbygh74VXG9W" https://api.internal.example.net/v1/deploy
+./bin/deploy --huawei-api-key t6YsxbH0UJonsWENQfxBFwOhsQCZAF5YrOBzVzvU --region eu-west-1
+./bin/deploy --exoscale-api-key x5RUfNVxVsis78tfhRiR3m6PufJ4TBuFJMUev4fhIwW --region eu-west-1
+./bin/deploy --bunnycdn-secret c963979f-f25d-4a5f-928c-05266a145b27 --region eu-west-1
+./bin/deploy --railway-secret-key 7e203f9b-0fe1-4b04-9466-af9a49423c08 --region eu-west-1
+curl -sf -H "Authorization: Bearer _gitlab_session=e7029bf4b94081381bb28bd3705c3f3d" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer sqp_d49632c97d7d255c166de582af335eda53b0b3de" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer dt0s01.SN4LH91F5JWGMSMKWKC2K4VU.66QKZ6GNMLR9DHM7VHH4Z1CI4RVLEZBHIP90O4WKBW31GDLG4R22ENLN3GE799K5" https://api.internal.example.net/v1/deploy
+./bin/deploy --gitea-access-key ee923c271d1a59de8978b7cab74ebf082e70cf00 --region eu-west-1
+./bin/deploy --ngrok-secret 2Z3QToyxmv1bdUl08U2ltphxQVQ_1ohPAPK9s91mAOJqztq7A --region eu-west-1
+./bin/deploy --splunk-secret-key af71f4c9-5605-4a46-8140-a16472c3f494 --region eu-west-1
+./bin/deploy --consul-access-key 38c337bc-72e1-4104-9675-4527afee78c9 --region eu-west-1
+curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
+./bin/deploy --assemblyai-access-key ad1fd1e0079742e1065f766540f34c54 --region eu-west-1
+curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
+./bin/deploy --clarifai-secret bb8a7098e9603faf9e2b253ec7342e5b --region eu-west-1
+./bin/deploy --paypal-token Y0aye_BXEhYuEYlc55cL_yuAI0qqsKbRMRXiNWq3TkcFfLsAzUmQo1Dr7if9HV50Av8s_Dd_ojEWJfhd --region eu-west-1
+./bin/deploy --checkout-access-key sk_0c9ce94b-cb71-4433-bed9-d4e6cdf0a016 --region eu-west-1
+curl -sf -H "Authorization: Bearer shippo_live_3aaae4894c1325c75a2050f6797d24425d2baf86" https://api.internal.example.net/v1/deploy
+./bin/deploy --authorize-net-api-key abNiTOCVlG3V9HKh --region eu-west-1
+./bin/deploy --rocketchat-api-key bnI8b9DqUXqyUeRbOcl7VDUgIs57GSUNtI9JoV0ZqU_ --region eu-west-1
+./bin/deploy --clickatell-secret 0ZvbfY3s-_F1WLSvro0M4j --region eu-west-1
+curl -sf -H "Authorization: Bearer os_v2_app_xpbml63nns43o3f66qb7famyynf62qlm6ynqoxbajbmm6yg7bcgu3auogjcbegtuiq5x33mag5x4is3cqbndqredhm2yg4szk3lqxvle35up3zafr" https://api.internal.example.net/v1/deploy
+./bin/deploy --pagerduty-token FrhrG3UuAc8bNQZ7qNGw --region eu-west-1
+./bin/deploy --ntfy-token tk_z40h5h0zegq2fia3uowd6ntz96vuh --region eu-west-1
+curl -sf -H "Authorization: Bearer EAAGsIV1Bj9GyXjI07VRQ90Ecp5fW8q7xnpahyvVMW0qVoOz6DKMZ7RFpweMT3IUjFSddfUOI0XR9u8S5EAkoUMazfWcDb1PABgJ3PNwHECyrCMTX9AFsbsgpU0EdjrMBOVa1puGqva7YgwOfXKLYUgoOnIcCRncmymBXo2JyAyP1hcOoBRGIMLk" https://api.internal.example.net/v1/deploy
+./bin/deploy --segment-token UUXSV6j6ikjAGFcGdbvMbRNsATledeg8 --region eu-west-1
+./bin/deploy --docusign-secret 17c7f536-7da3-4fb5-8027-26606dda3018 --region eu-west-1
+./bin/deploy --shodan-api-key v4D2z2wdFNi8AfySMmbWQWAXb165762i --region eu-west-1
+curl -sf -H "Authorization: Bearer fio-u-L5eiyYwSSApQLJRb63JvMYIaWMTjgxbg8PRSHp44PY792fNtAg-c6rmBp7fgspSM" https://api.internal.example.net/v1/deploy
+./bin/deploy --tomtom-auth-token wwm9FE2irAgC1uF3kOepAl7fnRlclr57 --region eu-west-1
+./bin/deploy --ibm-cloud-api-token xmXrlzIUL6hX5P6aZQ1ZXZPaiZad3-JaralJvLXNXO4a --region eu-west-1
+curl -sf -H "Authorization: Bearer gldt-_sljaEwwnizPS4uw5CV2" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer https://discord.com/api/webhooks/870037478380744415/3CFyvd1HFHVVUHMrL_lXfehYfxcY7uujN8JNcbK7VEci6v-nmy9m4Yk1cqg_apnQz4Ly" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer oy2l0q1ynpswllms6e5q1klq3axpds7549z3qi6mj91w32" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
+curl -sf -H "Authorization: Bearer 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" https://api.internal.example.net/v1/deploy
