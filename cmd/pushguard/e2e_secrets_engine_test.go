@@ -282,3 +282,28 @@ withinLines = 2
 		t.Fatalf("scan with baseline: exit %d, want only the line-3 finding:\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestEngineKubernetesSecretPasswordWarns: a random password in a Secret's
+// data, which no provider rule knows, is read as the assignment the
+// manifest makes (DB_PASSWORD: value) and warned about; a non-credential
+// key in the same manifest is not.
+func TestEngineKubernetesSecretPasswordWarns(t *testing.T) {
+	w := newWorld(t)
+	w.installHook()
+	pass := "Xk9vLq2mZr7TwpB4" + "nH3s"
+	manifest := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  DB_HOST: " +
+		base64.StdEncoding.EncodeToString([]byte("db.internal")) + "\n  DB_PASSWORD: " +
+		base64.StdEncoding.EncodeToString([]byte(pass)) + "\n"
+	w.commit("db secret", map[string]string{"k8s/db.yaml": manifest})
+	p := w.push("main")
+	w.mustAccept(p)
+	out := p.remote()
+	if !strings.Contains(out, "WARN  generic-secret-assignment:") {
+		t.Fatalf("no warning for the password in the Secret:\n%s", out)
+	}
+	wantLines(t, out, "  k8s/db.yaml:8:16  decoded from the base64 value of data.DB_PASSWORD")
+	if strings.Contains(out, "k8s/db.yaml:7:") {
+		t.Errorf("DB_HOST reported:\n%s", out)
+	}
+	noSecret(t, out, pass, base64.StdEncoding.EncodeToString([]byte(pass)))
+}

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/pushguard/pushguard/pkg/diff"
@@ -69,12 +70,26 @@ func (e *Engine) matchEncoded(out []lineMatch, l diff.Line, kube []textenc.Encod
 		if len(lines) > maxDecodedLines {
 			lines = lines[:maxDecodedLines]
 		}
+		before := len(out)
 		for i, dl := range lines {
 			dl = bytes.TrimSuffix(dl, []byte("\r"))
 			out = e.matchDecoded(out, l, col, where, dl)
 			for _, inner := range textenc.DockerAuths(dl, i+1) {
 				out = e.matchDecoded(out, l, col, where+", in a Docker auth entry", inner.Text)
 			}
+		}
+		// A one-line Secret value that matched nothing on its own (a
+		// random password, a token without a known prefix) is matched
+		// again as the assignment the manifest makes, "KEY: value", so
+		// the rules that read a key name (provider context, the generic
+		// credential rule) see it as they would in plain text.
+		if len(out) == before && len(lines) == 1 && strings.HasPrefix(v.Key, "data.") {
+			assign := make([]byte, 0, len(v.Key)+len(lines[0])+4)
+			assign = append(assign, strings.TrimPrefix(v.Key, "data.")...)
+			assign = append(assign, `: "`...)
+			assign = append(assign, bytes.TrimSuffix(lines[0], []byte("\r"))...)
+			assign = append(assign, '"')
+			out = e.matchDecoded(out, l, col, where, assign)
 		}
 	}
 	return out
