@@ -117,9 +117,9 @@ func DecodeDocument(ctx context.Context, name string, doc *yaml.Node) ([]ToolSpe
 // DecodeOptions change how [DecodeDocumentWith] decodes.
 type DecodeOptions struct {
 	// Validated says that this build has validated the file in full
-	// before: every check is made but compiling its regular expressions,
-	// which [CompileWith] then compiles on first use
-	// (CompileOptions.Validated).
+	// before: the specs are decoded strictly, but checked only when
+	// [CompileWith] compiles them (CompileOptions.Validated: every check
+	// but compiling the regular expressions, left to their first use).
 	Validated bool
 }
 
@@ -201,7 +201,7 @@ type decoder struct {
 	// ctx, when set, is checked between tools (compiling a tool's regular
 	// expressions is the costly part).
 	ctx context.Context
-	// validated leaves the regular expressions uncompiled
+	// validated leaves the specs to CompileWith to check
 	// (DecodeOptions.Validated).
 	validated bool
 }
@@ -212,7 +212,9 @@ func (d *decoder) done() bool { return d.ctx != nil && d.ctx.Err() != nil }
 // finish validates the decoded specs and returns them, or every problem
 // found.
 func (d *decoder) finish(specs []ToolSpec) ([]ToolSpec, error) {
-	if len(d.errs) == 0 {
+	// A file validated before is checked by CompileWith, which compiles
+	// every spec anyway (its regexes on first use): not twice.
+	if len(d.errs) == 0 && !d.validated {
 		for i := range specs {
 			if d.done() {
 				break

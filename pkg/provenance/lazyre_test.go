@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"context"
 	"errors"
 	"os"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pushguard/pushguard/pkg/yamldoc"
 )
 
 // mustShipped decodes the shipped markers, rules/ai-tools.yml, as a loader
@@ -124,5 +127,34 @@ func TestLazyCompileFailsClosed(t *testing.T) {
 	_, err := CompileWith([]ToolSpec{{ID: "x", Message: []Pattern{{Pattern: ""}}}}, CompileOptions{Validated: func(int) bool { return true }})
 	if err == nil || !strings.Contains(err.Error(), "empty pattern") {
 		t.Errorf("lazy CompileWith of an empty pattern: %v; want an empty pattern error", err)
+	}
+}
+
+// TestDecodeValidatedLeavesChecksToCompile: a file decoded as validated
+// before is still decoded strictly, and what only compiling checks is
+// then reported by CompileWith, with the same message.
+func TestDecodeValidatedLeavesChecksToCompile(t *testing.T) {
+	doc, err := yamldoc.Parse([]byte("ai_tools:\n  - {id: Bad_ID, message: ['generated']}\n"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `m.yml:2: id: invalid id "Bad_ID"`
+	if _, err := DecodeDocument(context.Background(), "m.yml", doc); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("DecodeDocument: %v; want %s", err, want)
+	}
+	specs, err := DecodeDocumentWith(context.Background(), "m.yml", doc, DecodeOptions{Validated: true})
+	if err != nil || len(specs) != 1 {
+		t.Fatalf("DecodeDocumentWith validated: %v, %d specs", err, len(specs))
+	}
+	if _, err := CompileWith(specs, CompileOptions{Validated: func(int) bool { return true }}); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("CompileWith: %v; want %s", err, want)
+	}
+	// Strict decoding is not skipped.
+	doc, err = yamldoc.Parse([]byte("ai_tools:\n  - {id: x, mesage: ['generated']}\n"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DecodeDocumentWith(context.Background(), "m.yml", doc, DecodeOptions{Validated: true}); err == nil || !strings.Contains(err.Error(), "mesage") {
+		t.Fatalf("DecodeDocumentWith of an unknown key: %v; want an error naming it", err)
 	}
 }
