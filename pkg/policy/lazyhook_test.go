@@ -142,3 +142,35 @@ func TestHookForgedStampFailsClosed(t *testing.T) {
 		t.Fatalf("with a forged stamp and on_error: accept: code %d decision %q, want a rejection\n%s", o.Code, o.Event.Decision, out)
 	}
 }
+
+// TestHookForgedStampMarkerFailsClosed: the same for an AI-tool marker,
+// whose regexes a stamped file also compiles on first use: with a forged
+// stamp, a marker that does not compile rejects the push as an internal
+// error, never lets it through as if no tool had been found.
+func TestHookForgedStampMarkerFailsClosed(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	body := "ai_tools:\n  - {id: my-agent, message: ['gen(erated by my-agent']}\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.yml"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "rules:\n  - path: " + dir + "\n"
+	r := newHookRepo(t)
+	c := r.commit(r.base, map[string]string{"a.txt": "hello\n"})
+
+	o, out := r.push(cfg, c)
+	if o.Code == hook.ExitOK || !strings.Contains(out, "invalid regular expression") {
+		t.Fatalf("without a stamp: code %d, want a rejection for the invalid regex\n%s", o.Code, out)
+	}
+	policy.ForgeStamp(filepath.Join(cache, "pushguard", "rules"), []byte(body))
+	for _, extra := range []string{"", "on_error: accept\n"} {
+		o, out = r.push(cfg+extra, c)
+		if o.Code != hook.ExitInternal || o.Event.Decision != audit.DecisionRejected {
+			t.Fatalf("with a forged stamp %q: code %d decision %q, want an internal error rejection\n%s", extra, o.Code, o.Event.Decision, out)
+		}
+		if !strings.Contains(o.Event.Error, "failed to compile on first use") || !strings.Contains(o.Event.Error, `tool "my-agent": message[0]`) {
+			t.Errorf("audit error %q; want the marker's lazy compile failure", o.Event.Error)
+		}
+	}
+}

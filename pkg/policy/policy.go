@@ -196,7 +196,7 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 		}
 		l.errs = append(l.errs, fmt.Errorf("embedded rules: %w", err))
 	}
-	specs := emb.tools
+	specs, validated := emb.tools, emb.validated
 	var (
 		lists    [][]*ruleset.Rule
 		versions []string
@@ -216,6 +216,7 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 		}
 		lists = append(lists, got.rules)
 		specs = append(specs, got.tools...)
+		validated = append(validated, got.validated...)
 		if got.version != "" {
 			versions = append(versions, got.version)
 		}
@@ -223,7 +224,9 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 	if err := errors.Join(l.errs...); err != nil {
 		return nil, err
 	}
-	det, err := provenance.Compile(specs)
+	// The markers of files this build validated in full before compile
+	// their regexes on first use, as the rules of those files do.
+	det, err := provenance.CompileWith(specs, provenance.CompileOptions{Validated: func(i int) bool { return validated[i] }})
 	if err != nil {
 		return nil, fmt.Errorf("AI-tool markers: %w", err)
 	}
@@ -240,9 +243,12 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 
 // loaded is what one source defines.
 type loaded struct {
-	rules   []*ruleset.Rule
-	tools   []provenance.ToolSpec
-	version string
+	rules []*ruleset.Rule
+	tools []provenance.ToolSpec
+	// validated[i] reports whether tools[i] comes from a file this build
+	// validated in full before (its stamp).
+	validated []bool
+	version   string
 }
 
 // loader is the state of one Load: its context, bounds and the bytes read
@@ -349,6 +355,7 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 		}
 		out.rules = append(out.rules, got.rules...)
 		out.tools = append(out.tools, got.tools...)
+		out.validated = append(out.validated, got.validated...)
 		return nil
 	})
 	if walkErr != nil {
@@ -371,6 +378,7 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 			}
 			out.rules = append(out.rules, j.got.rules...)
 			out.tools = append(out.tools, j.got.tools...)
+			out.validated = append(out.validated, j.got.validated...)
 		}
 	}
 	if files == 0 && len(errs) == 0 {
@@ -446,9 +454,11 @@ func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly boo
 		}
 	}
 	// A file this build validated in full before is decoded lazily; one
-	// validated in full now gets its stamp.
-	lazy := !markersOnly && !l.opt.Eager && l.stamps.valid(data)
-	got, err := l.decode(src, p, name, doc, markersOnly, lazy)
+	// validated in full now gets its stamp. The stamp vouches for the
+	// whole file, its markers too, also when only those are wanted.
+	validated := !l.opt.Eager && l.stamps.valid(data)
+	lazy := !markersOnly && validated
+	got, err := l.decode(src, p, name, doc, markersOnly, lazy, validated)
 	if err == nil && !markersOnly && !lazy {
 		l.stamps.store(data)
 	}
@@ -457,8 +467,9 @@ func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly boo
 
 // decode decodes one parsed rule file into rules (unless markersOnly) and
 // AI-tool markers, reporting the problems of both. lazy decodes the rules
-// lazily (see Options.Eager).
-func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly, lazy bool) (loaded, error) {
+// lazily (see Options.Eager); validated leaves the markers' regexes to
+// compile on first use (provenance.DecodeOptions.Validated).
+func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly, lazy, validated bool) (loaded, error) {
 	var out loaded
 	var errs []error
 	if !markersOnly {
@@ -468,11 +479,15 @@ func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly,
 		}
 		out.rules = rs
 	}
-	tools, err := provenance.DecodeDocument(l.ctx, name, doc)
+	tools, err := provenance.DecodeDocumentWith(l.ctx, name, doc, provenance.DecodeOptions{Validated: validated})
 	if err != nil {
 		errs = append(errs, err)
 	}
 	out.tools = tools
+	out.validated = make([]bool, len(tools))
+	for i := range out.validated {
+		out.validated[i] = validated
+	}
 	return out, errors.Join(errs...)
 }
 

@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,42 @@ func BenchmarkDetect(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				d.Detect(c.in)
+			}
+		})
+	}
+}
+
+// BenchmarkCompileAndDetectOnce is what a hook process pays for the
+// shipped markers: compile them, then classify one human commit. "eager"
+// compiles every regex; "validated" leaves them to their first use, as
+// pkg/policy does for rule files this build validated before (most are
+// never used: their prefilters rule the text out).
+func BenchmarkCompileAndDetectOnce(b *testing.B) {
+	data, err := os.ReadFile("../../rules/ai-tools.yml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	specs, err := ParseToolSpecs("rules/ai-tools.yml", data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := Input{
+		Message:    "Fix session refresh race in auth middleware\n\nSigned-off-by: Jane Doe <jane@example.com>\n",
+		AuthorName: "Jane Doe", AuthorEmail: "jane@example.com", CommitterName: "Jane Doe", CommitterEmail: "jane@example.com",
+		Refs: []string{"refs/heads/main"}, Paths: []string{"main.go"},
+	}
+	for _, tc := range []struct {
+		name      string
+		validated bool
+	}{{"eager", false}, {"validated", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				d, err := CompileWith(specs, CompileOptions{Validated: func(int) bool { return tc.validated }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				d.Detect(in)
 			}
 		})
 	}

@@ -34,11 +34,11 @@ type tool struct {
 	identities     []reSignal
 	branches       []globSignal
 	files          []globSignal
-	declaredValues []*regexp.Regexp
+	declaredValues []*regex
 }
 
 type reSignal struct {
-	re     *regexp.Regexp
+	re     *regex
 	pre    prefilter
 	strong bool
 }
@@ -66,9 +66,9 @@ type globSignal struct {
 type trailerRule struct {
 	id       int
 	tool     *tool
-	value    *regexp.Regexp
+	value    *regex
 	pre      prefilter // of value
-	notValue *regexp.Regexp
+	notValue *regex
 	strong   bool
 	// toolsOnly: a declared-use rule that declares only when the value
 	// names a known tool (TrailerSpec.ToolsOnly).
@@ -91,10 +91,28 @@ type compiledTrailer struct {
 // removes the tool. Every spec is validated, replaced ones included; all
 // problems are returned together (see [SpecErrors]).
 func Compile(specs []ToolSpec) (*Detector, error) {
+	return CompileWith(specs, CompileOptions{})
+}
+
+// CompileOptions change how [CompileWith] compiles.
+type CompileOptions struct {
+	// Validated, when set, reports the specs (by index) that this build
+	// has validated in full before, with every check of Compile: their
+	// regular expressions are compiled on first use rather than now (most
+	// are never used: their prefilter rules the text out). Should one
+	// then fail to compile or match the empty string after all, matching
+	// panics with an error wrapping [ErrLazyCompile] (fail closed). Every
+	// other check is made now, as Compile makes it.
+	Validated func(i int) bool
+}
+
+// CompileWith is [Compile] with options.
+func CompileWith(specs []ToolSpec, opt CompileOptions) (*Detector, error) {
 	var errs []error
 	byID := make(map[string]*compiled)
 	for i := range specs {
-		c, cerrs := compileTool(&specs[i])
+		lazy := opt.Validated != nil && opt.Validated(i)
+		c, cerrs := compileTool(&specs[i], lazy)
 		if len(cerrs) > 0 {
 			errs = append(errs, cerrs...)
 			continue
@@ -160,8 +178,9 @@ func (d *Detector) ToolName(id string) string {
 }
 
 // compileTool validates and compiles one spec. Problems are reported with
-// the spec's position (or the entry's, when known).
-func compileTool(s *ToolSpec) (*compiled, []error) {
+// the spec's position (or the entry's, when known). lazy leaves the
+// regular expressions to compile on first use (CompileOptions.Validated).
+func compileTool(s *ToolSpec, lazy bool) (*compiled, []error) {
 	var errs []error
 	label := s.ID
 	if !validID(s.ID) {
@@ -225,10 +244,16 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 		return *p
 	}
 	// re compiles a regular expression; emptyOK allows one matching "".
-	re := func(expr string, line int, key string, emptyOK bool) *regexp.Regexp {
+	re := func(expr string, line int, key string, emptyOK bool) *regex {
 		if expr == "" {
 			fail(line, key, "empty pattern")
 			return nil
+		}
+		if lazy {
+			if line == 0 {
+				line = s.Line
+			}
+			return lazyRegex(expr, emptyOK, SpecError{File: s.File, Line: line, Tool: label, Key: key})
 		}
 		r, err := regexp.Compile(expr)
 		if err != nil {
@@ -239,7 +264,7 @@ func compileTool(s *ToolSpec) (*compiled, []error) {
 			fail(line, key, "regular expression %s matches the empty string, so it would match everything", yamlmsg.Quote(expr))
 			return nil
 		}
-		return r
+		return compiledRegex(r)
 	}
 
 	for i, tr := range s.Trailers {

@@ -111,10 +111,24 @@ func docError(name string, err error) error {
 // expand to; the node budget here bounds the rest. It returns an error
 // wrapping ctx.Err() when ctx is done before the specs are compiled.
 func DecodeDocument(ctx context.Context, name string, doc *yaml.Node) ([]ToolSpec, error) {
+	return DecodeDocumentWith(ctx, name, doc, DecodeOptions{})
+}
+
+// DecodeOptions change how [DecodeDocumentWith] decodes.
+type DecodeOptions struct {
+	// Validated says that this build has validated the file in full
+	// before: the specs are decoded strictly, but checked only when
+	// [CompileWith] compiles them (CompileOptions.Validated: every check
+	// but compiling the regular expressions, left to their first use).
+	Validated bool
+}
+
+// DecodeDocumentWith is [DecodeDocument] with options.
+func DecodeDocumentWith(ctx context.Context, name string, doc *yaml.Node, opt DecodeOptions) ([]ToolSpec, error) {
 	if doc == nil {
 		return nil, nil
 	}
-	d := &decoder{file: name, budget: maxNodes, ctx: ctx}
+	d := &decoder{file: name, budget: maxNodes, ctx: ctx, validated: opt.Validated}
 	var tools, declared *yaml.Node
 	if len(doc.Content) > 0 {
 		root := d.resolve(doc.Content[0])
@@ -187,6 +201,9 @@ type decoder struct {
 	// ctx, when set, is checked between tools (compiling a tool's regular
 	// expressions is the costly part).
 	ctx context.Context
+	// validated leaves the specs to CompileWith to check
+	// (DecodeOptions.Validated).
+	validated bool
 }
 
 // done reports whether the decoder's context is done.
@@ -195,12 +212,14 @@ func (d *decoder) done() bool { return d.ctx != nil && d.ctx.Err() != nil }
 // finish validates the decoded specs and returns them, or every problem
 // found.
 func (d *decoder) finish(specs []ToolSpec) ([]ToolSpec, error) {
-	if len(d.errs) == 0 {
+	// A file validated before is checked by CompileWith, which compiles
+	// every spec anyway (its regexes on first use): not twice.
+	if len(d.errs) == 0 && !d.validated {
 		for i := range specs {
 			if d.done() {
 				break
 			}
-			if _, errs := compileTool(&specs[i]); len(errs) > 0 {
+			if _, errs := compileTool(&specs[i], d.validated); len(errs) > 0 {
 				d.errs = append(d.errs, errs...)
 			}
 		}

@@ -1,12 +1,12 @@
 package ruleset
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"sync"
 
+	"github.com/pushguard/pushguard/pkg/provenance"
 	"github.com/pushguard/pushguard/pkg/yamlmsg"
 )
 
@@ -151,8 +151,10 @@ func Entropy(b []byte) float64 {
 // build has validated in full before (their validation stamp), so this
 // means a corrupted cache or a bug: matching cannot go on without the rule,
 // and it must not go on as if the rule found nothing, so it stops. The hook
-// recovers the panic as an internal error and rejects the push.
-var ErrLazyCompile = errors.New("a rule's regex failed to compile on first use")
+// recovers the panic as an internal error and rejects the push. It is
+// provenance.ErrLazyCompile, which the AI-tool markers compiled on first
+// use panic with, so that one test tells both.
+var ErrLazyCompile = provenance.ErrLazyCompile
 
 // lazyRegexps are the regexes of a condition decoded lazily, compiled once
 // on first use, safe for concurrent use.

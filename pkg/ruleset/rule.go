@@ -1,12 +1,13 @@
 package ruleset
 
 import (
-	"github.com/pushguard/pushguard/pkg/provenance"
-	"github.com/pushguard/pushguard/pkg/yamlmsg"
-
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/pushguard/pushguard/pkg/provenance"
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 )
 
 // Severity says what a finding of a rule does to a push.
@@ -369,6 +370,32 @@ func lowerASCII(b byte) byte {
 
 // lowerASCIIString lower-cases the ASCII letters of s.
 func lowerASCIIString(s string) string {
+	// Most strings (keywords, provider names: thousands per load) are
+	// lower-case ASCII already, returned as they are; other ASCII is
+	// lowered bytewise. Anything else goes through strings.Map, which
+	// also turns invalid UTF-8 into U+FFFD, as it always did.
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return lowerMap(s)
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if !upper {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// lowerMap is lowerASCIIString by strings.Map, for any string.
+func lowerMap(s string) string {
 	return strings.Map(func(r rune) rune {
 		if 'A' <= r && r <= 'Z' {
 			return r + 'a' - 'A'
