@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/pushguard/pushguard/internal/sarifschema"
 )
 
 // End-to-end tests of `pushguard scan`: the built binary over real
@@ -417,19 +417,13 @@ func TestScanSeverityAndExitCode(t *testing.T) {
 func TestScanSARIFValidAndStable(t *testing.T) {
 	w, base := scanManyFindings(t)
 	w.git(w.client, "remote", "set-url", "origin", "https://ci-user:s3cr3t-token@git.example.org/org/app.git")
-	schema := compileSARIFSchema(t)
+	schema := sarifschema.Compile(t)
 	run := func() string {
 		out, stderr, code := w.pg(w.client, "", "scan", "--range", base+"..HEAD", "--format", "sarif")
 		if code != 1 {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
-		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
-		if err != nil {
-			t.Fatalf("SARIF is not JSON: %v", err)
-		}
-		if err := schema.Validate(doc); err != nil {
-			t.Fatalf("SARIF not valid against the 2.1.0 schema: %v\n%s", err, out)
-		}
+		sarifschema.Validate(t, schema, []byte(out))
 		return out
 	}
 	out1 := run()
@@ -505,30 +499,6 @@ func TestScanSARIFValidAndStable(t *testing.T) {
 			t.Errorf("fingerprints %v", res.PartialFingerprints)
 		}
 	}
-}
-
-// compileSARIFSchema compiles testdata/sarif/sarif-schema-2.1.0.json.
-func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("sarif.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("sarif.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // junitDoc is the JUnit XML as CI systems read it.

@@ -3,56 +3,17 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/pushguard/pushguard/internal/sarifschema"
 	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/scan"
 	"github.com/pushguard/pushguard/pkg/verdict"
 )
-
-// sarifSchema compiles the OASIS SARIF 2.1.0 schema kept in testdata/sarif.
-func sarifSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func validateSARIF(t *testing.T, s *jsonschema.Schema, data []byte) {
-	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("not JSON: %v", err)
-	}
-	if err := s.Validate(doc); err != nil {
-		t.Fatalf("not valid SARIF 2.1.0: %v\n%s", err, data)
-	}
-}
 
 func sarifFixture() (*verdict.Verdict, ScanOptions) {
 	key := &ruleset.Rule{ID: "aws-access-key-id", Message: "AWS access key ID", Help: "Remove the key.\nRotate it in IAM.", Severity: ruleset.SeverityBlock, Tags: []string{"secret", "aws", "security"}, Redact: true, Source: "secrets.yml:3"}
@@ -78,7 +39,7 @@ func sarifFixture() (*verdict.Verdict, ScanOptions) {
 }
 
 func TestSARIFValidAgainstSchema(t *testing.T) {
-	schema := sarifSchema(t)
+	schema := sarifschema.Compile(t)
 	v, o := sarifFixture()
 	empty := verdict.Decide(&scan.Result{}, verdict.Options{})
 	tests := []struct {
@@ -96,7 +57,7 @@ func TestSARIFValidAgainstSchema(t *testing.T) {
 			if err := SARIF(&b, tt.v, tt.o); err != nil {
 				t.Fatal(err)
 			}
-			validateSARIF(t, schema, b.Bytes())
+			sarifschema.Validate(t, schema, b.Bytes())
 			if strings.Contains(b.String(), "tok3n") || strings.Contains(b.String(), "AKIAZ7VRSQ5TLXKE4N2P") {
 				t.Errorf("SARIF holds a credential or an unredacted key:\n%s", b.String())
 			}
@@ -106,7 +67,7 @@ func TestSARIFValidAgainstSchema(t *testing.T) {
 
 // TestSARIFSchemaRejectsBrokenLogs: the schema check can fail.
 func TestSARIFSchemaRejectsBrokenLogs(t *testing.T) {
-	schema := sarifSchema(t)
+	schema := sarifschema.Compile(t)
 	for _, doc := range []string{
 		`{"version": "2.1.0"}`,
 		`{"version": "2.0.0", "runs": []}`,
