@@ -19,34 +19,53 @@ import (
 // iteration well under a second.
 const benchCommits = 500
 
-// benchSetup generates a history and loads the embedded rules and AI-tool
-// markers, as `pushguard scan` does.
-func benchSetup(b *testing.B) (dir string, set *ruleset.Set, det *provenance.Detector) {
-	b.Helper()
-	dir = filepath.Join(b.TempDir(), "bench.git")
-	if _, err := benchrepo.Create(dir, benchrepo.Options{Seed: 1, Commits: benchCommits}); err != nil {
-		b.Fatal(err)
+// generated makes a history with benchrepo in a temporary directory and
+// loads the embedded rules and AI-tool markers, as `pushguard scan` does.
+func generated(tb testing.TB, o benchrepo.Options) (dir string, stats benchrepo.Stats, set *ruleset.Set, det *provenance.Detector) {
+	tb.Helper()
+	dir = filepath.Join(tb.TempDir(), "repo.git")
+	stats, err := benchrepo.Create(dir, o)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	rs, err := ruleset.LoadFS(rules.FS, ".")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	specs, err := provenance.LoadFS(rules.FS, ".")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	if det, err = provenance.Compile(specs); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	return dir, ruleset.NewSet(rs), det
+	return dir, stats, ruleset.NewSet(rs), det
+}
+
+// benchSetup is the history of the benchmarks: benchCommits commits.
+func benchSetup(b *testing.B) (dir string, set *ruleset.Set, det *provenance.Detector) {
+	b.Helper()
+	dir, _, set, det = generated(b, benchrepo.Options{Seed: 1, Commits: benchCommits})
+	return dir, set, det
+}
+
+// openStore opens the repository at dir for the rest of the test.
+func openStore(tb testing.TB, dir string) *gitstore.Store {
+	tb.Helper()
+	store, err := gitstore.Open(gitstore.Env{GitDir: dir})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	return store
 }
 
 // allTips lists every ref of store as a tip, as `scan --all` does.
-func allTips(b *testing.B, store *gitstore.Store) []scan.Tip {
-	b.Helper()
+func allTips(tb testing.TB, store *gitstore.Store) []scan.Tip {
+	tb.Helper()
 	refs, err := store.Refs()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var tips []scan.Tip
 	for _, r := range refs {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -14,11 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pushguard/pushguard/internal/benchrepo"
-	"github.com/pushguard/pushguard/pkg/gitstore"
-	"github.com/pushguard/pushguard/pkg/provenance"
-	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/scan"
-	"github.com/pushguard/pushguard/rules"
 )
 
 // resultLines renders a result for a readable diff: one line per commit,
@@ -44,30 +39,9 @@ func resultLines(res *scan.Result) []string {
 // the same error-free run. Run with -race, it also checks that workers
 // share nothing they write.
 func TestPipelineSameResult(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo.git")
-	stats, err := benchrepo.Create(dir, benchrepo.Options{Seed: 7, Commits: 150, Refs: 5, Large: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.LoadFS(rules.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := ruleset.NewSet(rs)
-	specs, err := provenance.LoadFS(rules.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	det, err := provenance.Compile(specs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := gitstore.Open(gitstore.Env{GitDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	tips := storeTips(t, store)
+	dir, stats, set, det := generated(t, benchrepo.Options{Seed: 7, Commits: 150, Refs: 5, Large: true})
+	store := openStore(t, dir)
+	tips := allTips(t, store)
 	run := func(workers int) *scan.Result {
 		res, err := scan.New(store, set, scan.Options{Provenance: det, Workers: workers}).Run(context.Background(), tips, nil)
 		if err != nil {
@@ -87,40 +61,14 @@ func TestPipelineSameResult(t *testing.T) {
 	}
 }
 
-// storeTips lists every ref of store as a tip, as `scan --all` does.
-func storeTips(t *testing.T, store *gitstore.Store) []scan.Tip {
-	t.Helper()
-	refs, err := store.Refs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tips []scan.Tip
-	for _, r := range refs {
-		tips = append(tips, scan.Tip{Ref: r.Name, Hash: r.Hash})
-	}
-	return tips
-}
-
 // TestPipelineDeadline: a scan whose deadline passes while workers are
 // examining files ahead stops with the deadline's error, keeps the
 // findings of the commits it finished (a prefix of the full result, in
 // the same order) and leaves no goroutine behind.
 func TestPipelineDeadline(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo.git")
-	if _, err := benchrepo.Create(dir, benchrepo.Options{Seed: 3, Commits: 120}); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.LoadFS(rules.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := ruleset.NewSet(rs)
-	store, err := gitstore.Open(gitstore.Env{GitDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	tips := storeTips(t, store)
+	dir, _, set, _ := generated(t, benchrepo.Options{Seed: 3, Commits: 120})
+	store := openStore(t, dir)
+	tips := allTips(t, store)
 	full, err := scan.New(store, set, scan.Options{Workers: -1}).Run(context.Background(), tips, nil)
 	if err != nil {
 		t.Fatal(err)

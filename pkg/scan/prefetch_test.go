@@ -3,7 +3,6 @@ package scan_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -11,10 +10,7 @@ import (
 	"time"
 
 	"github.com/pushguard/pushguard/internal/benchrepo"
-	"github.com/pushguard/pushguard/pkg/gitstore"
-	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/scan"
-	"github.com/pushguard/pushguard/rules"
 )
 
 // cancelAfter is a context cancelled by its n-th Err call: the engine
@@ -35,28 +31,9 @@ func (c *cancelAfter) Err() error {
 // TestRunCancelStopsPrefetch checks that a cancelled scan returns the usual
 // error and leaves no read-ahead goroutine behind.
 func TestRunCancelStopsPrefetch(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "repo.git")
-	if _, err := benchrepo.Create(dir, benchrepo.Options{Seed: 1, Commits: 60}); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.LoadFS(rules.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := ruleset.NewSet(rs)
-	store, err := gitstore.Open(gitstore.Env{GitDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	refs, err := store.Refs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tips []scan.Tip
-	for _, r := range refs {
-		tips = append(tips, scan.Tip{Ref: r.Name, Hash: r.Hash})
-	}
+	dir, _, set, _ := generated(t, benchrepo.Options{Seed: 1, Commits: 60})
+	store := openStore(t, dir)
+	tips := allTips(t, store)
 	full, err := scan.New(store, set, scan.Options{}).Run(context.Background(), tips, nil)
 	if err != nil {
 		t.Fatal(err)
