@@ -391,16 +391,10 @@ func (r *runner) writeScanReports(v *verdict.Verdict, commits []scan.CommitInfo,
 	if err := render(&buf, r.o.Format); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(r.o.ReportPath, buf.Bytes()); err != nil {
+	if err := atomicfile.Output(r.o.ReportPath, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("--report-path: %w", err)
 	}
 	return render(r.stdout, "text")
-}
-
-// writeFileAtomic writes data to name through a temporary file in the same
-// directory, so that a reader never sees half a report.
-func writeFileAtomic(name string, data []byte) error {
-	return atomicfile.Output(name, data, 0o644)
 }
 
 // plural is "1 file", "2 files".
