@@ -8,7 +8,6 @@ import (
 	"github.com/pushguard/pushguard/pkg/textsafe"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/pushguard/pushguard/pkg/ruleset"
 	"github.com/pushguard/pushguard/pkg/scan"
@@ -196,10 +195,7 @@ func clip(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	for max > 0 && !utf8.RuneStart(s[max]) {
-		max--
-	}
-	return s[:max] + "…"
+	return textsafe.Prefix(s, max) + "…"
 }
 
 func summary(v *verdict.Verdict, o TextOptions) string {

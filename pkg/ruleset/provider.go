@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/pushguard/pushguard/pkg/textsafe"
 	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"gopkg.in/yaml.v3"
 )
@@ -526,11 +526,7 @@ func (p *providerCond) each(line, path []byte, why *string, fn func(start, end i
 			name = string(path) + "." + name
 		}
 		if len(name) > 128 {
-			cut := len(name) - 127
-			for cut < len(name) && !utf8.RuneStart(name[cut]) {
-				cut++
-			}
-			name = "…" + name[cut:]
+			name = "…" + textsafe.Suffix(name, 127)
 		}
 		fn(vs, ve, fmt.Sprintf("%s credential assigned to %s", p.providers[prov].name, name))
 		found = true
@@ -590,11 +586,7 @@ func (p *providerCond) bareValue(line, path []byte, why *string, fn func(start, 
 	}
 	name := string(path)
 	if len(name) > 128 {
-		cut := len(name) - 127
-		for cut < len(name) && !utf8.RuneStart(name[cut]) {
-			cut++
-		}
-		name = "…" + name[cut:]
+		name = "…" + textsafe.Suffix(name, 127)
 	}
 	fn(vs, ve, fmt.Sprintf("%s credential assigned to %s", p.providers[prov].name, name))
 }

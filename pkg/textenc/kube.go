@@ -2,7 +2,8 @@ package textenc
 
 import (
 	"bytes"
-	"unicode/utf8"
+
+	"github.com/pushguard/pushguard/pkg/textsafe"
 )
 
 // Encoded is a base64 value found in a line, with what it decodes to.
@@ -94,11 +95,7 @@ func appendSecretValues(out []Encoded, lines [][]byte, first int, budget *int) [
 			}
 			*budget -= len(text)
 			if len(key) > maxKeyLen {
-				cut := maxKeyLen
-				for cut > 0 && !utf8.RuneStart(key[cut]) {
-					cut--
-				}
-				key = key[:cut] + "…"
+				key = textsafe.Prefix(key, maxKeyLen) + "…"
 			}
 			out = append(out, Encoded{Line: first + j + 1, Start: vs, End: vend, Key: "data." + key, Text: text})
 		}

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"path"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/pushguard/pushguard/pkg/textsafe"
 )
 
 // ConfigPaths returns, for each line of a configuration file, the path of
@@ -53,13 +54,7 @@ type joined struct {
 }
 
 func (j *joined) push(k pathKey) {
-	if len(k.key) > maxKeyLen {
-		cut := maxKeyLen
-		for cut > 0 && !utf8.RuneStart(k.key[cut]) {
-			cut--
-		}
-		k.key = k.key[:cut]
-	}
+	k.key = textsafe.Prefix(k.key, maxKeyLen)
 	if len(j.stack) < maxPathKeys {
 		j.stack = append(j.stack, k)
 		j.dirty = true
@@ -136,13 +131,7 @@ func sectionPaths(doc []byte) [][]byte {
 		if len(t) > 2 && t[0] == '[' {
 			if end := bytes.IndexByte(t, ']'); end > 0 {
 				section = bytes.Trim(bytes.Trim(t[:end], "[] \t"), `"'`)
-				if len(section) > maxKeyLen {
-					cut := maxKeyLen
-					for cut > 0 && !utf8.RuneStart(section[cut]) {
-						cut--
-					}
-					section = section[:cut]
-				}
+				section = textsafe.Prefix(section, maxKeyLen)
 			}
 		}
 		out[i] = section

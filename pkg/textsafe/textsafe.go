@@ -104,3 +104,28 @@ func VisibleLen(s string) int {
 	}
 	return n
 }
+
+// Prefix returns s cut to at most max bytes, at a rune boundary (so that a
+// bound on bytes never splits a character).
+func Prefix[T ~string | ~[]byte](s T, max int) T {
+	if len(s) <= max {
+		return s
+	}
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
+	}
+	return s[:max]
+}
+
+// Suffix returns the last at most max bytes of s, starting at a rune
+// boundary.
+func Suffix[T ~string | ~[]byte](s T, max int) T {
+	if len(s) <= max {
+		return s
+	}
+	cut := len(s) - max
+	for cut < len(s) && !utf8.RuneStart(s[cut]) {
+		cut++
+	}
+	return s[cut:]
+}

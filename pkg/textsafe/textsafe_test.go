@@ -108,3 +108,29 @@ func TestVisible(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefixAndSuffix(t *testing.T) {
+	tests := []struct {
+		in           string
+		max          int
+		prefix, tail string
+	}{
+		{"abc", 5, "abc", "abc"},
+		{"abcdef", 3, "abc", "def"},
+		{"aé", 2, "a", "é"}, // é is 2 bytes: no half character either way
+		{"éa", 2, "é", "a"},
+		{"✓✓", 4, "✓", "✓"}, // ✓ is 3 bytes
+		{"abc", 0, "", ""},
+	}
+	for _, tc := range tests {
+		if got := Prefix(tc.in, tc.max); got != tc.prefix {
+			t.Errorf("Prefix(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.prefix)
+		}
+		if got := string(Prefix([]byte(tc.in), tc.max)); got != tc.prefix {
+			t.Errorf("Prefix([]byte %q, %d) = %q, want %q", tc.in, tc.max, got, tc.prefix)
+		}
+		if got := Suffix(tc.in, tc.max); got != tc.tail {
+			t.Errorf("Suffix(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.tail)
+		}
+	}
+}
