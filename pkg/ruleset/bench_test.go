@@ -179,6 +179,28 @@ func BenchmarkMatchLines(b *testing.B) {
 			}
 		})
 	}
+	// "batch" is "prefilter" with the keywords of 200 lines at a time
+	// found by ScanLines (as the scanner matches a file's added lines).
+	b.Run("batch", func(b *testing.B) {
+		m := set.NewLineMatcher()
+		found := 0
+		fn := func(LineMatch) { found++ }
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for b.Loop() {
+			for i := 0; i < len(lines); i += 200 {
+				batch := lines[i:min(i+200, len(lines))]
+				m.ScanLines(batch)
+				for j := range batch {
+					m.MatchScanned(j, i+j+1, nil, nil, fn)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
+		if found == 0 {
+			b.Fatal("no findings")
+		}
+	})
 	b.Run("naive", func(b *testing.B) {
 		lines := lines[:200] // every rule on every line is slow
 		size := 0
@@ -200,7 +222,10 @@ func BenchmarkMatchLines(b *testing.B) {
 	})
 }
 
-// BenchmarkMatchPrefilter measures the keyword automaton alone over 10k lines.
+// BenchmarkMatchPrefilter measures the keyword automaton alone over 10k
+// lines: "line" one line at a time (automaton.collect, as MatchLineIn
+// does), "batch" all of them at once (ScanLines, in batches of 200 lines,
+// a file's worth).
 func BenchmarkMatchPrefilter(b *testing.B) {
 	set := embeddedSet(b)
 	lines := codeLines(10_000)
@@ -208,15 +233,28 @@ func BenchmarkMatchPrefilter(b *testing.B) {
 	for _, l := range lines {
 		size += len(l)
 	}
-	m := set.NewLineMatcher()
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	epoch := uint32(0)
-	for b.Loop() {
-		for _, l := range lines {
-			epoch++
-			m.hits = m.idx.ac.collect(l, m.seen, epoch, m.hits[:0], &m.dfa)
+	b.Run("line", func(b *testing.B) {
+		m := set.NewLineMatcher()
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		epoch := uint32(0)
+		for b.Loop() {
+			for _, l := range lines {
+				epoch++
+				m.hits = m.idx.ac.collect(l, m.seen, epoch, m.hits[:0], &m.dfa)
+			}
 		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
+	})
+	b.Run("batch", func(b *testing.B) {
+		m := set.NewLineMatcher()
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for b.Loop() {
+			for i := 0; i < len(lines); i += 200 {
+				m.ScanLines(lines[i:min(i+200, len(lines))])
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
+	})
 }

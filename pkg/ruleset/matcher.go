@@ -1,6 +1,9 @@
 package ruleset
 
-import "slices"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // lineIndex is the immutable part of line matching for a Set: its content
 // rules and the keyword automaton over all of their keywords.
@@ -60,10 +63,12 @@ type LineMatcher struct {
 	hits []int32
 	// dfa is this matcher's table of the keyword automaton's DFA, built
 	// as the scans need it (automaton.collect).
-	dfa []int32
+	dfa dfaTable
 	// buf gathers the matches of one line when the index is tiered.
 	buf      []LineMatch
 	gatherFn func(LineMatch) // m.gather, bound once
+	// batch is the last ScanLines (batch.go).
+	batch scanBatch
 }
 
 // NewLineMatcher returns a LineMatcher for the content rules of s.
@@ -114,11 +119,7 @@ func (m *LineMatcher) MatchLineIn(line []byte, lineNo int, path []byte, active [
 	idx := m.idx
 	hits := m.hits[:0]
 	if idx.ac != nil {
-		m.epoch++
-		if m.epoch == 0 {
-			clear(m.seen)
-			m.epoch = 1
-		}
+		m.nextEpoch()
 		hits = idx.ac.collect(line, m.seen, m.epoch, hits, &m.dfa)
 		if len(path) > 0 {
 			hits = idx.ac.collect(path, m.seen, m.epoch, hits, &m.dfa)
@@ -126,6 +127,26 @@ func (m *LineMatcher) MatchLineIn(line []byte, lineNo int, path []byte, active [
 		sortSlots(hits)
 	}
 	m.hits = hits
+	m.run(line, lineNo, path, active, fn, hits)
+}
+
+// nextEpoch starts a new mark epoch in m.seen.
+func (m *LineMatcher) nextEpoch() {
+	m.epoch++
+	if m.epoch == 0 {
+		clear(m.seen)
+		m.epoch = 1
+	}
+}
+
+// run runs, on line, the conditions of the rules whose slots hits lists
+// (sorted) and of the rules without keywords.
+func (m *LineMatcher) run(line []byte, lineNo int, path []byte, active []bool, fn func(LineMatch), hits []int32) {
+	idx := m.idx
+	// ascii: line has no byte >= 0x80 (known when asciiKnown), so that no
+	// content.unicode condition can match it: they list only code points
+	// from U+0080 up (parseRuneRange), and the line is not decoded.
+	ascii, asciiKnown := false, false
 	emit := fn
 	if idx.tiered {
 		emit = m.gatherFn
@@ -144,11 +165,35 @@ func (m *LineMatcher) MatchLineIn(line []byte, lineNo int, path []byte, active [
 		if active != nil && (r.Index >= len(active) || !active[r.Index]) {
 			continue
 		}
+		if r.content.unicode != nil {
+			if !asciiKnown {
+				ascii, asciiKnown = isASCII(line), true
+			}
+			if ascii {
+				continue
+			}
+		}
 		r.content.each(line, lineNo, path, r, emit)
 	}
 	if idx.tiered {
 		m.flush(fn)
 	}
+}
+
+// isASCII reports whether b has no byte >= 0x80.
+func isASCII(b []byte) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // sortSlots sorts a short list of slots in place (insertion sort: a line
@@ -404,30 +449,23 @@ func (a *automaton) step(s, c int32) int32 {
 // occurs in line, and appends to hits each slot it marks (once: a slot
 // already marked with epoch is not appended again).
 //
-// It runs the DFA through *dfa, a table of width entries per state that
-// it allocates on first use (untouched pages cost nothing) and fills as it
-// goes: the entry of state s (at row offset s*width) on class c is 0 until
-// computed, then 1 + the row offset of the next state; column 0 of the row
-// of a state that a computed entry leads to holds its mark. The table
-// belongs to one LineMatcher. Once the states a scan needs are computed,
-// it allocates only to grow hits.
-func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int32, dfa *[]int32) []int32 {
-	t := *dfa
-	if t == nil {
-		t = make([]int32, len(a.fail)*int(a.width))
-		*dfa = t
-	}
+// It runs the DFA through d, the DFA table of one LineMatcher, which it
+// fills as it goes (see dfaTable). Once the states a scan needs are
+// computed, it allocates only to grow hits.
+func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int32, d *dfaTable) []int32 {
+	t := d.init(a)
 	outs := a.outs
 	s := int32(0) // row offset
 	for _, b := range line {
 		c := a.class[b]
 		v := t[s+c]
 		if v == 0 {
-			v = a.fill(t, s, c)
+			v = d.fill(a, s, c)
+			t = d.t
 		}
-		s = v - 1
-		if o := t[s]; o != 0 {
-			for j := o - 1; outs[j] >= 0; j++ {
+		s = v>>1 - 1
+		if v&1 != 0 {
+			for j := t[s] - 1; outs[j] >= 0; j++ {
 				if slot := outs[j]; seen[slot] != epoch {
 					seen[slot] = epoch
 					hits = append(hits, slot)
@@ -438,15 +476,71 @@ func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int
 	return hits
 }
 
-// fill computes the entry of the state at row offset s on class c in the
-// DFA table t (see collect), and the mark of the state it leads to, and
-// returns the entry.
-func (a *automaton) fill(t []int32, s, c int32) int32 {
-	next := a.step(s/a.width, c)
-	off := next * a.width
-	t[off] = a.mark[next]
-	t[s+c] = off + 1
-	return off + 1
+// dfaTable is a LineMatcher's table of the keyword automaton's DFA, built
+// as the scans need it: a row of width entries for each state a scan has
+// reached, in the order they were first reached. So the rows of the
+// states that text reaches often (near the root, common prefixes) are few
+// and close together, where the cache holds them, instead of scattered over
+// a row for every state of the automaton (megabytes for the default rules:
+// each byte of a scan would wait on a cache miss).
+//
+// The entry of the state at row offset s (its row index times width) on
+// class c, t[s+c], is 0 until computed, then dfaEntry(the next state's row
+// offset, whether the next state has outputs). Column 0 of the row of a
+// state with outputs holds its mark (see automaton.mark): the output flag
+// in the entry spares a scan the load of the mark, in another cache line,
+// on the many bytes that complete no keyword.
+type dfaTable struct {
+	t     []int32
+	width int32
+	// row[q] is 1 + the row offset of trie state q, 0 while it has none;
+	// state[r] is the trie state of row r.
+	row   []int32
+	state []int32
+}
+
+// init readies the table for a (the root's row first) and returns t.
+func (d *dfaTable) init(a *automaton) []int32 {
+	if d.t == nil {
+		d.width = a.width
+		d.row = make([]int32, len(a.fail))
+		d.t = make([]int32, 0, 64*int(a.width))
+		d.addRow(a, 0)
+	}
+	return d.t
+}
+
+// addRow adds the row of trie state q and returns its offset.
+func (d *dfaTable) addRow(a *automaton, q int32) int32 {
+	off := int32(len(d.t))
+	d.t = append(d.t, make([]int32, d.width)...)
+	d.t[off] = a.mark[q]
+	d.row[q] = off + 1
+	d.state = append(d.state, q)
+	return off
+}
+
+// dfaEntry is a DFA table entry (see dfaTable).
+func dfaEntry(off int32, out bool) int32 {
+	v := (off + 1) << 1
+	if out {
+		v |= 1
+	}
+	return v
+}
+
+// fill computes the entry of the state at row offset s on class c (adding
+// the row of the state it leads to when that has none yet) and returns it.
+// It may grow d.t: reload it.
+func (d *dfaTable) fill(a *automaton, s, c int32) int32 {
+	next := a.step(d.state[s/d.width], c)
+	off := d.row[next] - 1
+	if off < 0 {
+		off = d.addRow(a, next)
+	}
+	v := dfaEntry(off, a.mark[next] != 0)
+	d.t[s+c] = v
+	return v
 }
 
 // each calls fn with the end offset (exclusive) and the slot of every

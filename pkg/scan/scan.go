@@ -209,6 +209,9 @@ type Engine struct {
 	opts    Options
 	matcher *ruleset.LineMatcher
 	differ  diff.Differ
+	// added and addedText are matchAdded's buffers, kept for reuse.
+	added     []diff.Line
+	addedText [][]byte
 	// facts remembers the (parent blobs → new blob) pairs already examined
 	// in this scan, with the raw matches of their added lines.
 	facts map[string]*blobFacts
@@ -999,7 +1002,35 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 			match: string(l.Text[m.Start:m.End]), txt: capLine(l.Text), detail: m.Detail,
 		})
 	}
-	visit := func(line diff.Line) bool {
+	// The added lines are gathered first and scanned for rule keywords
+	// all at once (LineMatcher.ScanLines: much cheaper than line by
+	// line), then matched one by one in order.
+	added := e.added[:0]
+	if len(parents) == 1 {
+		e.differ.AddedFunc(parents[0], newer, func(line diff.Line) bool {
+			added = append(added, line)
+			return true
+		})
+	} else {
+		added = append(added, e.differ.AddedMerge(parents, newer)...)
+	}
+	texts := e.addedText[:0]
+	for _, line := range added {
+		if len(line.Text) > windowSize {
+			texts = append(texts, nil) // matched window by window (matchLine)
+		} else {
+			texts = append(texts, line.Text)
+		}
+	}
+	e.matcher.ScanLines(texts)
+	defer func() {
+		// Keep the buffers, not what they point to.
+		clear(added)
+		clear(texts)
+		e.added, e.addedText = added[:0], texts[:0]
+		e.matcher.ScanLines(nil)
+	}()
+	visit := func(i int, line diff.Line) bool {
 		l = line
 		if stopped = chk.add(len(l.Text)); stopped != nil {
 			return false
@@ -1009,7 +1040,11 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 		if l.No >= 1 && l.No <= len(paths) {
 			keys = paths[l.No-1]
 		}
-		stopped = e.matchLine(&chk, l.Text, l.No, keys, nil, onMatch)
+		if len(l.Text) > windowSize {
+			stopped = e.matchLine(&chk, l.Text, l.No, keys, nil, onMatch)
+		} else {
+			e.matcher.MatchScanned(i, l.No, keys, nil, onMatch)
+		}
 		if stopped != nil {
 			return false
 		}
@@ -1025,13 +1060,9 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 		}
 		return true
 	}
-	if len(parents) == 1 {
-		e.differ.AddedFunc(parents[0], newer, visit)
-	} else {
-		for _, ml := range e.differ.AddedMerge(parents, newer) {
-			if !visit(ml) {
-				break
-			}
+	for i, line := range added {
+		if !visit(i, line) {
+			break
 		}
 	}
 	if stopped != nil {

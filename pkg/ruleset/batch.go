@@ -1,0 +1,223 @@
+package ruleset
+
+import "math"
+
+// Keyword scans of many lines at once.
+//
+// The keyword prefilter (automaton.collect) costs one load per byte that
+// depends on the previous one: the DFA's next state. With the thousands of
+// provider names of the default rules the DFA table is megabytes, so each
+// of those loads waits on the cache, and a scan of one line at a time also
+// pays the call and set-up per line. ScanLines scans all the lines a file
+// adds at once instead: it copies them into one buffer, one line after
+// another with a newline between them (a byte no keyword has, which takes
+// the DFA back to its start), cuts the buffer into scanChains parts at line
+// boundaries and runs one DFA walk per part, interleaved, so that their
+// cache misses overlap. What it finds is exactly what collect finds line
+// by line; MatchScanned then runs the rules of one line as MatchLineIn
+// does.
+
+// scanChains is the number of interleaved DFA walks of ScanLines.
+const scanChains = 4
+
+// scanBatch is the result of the last ScanLines of a LineMatcher.
+type scanBatch struct {
+	lines [][]byte
+	// ok: the lines were scanned (else MatchScanned scans each line).
+	ok bool
+	// The slots whose keywords occur in lines[i] are slots[start[i]:start[i+1]],
+	// each once, unsorted.
+	slots []int32
+	start []int32
+	buf   []byte
+	// events are the scan's raw finds, per chain in order: where in buf a
+	// state with outputs was reached, and its mark.
+	events [scanChains][]scanEvent
+}
+
+// scanEvent is one state with outputs reached at byte pos of the buffer.
+type scanEvent struct {
+	pos  int32
+	mark int32
+}
+
+// ScanLines runs the keyword prefilter over lines at once (the added lines
+// of one file, say), for MatchScanned. lines are not copied: they must not
+// change until the last MatchScanned call for them. A nil or empty line is
+// allowed (a line the caller matches otherwise, such as a very long one).
+func (m *LineMatcher) ScanLines(lines [][]byte) {
+	b := &m.batch
+	b.lines = lines
+	b.ok = false
+	a := m.idx.ac
+	if a == nil || a.class['\n'] != 1 {
+		return // no keywords, or one holds a newline: line by line
+	}
+	total := 0
+	for _, l := range lines {
+		total += len(l) + 1
+	}
+	if total > math.MaxInt32 {
+		return // positions are int32: line by line
+	}
+	buf := b.buf[:0]
+	if cap(buf) < total {
+		buf = make([]byte, 0, total)
+	}
+	for _, l := range lines {
+		buf = append(buf, l...)
+		buf = append(buf, '\n')
+	}
+	b.buf = buf
+	m.dfa.init(a)
+	// Cut at line boundaries into parts of about equal size.
+	var cut [scanChains + 1]int
+	li, off := 0, 0
+	for k := 1; k < scanChains; k++ {
+		want := total * k / scanChains
+		for li < len(lines) && off < want {
+			off += len(lines[li]) + 1
+			li++
+		}
+		cut[k] = off
+	}
+	cut[scanChains] = total
+	for k := range b.events {
+		b.events[k] = b.events[k][:0]
+	}
+	m.scanChains(buf, &cut)
+	// Gather the finds line by line, each slot once per line. Line li
+	// is buf[off:end], its newline at end (no state there has outputs).
+	b.slots = b.slots[:0]
+	b.start = append(b.start[:0], 0)
+	outs := a.outs
+	li, off = 0, 0
+	end := 0
+	if len(lines) > 0 {
+		end = len(lines[0])
+	}
+	m.nextEpoch()
+	for k := range b.events {
+		for _, ev := range b.events[k] {
+			for int(ev.pos) > end {
+				b.start = append(b.start, int32(len(b.slots)))
+				li++
+				off = end + 1
+				end = off + len(lines[li])
+				m.nextEpoch()
+			}
+			for j := ev.mark - 1; outs[j] >= 0; j++ {
+				if slot := outs[j]; m.seen[slot] != m.epoch {
+					m.seen[slot] = m.epoch
+					b.slots = append(b.slots, slot)
+				}
+			}
+		}
+	}
+	for li < len(lines) {
+		b.start = append(b.start, int32(len(b.slots)))
+		li++
+	}
+	b.ok = true
+}
+
+// scanChains runs the DFA over the parts of buf between the cuts,
+// interleaved (their loads do not wait on each other), and records the
+// states with outputs they reach. A newline takes every state back to the
+// root: no keyword has its class.
+func (m *LineMatcher) scanChains(buf []byte, cut *[scanChains + 1]int) {
+	a := m.idx.ac
+	d := &m.dfa
+	t := d.t
+	ev := &m.batch.events
+	class := &a.class
+	q0, q1, q2, q3 := cut[0], cut[1], cut[2], cut[3]
+	var s0, s1, s2, s3 int32
+	n := min(cut[1]-q0, cut[2]-q1, cut[3]-q2, cut[4]-q3)
+	b0, b1, b2, b3 := buf[q0:q0+n], buf[q1:q1+n], buf[q2:q2+n], buf[q3:q3+n]
+	for i := range n {
+		c0, c1, c2, c3 := class[b0[i]], class[b1[i]], class[b2[i]], class[b3[i]]
+		v0, v1, v2, v3 := t[s0+c0], t[s1+c1], t[s2+c2], t[s3+c3]
+		if v0 == 0 {
+			v0 = d.fill(a, s0, c0)
+			t = d.t
+		}
+		if v1 == 0 {
+			v1 = d.fill(a, s1, c1)
+			t = d.t
+		}
+		if v2 == 0 {
+			v2 = d.fill(a, s2, c2)
+			t = d.t
+		}
+		if v3 == 0 {
+			v3 = d.fill(a, s3, c3)
+			t = d.t
+		}
+		s0, s1, s2, s3 = v0>>1-1, v1>>1-1, v2>>1-1, v3>>1-1
+		if (v0|v1|v2|v3)&1 != 0 {
+			if v0&1 != 0 {
+				ev[0] = append(ev[0], scanEvent{int32(q0 + i), t[s0]})
+			}
+			if v1&1 != 0 {
+				ev[1] = append(ev[1], scanEvent{int32(q1 + i), t[s1]})
+			}
+			if v2&1 != 0 {
+				ev[2] = append(ev[2], scanEvent{int32(q2 + i), t[s2]})
+			}
+			if v3&1 != 0 {
+				ev[3] = append(ev[3], scanEvent{int32(q3 + i), t[s3]})
+			}
+		}
+	}
+	// The rest of each part, alone.
+	m.scanChain(buf, q0+n, cut[1], s0, 0)
+	m.scanChain(buf, q1+n, cut[2], s1, 1)
+	m.scanChain(buf, q2+n, cut[3], s2, 2)
+	m.scanChain(buf, q3+n, cut[4], s3, 3)
+}
+
+// scanChain continues chain k from state s over buf[from:to].
+func (m *LineMatcher) scanChain(buf []byte, from, to int, s int32, k int) {
+	a := m.idx.ac
+	d := &m.dfa
+	t := d.t
+	ev := m.batch.events[k]
+	for i := from; i < to; i++ {
+		c := a.class[buf[i]]
+		v := t[s+c]
+		if v == 0 {
+			v = d.fill(a, s, c)
+			t = d.t
+		}
+		s = v>>1 - 1
+		if v&1 != 0 {
+			ev = append(ev, scanEvent{int32(i), t[s]})
+		}
+	}
+	m.batch.events[k] = ev
+}
+
+// MatchScanned is MatchLineIn for line i of the last ScanLines (lineNo and
+// path as there), with the keywords that scan found.
+func (m *LineMatcher) MatchScanned(i int, lineNo int, path []byte, active []bool, fn func(LineMatch)) {
+	b := &m.batch
+	line := b.lines[i]
+	if !b.ok {
+		m.MatchLineIn(line, lineNo, path, active, fn)
+		return
+	}
+	idx := m.idx
+	m.nextEpoch()
+	hits := m.hits[:0]
+	for _, slot := range b.slots[b.start[i]:b.start[i+1]] {
+		m.seen[slot] = m.epoch
+		hits = append(hits, slot)
+	}
+	if len(path) > 0 {
+		hits = idx.ac.collect(path, m.seen, m.epoch, hits, &m.dfa)
+	}
+	sortSlots(hits)
+	m.hits = hits
+	m.run(line, lineNo, path, active, fn, hits)
+}
