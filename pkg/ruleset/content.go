@@ -33,6 +33,9 @@ type contentCond struct {
 	// secretGroup is the capture group reported as the match (0: the
 	// whole match); stopwords and allow regexes look at it.
 	secretGroup int
+	// run is a run of characters every match of re holds, computed from
+	// re at first use (required.go); not decoded, not serialised.
+	run requiredRun
 }
 
 // each calls fn with every match of the rule r (whose condition c is) in
@@ -54,6 +57,9 @@ func (c *contentCond) each(line []byte, lineNo int, path []byte, r *Rule, fn fun
 			}
 		})
 		return
+	}
+	if run := c.run.get(re); run != nil && !run.in(line) {
+		return // re cannot match line
 	}
 	if c.secretGroup > 0 || (c.entropyGroup > 0 && c.entropyMin > 0) {
 		for _, loc := range re.FindAllSubmatchIndex(line, -1) {
