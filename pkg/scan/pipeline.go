@@ -17,10 +17,13 @@ import (
 //
 //   - a producer goroutine walks the commits in order, compares each with
 //     its parents and queues, for every file change examine would read for
-//     the first time in this run, a job: the change and its position;
+//     the first time in this run, a job: the change and its position, with
+//     the blobs examine reads for it (read here: the store serialises
+//     reads, so workers reading would wait for each other's reads while a
+//     core idles);
 //   - GOMAXPROCS workers take the jobs in queue order, each with its own
-//     line matcher and differ: they read the blobs (the store serialises
-//     reads), diff and match the added lines, which is most of the work;
+//     line matcher and differ, and diff and match the added lines, which is
+//     most of the work;
 //   - the engine itself goes through the commits in order as without the
 //     pipeline, and when it reaches a file change that has a job it waits
 //     for that job and takes its facts. Everything recorded in the Result
@@ -34,9 +37,10 @@ import (
 // order and errors do not depend on it.
 //
 // Memory: at most pipelineAhead items wait for the engine (changes and
-// finished facts, which are kept in e.facts anyway), and the workers hold
-// at most pipelineBytes of blob content at once (one job alone may exceed
-// it: a large file is then examined alone, as in a sequential run).
+// finished facts, which are kept in e.facts anyway), and the jobs read and
+// not yet matched hold at most pipelineBytes of blob content at once (one
+// job alone may exceed it: a large file is then examined alone, as in a
+// sequential run).
 
 const (
 	// pipelineAhead bounds the items queued for the engine and the jobs
@@ -70,6 +74,11 @@ type factsJob struct {
 	size  int64
 	facts *blobFacts
 	err   error
+	// in is what the producer read for the job (readInput), nil when it
+	// did not; held is the budget it took for it, which the worker gives
+	// back.
+	in   *blobInput
+	held int64
 }
 
 type pipeline struct {
@@ -155,7 +164,7 @@ func (e *Engine) startPipeline(ctx context.Context, hashes []plumbing.Hash, comm
 		// the producer just stops, and the engine, which then compares the
 		// commits itself, meets the same panic on its own goroutine.
 		defer func() { _ = recover() }()
-		e.produce(ctx, hashes, commits, refs, items, work)
+		e.produce(ctx, hashes, commits, refs, items, work, &p.bytes)
 	}()
 	for range workers {
 		w := e.worker()
@@ -277,7 +286,7 @@ func (e *Engine) fileFacts(ctx context.Context, c *gitstore.Commit, ch fileChang
 // produce queues, for every commit in order that needs its changes, the
 // changes and then a job for each change examine will read for the first
 // time. It stops at the first error, leaving the rest to the engine.
-func (e *Engine) produce(ctx context.Context, hashes []plumbing.Hash, commits map[plumbing.Hash]*gitstore.Commit, refs map[plumbing.Hash][]string, items chan<- pipeItem, work chan<- *factsJob) {
+func (e *Engine) produce(ctx context.Context, hashes []plumbing.Hash, commits map[plumbing.Hash]*gitstore.Commit, refs map[plumbing.Hash][]string, items chan<- pipeItem, work chan<- *factsJob, budget *byteBudget) {
 	send := func(it pipeItem) bool {
 		select {
 		case items <- it:
@@ -313,9 +322,13 @@ func (e *Engine) produce(ctx context.Context, hashes []plumbing.Hash, commits ma
 			}
 			seen[key] = true
 			j := &factsJob{ch: ch, done: make(chan struct{})}
+			if !e.readJob(ctx, j, budget) {
+				return
+			}
 			select {
 			case work <- j:
 			case <-ctx.Done():
+				budget.give(j.held)
 				return
 			}
 			if !send(pipeItem{commit: h, pos: i, job: j}) {
@@ -339,9 +352,38 @@ func (e *Engine) worker() *Engine {
 	}
 }
 
-// runJob examines the file change of j within the byte budget. A panic
-// becomes the job's error: the engine then examines the change itself and
-// meets the panic on its own goroutine, where the hook recovers it.
+// readJob reads the blobs of j (readInput) within the byte budget, for a
+// worker to match. The store serialises reads: when the workers read, each
+// waits for the other's reads, and a core idles; the producer reading
+// ahead in commit order leaves the workers only the matching. A read error
+// becomes the job's error (the engine then examines the change itself and
+// reports it). It returns false when ctx is done.
+func (e *Engine) readJob(ctx context.Context, j *factsJob, budget *byteBudget) bool {
+	if j.size, j.err = e.store.BlobSize(j.ch.NewHash); j.err != nil {
+		return true
+	}
+	n := e.jobBytes(j)
+	if !budget.take(ctx, n) {
+		return false
+	}
+	j.held = n
+	if j.in, j.err = e.readInput(j.ch, j.size); j.err != nil {
+		budget.give(n)
+		j.held = 0
+	}
+	return true
+}
+
+// jobBytes is the budget j takes: the new version of its file, counted
+// once per version it is compared with plus once for itself.
+func (e *Engine) jobBytes(j *factsJob) int64 {
+	return min(j.size, e.opts.MaxFileSize) * int64(1+len(j.ch.parentBlobs)+len(j.ch.movedFrom))
+}
+
+// runJob examines the file change of j within the byte budget: it matches
+// what the producer read, or reads it first. A panic becomes the job's
+// error: the engine then examines the change itself and meets the panic on
+// its own goroutine, where the hook recovers it.
 func (w *Engine) runJob(ctx context.Context, j *factsJob, budget *byteBudget) {
 	defer close(j.done)
 	defer func() {
@@ -349,19 +391,29 @@ func (w *Engine) runJob(ctx context.Context, j *factsJob, budget *byteBudget) {
 			j.facts, j.err = nil, fmt.Errorf("examine %s: panic: %v", j.ch.Path, p)
 		}
 	}()
+	defer func() { budget.give(j.held) }()
+	if j.err != nil {
+		return // reading failed: the engine reads again and reports it
+	}
 	if j.err = ctx.Err(); j.err != nil {
 		return
 	}
-	if j.size, j.err = w.store.BlobSize(j.ch.NewHash); j.err != nil {
-		return
+	if j.in == nil {
+		if j.size, j.err = w.store.BlobSize(j.ch.NewHash); j.err != nil {
+			return
+		}
+		n := w.jobBytes(j)
+		if !budget.take(ctx, n) {
+			j.err = ctx.Err()
+			return
+		}
+		j.held = n
+		if j.in, j.err = w.readInput(j.ch, j.size); j.err != nil {
+			return
+		}
 	}
-	n := min(j.size, w.opts.MaxFileSize) * int64(1+len(j.ch.parentBlobs)+len(j.ch.movedFrom))
-	if !budget.take(ctx, n) {
-		j.err = ctx.Err()
-		return
-	}
-	defer budget.give(n)
-	j.facts, j.err = w.factsOf(ctx, j.ch, j.size)
+	j.facts, j.err = w.matchInput(ctx, j.ch, j.in)
+	j.in = nil // the blobs are no longer needed
 }
 
 // factsKey is the key of e.facts for ch: its new blob, its parent blobs

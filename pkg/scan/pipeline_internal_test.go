@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -9,7 +10,18 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/pushguard/pushguard/pkg/gitstore"
+	"github.com/pushguard/pushguard/pkg/ruleset"
 )
+
+// mustRules is one content rule matching "TODO-SECRET" after "token".
+func mustRules(t *testing.T) []*ruleset.Rule {
+	t.Helper()
+	rs, err := ruleset.Parse("t.yml", []byte("rules:\n  - {id: t, severity: warn, message: m, content: {regex: 'TODO-SECRET', keywords: [token]}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
 
 // TestRunJobPanic: a panic in a worker becomes the job's error (done is
 // closed, the budget given back) instead of killing the process past the
@@ -33,6 +45,35 @@ func TestRunJobPanic(t *testing.T) {
 	}
 	if budget.used != 0 {
 		t.Errorf("budget holds %d bytes after the job", budget.used)
+	}
+}
+
+// TestRunJobRead: a worker matches what the producer read (no store
+// access: the engine has none here) and gives back the budget the producer
+// took; a job whose reading failed is closed with that error.
+func TestRunJobRead(t *testing.T) {
+	set := ruleset.NewSet(mustRules(t))
+	w := &Engine{opts: Options{MaxFileSize: DefaultMaxFileSize}, rules: set, matcher: set.NewLineMatcher()}
+	budget := &byteBudget{max: 100}
+	budget.cond = sync.NewCond(&budget.mu)
+	ch := fileChange{Change: gitstore.Change{Path: "a.txt", NewHash: plumbing.NewHash("1111111111111111111111111111111111111111")}}
+	newer := []byte("one\ntoken TODO-SECRET\n")
+	j := &factsJob{ch: ch, done: make(chan struct{}), held: 60,
+		in: &blobInput{f: &blobFacts{}, match: true, newer: newer, parents: [][]byte{[]byte("one\n")}}}
+	budget.used = 60
+	w.runJob(context.Background(), j, budget)
+	<-j.done
+	if j.err != nil || j.facts == nil || j.facts.added != 1 || len(j.facts.matches) != 1 {
+		t.Fatalf("err = %v, facts = %+v; want one added line with one match", j.err, j.facts)
+	}
+	if budget.used != 0 {
+		t.Errorf("budget holds %d bytes after the job", budget.used)
+	}
+	failed := &factsJob{ch: ch, done: make(chan struct{}), err: errors.New("read failed")}
+	w.runJob(context.Background(), failed, budget)
+	<-failed.done
+	if failed.err == nil || failed.facts != nil {
+		t.Errorf("failed read: err = %v, facts = %v", failed.err, failed.facts)
 	}
 }
 

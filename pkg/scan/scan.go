@@ -913,7 +913,28 @@ func (e *Engine) examine(ctx context.Context, ch fileChange, size int64) (*blobF
 // rules, the options and e's own matcher and differ, so pipeline workers
 // run it too (pipeline.go).
 func (e *Engine) factsOf(ctx context.Context, ch fileChange, size int64) (*blobFacts, error) {
+	in, err := e.readInput(ch, size)
+	if err != nil {
+		return nil, err
+	}
+	return e.matchInput(ctx, ch, in)
+}
+
+// blobInput is what factsOf reads from the store for a file change: the
+// facts when they are known without matching (too large, binary, the same
+// as a parent's version), else the new version and its diff bases.
+type blobInput struct {
+	f       *blobFacts
+	match   bool // run the line rules over the lines newer adds
+	newer   []byte
+	parents [][]byte
+}
+
+// readInput does the reading of factsOf (and no matching), so that the
+// pipeline's producer can read ahead while the workers match.
+func (e *Engine) readInput(ch fileChange, size int64) (*blobInput, error) {
 	f := &blobFacts{}
+	in := &blobInput{f: f}
 	if size > e.opts.MaxFileSize {
 		// Not scanned: read no more than git needs to tell binary content
 		// (the object header gave the size), never the whole blob.
@@ -926,7 +947,7 @@ func (e *Engine) factsOf(ctx context.Context, ch fileChange, size int64) (*blobF
 		if f.binary {
 			f.skipped = "binary"
 		}
-		return f, nil
+		return in, nil
 	}
 	newer, truncated, err := e.store.ReadBlobShared(ch.NewHash, e.opts.MaxFileSize+1)
 	if err != nil {
@@ -936,12 +957,12 @@ func (e *Engine) factsOf(ctx context.Context, ch fileChange, size int64) (*blobF
 		f.binary = true // as git decides it, even when the text is UTF-16/32
 		if newer = utfText(newer); newer == nil {
 			f.skipped = "binary"
-			return f, nil
+			return in, nil
 		}
 	}
 	if truncated || int64(len(newer)) > e.opts.MaxFileSize {
 		f.skipped = fmt.Sprintf("larger than %d bytes", e.opts.MaxFileSize)
-		return f, nil
+		return in, nil
 	}
 	// A parent version that was never scanned (binary, larger than the
 	// limit) is never a diff base: compared with it, a secret that was in
@@ -954,7 +975,7 @@ func (e *Engine) factsOf(ctx context.Context, ch fileChange, size int64) (*blobF
 			continue
 		}
 		if ph == ch.NewHash {
-			return f, nil // identical to a parent's version: nothing added
+			return in, nil // identical to a parent's version: nothing added
 		}
 		old, err := e.diffBase(ph, nil)
 		if err != nil {
@@ -974,10 +995,18 @@ func (e *Engine) factsOf(ctx context.Context, ch fileChange, size int64) (*blobF
 			}
 		}
 	}
-	if err := e.matchAdded(ctx, f, ch.Path, newer, parents); err != nil {
-		return nil, err
+	in.match, in.newer, in.parents = true, newer, parents
+	return in, nil
+}
+
+// matchInput does the matching of factsOf on what readInput read.
+func (e *Engine) matchInput(ctx context.Context, ch fileChange, in *blobInput) (*blobFacts, error) {
+	if in.match {
+		if err := e.matchAdded(ctx, in.f, ch.Path, in.newer, in.parents); err != nil {
+			return nil, err
+		}
 	}
-	return f, nil
+	return in.f, nil
 }
 
 // matchAdded runs every line rule over the lines newer (the file at path)
