@@ -278,6 +278,20 @@ func (r *Rule) matchCommit(c *CommitInfo, why *string) bool {
 // key file is never blocked.
 func (r *Rule) MatchFile(f *FileInfo) bool { return r.matchFile(f, nil) }
 
+// MatchPath reports whether path holds for the rule's paths condition (true
+// without one): the part of MatchFile that depends on the path alone, for a
+// caller that sees the same path many times (a scan of a history).
+func (r *Rule) MatchPath(path string) bool { return r.paths == nil || r.paths.match(path) }
+
+// MatchFileAfterPath is MatchFile for a file whose path is known to hold for
+// the rule's paths condition (MatchPath): it checks the rest.
+func (r *Rule) MatchFileAfterPath(f *FileInfo) bool {
+	if r.paths == nil && r.file == nil {
+		return true
+	}
+	return r.matchFileRest(f, nil)
+}
+
 func (r *Rule) matchFile(f *FileInfo, why *string) bool {
 	if r.paths == nil && r.file == nil {
 		return true
@@ -288,6 +302,11 @@ func (r *Rule) matchFile(f *FileInfo, why *string) bool {
 		}
 		return false
 	}
+	return r.matchFileRest(f, why)
+}
+
+// matchFileRest checks the file conditions other than paths.
+func (r *Rule) matchFileRest(f *FileInfo, why *string) bool {
 	status := defaultStatus
 	if r.file != nil && r.file.status != 0 {
 		status = r.file.status

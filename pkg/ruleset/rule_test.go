@@ -144,8 +144,14 @@ func TestMatchFile(t *testing.T) {
 		{`file: {status: [added, modified, deleted, renamed]}`, FileInfo{Path: "k", Status: "copied"}, false},
 	}
 	for _, tt := range tests {
-		if got := mustRule(t, tt.flow).MatchFile(&tt.f); got != tt.want {
+		r := mustRule(t, tt.flow)
+		if got := r.MatchFile(&tt.f); got != tt.want {
 			t.Errorf("{%s}.MatchFile(%+v) = %v; want %v", tt.flow, tt.f, got, tt.want)
+		}
+		// The split form a history scan uses: the path once, the rest
+		// per file.
+		if got := r.MatchPath(tt.f.Path) && r.MatchFileAfterPath(&tt.f); got != tt.want {
+			t.Errorf("{%s}: MatchPath && MatchFileAfterPath(%+v) = %v; want %v", tt.flow, tt.f, got, tt.want)
 		}
 	}
 }

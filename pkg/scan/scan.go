@@ -209,6 +209,8 @@ type Engine struct {
 	opts    Options
 	matcher *ruleset.LineMatcher
 	differ  diff.Differ
+	// paths caches pathRules (engine only).
+	paths map[string][]uint64
 	// added and addedText are matchAdded's buffers, kept for reuse.
 	added     []diff.Line
 	addedText [][]byte
@@ -827,8 +829,13 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 // once, dependency rules are returned, and the line rules are marked by
 // index in lineRules (nil when there are none).
 func (e *Engine) fileRules(res *Result, active []*ruleset.Rule, info *ruleset.FileInfo, ruleRef []string, at Finding) (lineRules []bool, depRules []*ruleset.Rule) {
+	paths := e.pathRules(info.Path)
 	for _, r := range active {
-		if !r.MatchFile(info) {
+		if i := r.Index; i < 0 || i>>6 >= len(paths) {
+			if !r.MatchFile(info) { // not one of the set's rules
+				continue
+			}
+		} else if paths[i>>6]&(1<<(i&63)) == 0 || !r.MatchFileAfterPath(info) {
 			continue
 		}
 		if r.HasDependencies() {
@@ -848,6 +855,29 @@ func (e *Engine) fileRules(res *Result, active []*ruleset.Rule, info *ruleset.Fi
 	}
 	return lineRules, depRules
 }
+
+// pathRules returns a bit set of the rules (by Index) whose paths
+// condition holds for path (Rule.MatchPath). A history changes the same
+// paths in many commits: the globs run once per path, not once per change.
+func (e *Engine) pathRules(path string) []uint64 {
+	if bits, ok := e.paths[path]; ok {
+		return bits
+	}
+	if e.paths == nil || len(e.paths) >= maxPathRules {
+		e.paths = make(map[string][]uint64)
+	}
+	bits := make([]uint64, (len(e.rules.Rules)+63)/64)
+	for _, r := range e.rules.Rules {
+		if r.MatchPath(path) {
+			bits[r.Index>>6] |= 1 << (r.Index & 63)
+		}
+	}
+	e.paths[path] = bits
+	return bits
+}
+
+// maxPathRules bounds the paths pathRules remembers (it starts over).
+const maxPathRules = 1 << 16
 
 // addLineFindings reports the matches of the line rules lineRules marks
 // (built-in rules, index -1, apply everywhere) at the commit and path at
