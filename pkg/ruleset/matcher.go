@@ -531,9 +531,33 @@ func dfaEntry(off int32, out bool) int32 {
 
 // fill computes the entry of the state at row offset s on class c (adding
 // the row of the state it leads to when that has none yet) and returns it.
-// It may grow d.t: reload it.
+// It may grow d.t: reload it. Where the trie has no edge on c, the entry is
+// that of the state's failure state on c, computed (and kept) the same way:
+// one edge list searched per entry, not one per state of the failure chain
+// as automaton.step does.
 func (d *dfaTable) fill(a *automaton, s, c int32) int32 {
-	next := a.step(d.state[s/d.width], c)
+	q := d.state[s/d.width]
+	next := a.root[c]
+	if q != 0 {
+		e := a.first[q]
+		for e >= 0 && a.edgeClass[e] != c {
+			e = a.sibling[e]
+		}
+		if e < 0 {
+			f := a.fail[q]
+			off := d.row[f] - 1
+			if off < 0 {
+				off = d.addRow(a, f)
+			}
+			v := d.t[off+c]
+			if v == 0 {
+				v = d.fill(a, off, c)
+			}
+			d.t[s+c] = v
+			return v
+		}
+		next = a.edgeTo[e]
+	}
 	off := d.row[next] - 1
 	if off < 0 {
 		off = d.addRow(a, next)
