@@ -41,8 +41,10 @@ type contentCond struct {
 // each calls fn with every match of the rule r (whose condition c is) in
 // line that survives the stopwords, allow and entropy filters. lineNo is the
 // line's 1-based number in its file, 0 when unknown; path is the line's
-// configuration path (see MatchLineIn), nil when unknown.
-func (c *contentCond) each(line []byte, lineNo int, path []byte, r *Rule, fn func(LineMatch)) {
+// configuration path (see MatchLineIn), nil when unknown. names is the
+// caller's DFA table for the provider names of content.providers (nil: the
+// names are found without one).
+func (c *contentCond) each(line []byte, lineNo int, path []byte, r *Rule, names *dfaTable, fn func(LineMatch)) {
 	re, allow := c.regexps()
 	if c.unicode != nil {
 		c.unicode.each(line, lineNo, func(start, end int, detail string) {
@@ -51,7 +53,7 @@ func (c *contentCond) each(line []byte, lineNo int, path []byte, r *Rule, fn fun
 		return
 	}
 	if c.providers != nil {
-		c.providers.each(line, path, nil, func(start, end int, detail string) {
+		c.providers.each(line, path, nil, names, func(start, end int, detail string) {
 			if c.accept(line, allow, []int{start, end}, nil) {
 				fn(LineMatch{Rule: r, Start: start, End: end, Detail: detail})
 			}

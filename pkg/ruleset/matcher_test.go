@@ -210,6 +210,12 @@ func TestAutomatonAgainstNaive(t *testing.T) {
 					}
 				}
 			}
+			// eachDFA makes the same calls in the same order.
+			var viaDFA []string
+			a.eachDFA(line, &dfa, func(end int, slot int32) { viaDFA = append(viaDFA, fmt.Sprint(end, ":", slot)) })
+			if !slices.Equal(got, viaDFA) {
+				t.Fatalf("round %d: keywords %q in %q: each %v, eachDFA %v", round, perSlot, line, got, viaDFA)
+			}
 			slices.Sort(got)
 			slices.Sort(wantEnds)
 			if !slices.Equal(got, wantEnds) {

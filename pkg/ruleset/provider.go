@@ -438,18 +438,25 @@ type nameHit struct {
 
 // each calls fn for every value in line that the condition accepts, with
 // the detail naming the provider. When why is not nil and nothing is
-// found, it says why the last candidate was rejected.
-func (p *providerCond) each(line, path []byte, why *string, fn func(start, end int, detail string)) {
+// found, it says why the last candidate was rejected. names, when not nil,
+// is a DFA table of p.names for finding the names in line (a LineMatcher's:
+// much faster than walking the trie on every byte).
+func (p *providerCond) each(line, path []byte, why *string, names *dfaTable, fn func(start, end int, detail string)) {
 	var stack [8]nameHit
 	hits := stack[:0]
-	p.names.each(line, func(end int, slot int32) {
+	onName := func(end int, slot int32) {
 		t := p.terms[slot].text
 		start := end - len(t)
 		if !p.standsAlone(line, start, end) {
 			return
 		}
 		hits = append(hits, nameHit{start: start, end: end, term: slot})
-	})
+	}
+	if names != nil {
+		p.names.eachDFA(line, names, onName)
+	} else {
+		p.names.each(line, onName)
+	}
 	// The innermost provider the configuration path names, if any.
 	pathProv := -1
 	if len(path) > 0 {
@@ -594,7 +601,7 @@ func (p *providerCond) bareValue(line, path []byte, why *string, fn func(start, 
 // explainNoMatch says why the condition finds nothing in line.
 func (p *providerCond) explainNoMatch(line []byte) string {
 	why := "no key naming a provider and a credential word is assigned a value"
-	p.each(line, nil, &why, func(int, int, string) {})
+	p.each(line, nil, &why, nil, func(int, int, string) {})
 	return why
 }
 
