@@ -139,13 +139,25 @@ func TestScanLinesNewlineKeyword(t *testing.T) {
 	}
 }
 
-// TestScanLinesNoKeywords: rules without keywords run on every line.
+// TestScanLinesNoKeywords: rules without keywords run on every line; those
+// with content.unicode only on lines with a byte from 0x80 up, in rule order
+// with the others.
 func TestScanLinesNoKeywords(t *testing.T) {
-	set := NewSet(mustParse(t, "  - {id: t, severity: info, message: m, content: {regex: 'TODO'}}\n"))
-	m := set.NewLineMatcher()
-	lines := [][]byte{[]byte("a TODO"), []byte("none"), []byte("TODO")}
-	if got := matchAllLines(m, lines, nil, true); !cmp.Equal(got, []string{"0:t:2-6:", "2:t:0-4:"}) {
-		t.Errorf("got %v", got)
+	set := NewSet(mustParse(t, `
+  - {id: u, severity: info, message: m, content: {unicode: [bidi]}}
+  - {id: t, severity: info, message: m, content: {regex: 'TODO'}}
+  - {id: z, severity: info, message: m, content: {unicode: [zero-width]}}
+`))
+	lines := [][]byte{[]byte("a TODO"), []byte("none"), []byte("TODO \u202e\u200b"), []byte("caf\u00e9 TODO")}
+	want := []string{
+		"0:t:2-6:",
+		"2:u:5-8:U+202E RIGHT-TO-LEFT OVERRIDE at column 6", "2:t:0-4:", "2:z:8-11:U+200B ZERO WIDTH SPACE at column 7",
+		"3:t:6-10:",
+	}
+	for _, scanned := range []bool{false, true} {
+		if got := matchAllLines(set.NewLineMatcher(), lines, nil, scanned); !cmp.Equal(got, want) {
+			t.Errorf("scanned %v: got %q\nwant %q", scanned, got, want)
+		}
 	}
 }
 

@@ -69,6 +69,9 @@ type LineMatcher struct {
 	gatherFn func(LineMatch) // m.gather, bound once
 	// batch is the last ScanLines (batch.go).
 	batch scanBatch
+	// asciiAlways are the slots of idx.always without a content.unicode
+	// condition (what an ASCII line runs of them), set at the first line.
+	asciiAlways []int32
 	// names are the DFA tables of the provider names automatons of the
 	// content.providers conditions (namesDFA).
 	names map[*providerCond]*dfaTable
@@ -168,8 +171,25 @@ func (m *LineMatcher) run(line []byte, lineNo int, path []byte, active []bool, f
 		emit = m.gatherFn
 	}
 	// The hit slots and the slots without keywords, merged in slot order
-	// (rule order); the two lists are disjoint.
+	// (rule order); the two lists are disjoint. An ASCII line skips the
+	// content.unicode rules among the latter without looking at them.
 	always := idx.always
+	if len(always) > 0 {
+		if m.asciiAlways == nil {
+			m.asciiAlways = make([]int32, 0, len(always))
+			for _, slot := range always {
+				if idx.rules[slot].content.unicode == nil {
+					m.asciiAlways = append(m.asciiAlways, slot)
+				}
+			}
+		}
+		if len(m.asciiAlways) < len(always) {
+			ascii, asciiKnown = isASCII(line), true
+			if ascii {
+				always = m.asciiAlways
+			}
+		}
+	}
 	for len(hits) > 0 || len(always) > 0 {
 		var slot int32
 		if len(always) == 0 || (len(hits) > 0 && hits[0] < always[0]) {
