@@ -71,7 +71,11 @@ func sortedCopy(s []string) []string {
 // keywords (tens of seconds to match) is stopped by the deadline inside
 // the file, and Run returns what it found before, with the error.
 func TestRunHonoursDeadlineInsideAFile(t *testing.T) {
-	kw := "akia asia abia acca ghp_ gho_ xoxb- xoxp- sk_live_ rk_live_ glpat- npm_ pypi- hf_ sk-ant-api password secret token api_key apikey private key eyj "
+	// The keywords, and a run of letters and digits long enough for the
+	// secret shapes, so that the rules do run their regexes (a line
+	// without such a run skips most of them: ruleset's required runs).
+	kw := "akia asia abia acca ghp_ gho_ xoxb- xoxp- sk_live_ rk_live_ glpat- npm_ pypi- hf_ sk-ant-api password secret token api_key apikey private key eyj " +
+		"Zq8xR2mN7vL4kP9wT3yB6cH1aQ5sD0fG8hJ2kL4zX6cV8bN1mQ3wE5rT7yU9iO0pA2sD4fG6hJ8kL0zX2cV4bN6mQ8wE0rT2y "
 	tests := []struct {
 		name string
 		slow string
