@@ -42,28 +42,55 @@ func (e *Engine) checkMeta(ctx context.Context, res *Result, kind Kind, h plumbi
 	if active == nil {
 		return nil
 	}
-	chk := ctxCheck{ctx: ctx}
-	for _, fld := range fields {
+	// The lines of every field, scanned for rule keywords at once
+	// (LineMatcher.ScanLines), then matched in order. A line longer than
+	// windowSize is matched window by window (matchLine) instead.
+	type metaLine struct {
+		field int
+		no    int
+		text  []byte
+	}
+	var lines []metaLine
+	texts := e.addedText[:0]
+	for fi, fld := range fields {
 		text := fld.text
 		for no := 1; text != ""; no++ {
 			line, rest, _ := strings.Cut(text, "\n")
 			text = rest
-			line = strings.TrimSuffix(line, "\r")
-			if err := chk.add(len(line)); err != nil {
-				return err
+			b := []byte(strings.TrimSuffix(line, "\r"))
+			lines = append(lines, metaLine{field: fi, no: no, text: b})
+			if len(b) > windowSize {
+				b = nil
 			}
-			b := []byte(line)
-			err := e.matchLine(&chk, b, no, nil, active, func(m ruleset.LineMatch) {
-				e.add(res, Finding{
-					Rule: m.Rule, Kind: kind, Commit: h, Ref: ruleRef[m.Rule.Index], Field: fld.name,
-					Line: no, Column: utf8.RuneCount(b[:m.Start]) + 1,
-					Match: string(b[m.Start:m.End]), LineText: capLine(b), Detail: m.Detail,
-				})
-			})
-			if err != nil {
-				return err
-			}
+			texts = append(texts, b)
 		}
+	}
+	e.matcher.ScanLines(texts)
+	defer func() {
+		clear(texts)
+		e.addedText = texts[:0]
+		e.matcher.ScanLines(nil)
+	}()
+	chk := ctxCheck{ctx: ctx}
+	for i, l := range lines {
+		if err := chk.add(len(l.text)); err != nil {
+			return err
+		}
+		b, no, name := l.text, l.no, fields[l.field].name
+		fn := func(m ruleset.LineMatch) {
+			e.add(res, Finding{
+				Rule: m.Rule, Kind: kind, Commit: h, Ref: ruleRef[m.Rule.Index], Field: name,
+				Line: no, Column: utf8.RuneCount(b[:m.Start]) + 1,
+				Match: string(b[m.Start:m.End]), LineText: capLine(b), Detail: m.Detail,
+			})
+		}
+		if len(b) > windowSize {
+			if err := e.matchLine(&chk, b, no, nil, active, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		e.matcher.MatchScanned(i, no, nil, active, fn)
 	}
 	return nil
 }
