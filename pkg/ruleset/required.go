@@ -59,8 +59,8 @@ func (q *requiredRun) get(re *regexp.Regexp) *byteRun {
 	return q.run
 }
 
-// regexRun returns the longest run of one character class that every match
-// of expr holds, as bytes, or nil when there is none of at least
+// regexRun returns a run of characters every match of expr holds, as
+// bytes (the longest it finds), or nil when there is none of at least
 // minRequiredRun characters (or expr does not parse, which cannot happen
 // for a compiled regex).
 func regexRun(expr string) *byteRun {
@@ -68,57 +68,90 @@ func regexRun(expr string) *byteRun {
 	if err != nil {
 		return nil
 	}
-	var best *syntax.Regexp
-	bestN := minRequiredRun - 1
-	var walk func(re *syntax.Regexp)
-	walk = func(re *syntax.Regexp) {
-		switch re.Op {
-		case syntax.OpConcat:
-			// Every part of a concatenation is in every match.
-			for _, sub := range re.Sub {
-				walk(sub)
+	if r := requiredIn(re); r != nil && r.n >= minRequiredRun {
+		return r
+	}
+	return nil
+}
+
+// requiredIn returns the longest run of characters of one class that every
+// match of re holds, nil when it finds none: the parts of a concatenation
+// are all in every match, a group or repetition (at least once) holds what
+// its body does, a repetition of a character class at least n times is such
+// a run, and an alternation holds a run of the union of its branches'
+// classes as long as the shortest of their runs (when every branch has
+// one). Optional parts and the rest hold none.
+func requiredIn(re *syntax.Regexp) *byteRun {
+	switch re.Op {
+	case syntax.OpConcat:
+		var best *byteRun
+		for _, sub := range re.Sub {
+			if r := requiredIn(sub); r != nil && (best == nil || r.n > best.n) {
+				best = r
 			}
-		case syntax.OpCapture:
-			walk(re.Sub[0])
-		case syntax.OpPlus:
-			walk(re.Sub[0])
-		case syntax.OpRepeat:
-			if re.Min < 1 {
-				return
-			}
-			if sub := re.Sub[0]; (sub.Op == syntax.OpCharClass || sub.Op == syntax.OpAnyCharNotNL) && re.Min > bestN {
-				best, bestN = sub, re.Min
-			}
-			walk(re.Sub[0])
 		}
-		// Alternations, optional parts, literals and the rest: no
-		// run is required (a literal is the keywords' business).
+		return best
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredIn(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min < 1 {
+			return nil
+		}
+		best := requiredIn(re.Sub[0])
+		if r := classRun(re.Sub[0], re.Min); r != nil && (best == nil || r.n > best.n) {
+			best = r
+		}
+		return best
+	case syntax.OpAlternate:
+		var union *byteRun
+		for _, sub := range re.Sub {
+			r := requiredIn(sub)
+			if r == nil {
+				return nil
+			}
+			if union == nil {
+				c := *r
+				union = &c
+				continue
+			}
+			union.n = min(union.n, r.n)
+			for b, in := range r.set {
+				union.set[b] = union.set[b] || in
+			}
+		}
+		return union
 	}
-	walk(re)
-	if best == nil {
-		return nil
-	}
-	r := &byteRun{n: bestN}
-	if best.Op == syntax.OpAnyCharNotNL {
+	return nil
+}
+
+// classRun is the run of n characters of the character class re (nil when
+// re is not a class).
+func classRun(re *syntax.Regexp, n int) *byteRun {
+	r := &byteRun{n: n}
+	switch re.Op {
+	case syntax.OpAnyCharNotNL:
 		for b := range r.set {
 			r.set[b] = b != '\n'
 		}
 		return r
-	}
-	// Every character of the class is one or more bytes, each of them in
-	// set: the ASCII characters of the class themselves, and every byte
-	// from 0x80 up when the class has a character from U+0080 up (those
-	// are encoded in such bytes only; an invalid byte reads as U+FFFD).
-	for i := 0; i+1 < len(best.Rune); i += 2 {
-		lo, hi := best.Rune[i], best.Rune[i+1]
-		for c := lo; c <= hi && c < utf8.RuneSelf; c++ {
-			r.set[c] = true
-		}
-		if hi >= utf8.RuneSelf {
-			for b := utf8.RuneSelf; b < len(r.set); b++ {
-				r.set[b] = true
+	case syntax.OpCharClass:
+		// Every character of the class is one or more bytes, each of
+		// them in set: the ASCII characters of the class themselves, and
+		// every byte from 0x80 up when the class has a character from
+		// U+0080 up (those are encoded in such bytes only; an invalid
+		// byte reads as U+FFFD).
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			for c := lo; c <= hi && c < utf8.RuneSelf; c++ {
+				r.set[c] = true
+			}
+			if hi >= utf8.RuneSelf {
+				for b := utf8.RuneSelf; b < len(r.set); b++ {
+					r.set[b] = true
+				}
 			}
 		}
+		return r
 	}
-	return r
+	return nil
 }

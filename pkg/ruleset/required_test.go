@@ -28,6 +28,13 @@ func TestRegexRun(t *testing.T) {
 		{`[0-9]{10}x[a-f]{12}`, 12, "af", "09"}, // the longest
 		{`((?:ab)[A-Z]{16})+`, 16, "AZ", "az"},  // through groups
 		{`token\s*=\s*([a-z0-9]{8,16})`, 8, "a0", "A"},
+		// Every branch of an alternation holds a run: the union, as
+		// long as the shortest.
+		{`(?:^|\W)(cs_[0-9a-f]{40}|ck_[0-9a-f]{40})`, 40, "09af", "gz_"},
+		{`(?:a[0-9]{10}|b[a-z]{12})`, 10, "09az", "AZ"},
+		{`(?:a[0-9]{10}|b)`, 0, "", ""},       // a branch without one
+		{`(?:[0-9]{10}|[a-z]{3})`, 0, "", ""}, // the shortest is too short
+		{`x(?:[0-9]{10}|(?:y[a-f]{9})+)`, 9, "09af", "gy"},
 	} {
 		run := regexRun(tc.expr)
 		if tc.n == 0 {
@@ -83,7 +90,7 @@ func TestRegexRunNecessary(t *testing.T) {
 	pieces := []string{"a", "f", "0", "9", "Z", "_", "-", ".", " ", "\"", "é", "\u4e2d", "\xff", "k", "=", "\n"}
 	exprs := []string{
 		`[a-f0-9]{8}`, `(?i)k([a-f0-9]{8,})`, `[^"\s]{8}`, `.{9}`, `[\w-]{8}Z`,
-		`(?:k[0-9a-f]{8})+`, `k[0-9a-f]{11}`, `[\pL\d]{8}`, `(?s)x?[^a]{10}`, `\b[A-Za-z0-9_]{8}\b`,
+		`(?:k[0-9a-f]{8})+`, `k[0-9a-f]{11}`, `(?:k[0-9]{9}|[a-f]{8}k)`, `(?:9[0-9a-f]{8}|f[Z_-]{8})`, `[\pL\d]{8}`, `(?s)x?[^a]{10}`, `\b[A-Za-z0-9_]{8}\b`,
 	}
 	for _, expr := range exprs {
 		re := regexp.MustCompile(expr)
