@@ -209,6 +209,12 @@ type Engine struct {
 	opts    Options
 	matcher *ruleset.LineMatcher
 	differ  diff.Differ
+	// activeBuf, ruleRefBuf, metaBuf and lineRulesBuf are checkCommit's
+	// and fileRules' lists, kept for reuse (engine only).
+	activeBuf    []*ruleset.Rule
+	ruleRefBuf   []string
+	metaBuf      []bool
+	lineRulesBuf []bool
 	// paths caches pathRules (engine only).
 	paths map[string][]uint64
 	// added and addedText are matchAdded's buffers, kept for reuse.
@@ -575,9 +581,20 @@ func (e *Engine) checkCommit(ctx context.Context, res *Result, c *gitstore.Commi
 	facts.Signed = c.Signed
 
 	// Rules that apply to this commit at all: ref and commit conditions.
-	var active []*ruleset.Rule
+	// The lists are the engine's, reused from commit to commit (nothing
+	// keeps them past this call).
+	active := e.activeBuf[:0]
+	defer func() {
+		clear(active)
+		e.activeBuf = active[:0]
+	}()
 	var meta []bool
-	ruleRef := make([]string, len(e.rules.Rules))
+	ruleRef := e.ruleRefBuf
+	if len(ruleRef) != len(e.rules.Rules) {
+		ruleRef = make([]string, len(e.rules.Rules))
+		e.ruleRefBuf = ruleRef
+	}
+	clear(ruleRef)
 	for _, r := range e.rules.Rules {
 		ref, ok := firstRef(r, refs)
 		if !ok || !r.MatchCommit(facts) {
@@ -586,7 +603,12 @@ func (e *Engine) checkCommit(ctx context.Context, res *Result, c *gitstore.Commi
 		ruleRef[r.Index] = ref
 		if e.secret[r.Index] {
 			if meta == nil {
-				meta = make([]bool, len(e.rules.Rules))
+				meta = e.metaBuf
+				if len(meta) != len(e.rules.Rules) {
+					meta = make([]bool, len(e.rules.Rules))
+					e.metaBuf = meta
+				}
+				clear(meta)
 			}
 			meta[r.Index] = true
 		}
@@ -849,7 +871,14 @@ func (e *Engine) fileRules(res *Result, active []*ruleset.Rule, info *ruleset.Fi
 			continue
 		}
 		if lineRules == nil {
-			lineRules = make([]bool, len(e.rules.Rules))
+			// The engine's, reused from file to file: the caller is done
+			// with it before the next call.
+			lineRules = e.lineRulesBuf
+			if len(lineRules) != len(e.rules.Rules) {
+				lineRules = make([]bool, len(e.rules.Rules))
+				e.lineRulesBuf = lineRules
+			}
+			clear(lineRules)
 		}
 		lineRules[r.Index] = true
 	}
