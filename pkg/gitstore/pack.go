@@ -67,6 +67,10 @@ type packReader struct {
 	cache *deltaCache
 	// spare is an inflater kept for reuse (its zlib state is 40 KB).
 	spare *inflater
+	// deltaBuf is the buffer content inflates delta instructions into,
+	// and topBuf the one object inflates the delta it reads whole into
+	// (top), kept for reuse (at most maxDeltaScratch bytes each).
+	deltaBuf, topBuf []byte
 	// maxBuilt is the largest delta base content builds in memory
 	// (maxBuiltBase; smaller in tests).
 	maxBuilt int64
@@ -252,8 +256,14 @@ func (r *inflater) Close() error {
 	return nil
 }
 
-// readData inflates all of e's data.
+// readData inflates all of e's data into a new buffer.
 func (p *packReader) readData(e packEntry) ([]byte, error) {
+	return p.readDataInto(e, nil)
+}
+
+// readDataInto inflates all of e's data into buf when it is large enough
+// (else into a new buffer) and returns it.
+func (p *packReader) readDataInto(e packEntry, buf []byte) ([]byte, error) {
 	if e.size > maxObjectSize {
 		return nil, fmt.Errorf("pack %s: entry at %d: %d bytes is too large", p.name, e.offset, e.size)
 	}
@@ -262,12 +272,20 @@ func (p *packReader) readData(e packEntry) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
-	buf := make([]byte, e.size)
+	if int64(cap(buf)) >= e.size {
+		buf = buf[:e.size]
+	} else {
+		buf = make([]byte, e.size)
+	}
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, fmt.Errorf("pack %s: inflate entry at %d: %w", p.name, e.offset, err)
 	}
 	return buf, nil
 }
+
+// maxDeltaScratch is the largest delta whose instructions content inflates
+// into the pack reader's reused buffer (larger ones get their own).
+const maxDeltaScratch = 1 << 20
 
 // maxObjectSize bounds any object materialised in memory.
 const maxObjectSize = 1 << 31
@@ -310,9 +328,12 @@ func (p *packReader) object(h plumbing.Hash, streamAbove int64) (*packedObject, 
 	if e.size <= maxInflatedDelta {
 		// A small delta: inflate it whole once, for its result size and
 		// for content to apply, rather than once for each.
-		delta, err := p.readData(e)
+		delta, err := p.readDataInto(e, p.topBuf) // dropped when this call returns
 		if err != nil {
 			return nil, err
+		}
+		if cap(delta) <= maxDeltaScratch && cap(delta) > cap(p.topBuf) {
+			p.topBuf = delta
 		}
 		if size, err = deltaResultSize(delta); err != nil {
 			return nil, fmt.Errorf("pack %s: delta at %d: %w", p.name, e.offset, err)
@@ -467,8 +488,15 @@ func (p *packReader) content(off, limit int64) (typ plumbing.ObjectType, data []
 		var delta []byte
 		if i == 0 && p.top.data != nil && p.top.off == off0 {
 			delta = p.top.data // inflated by object already
-		} else if delta, err = p.readData(chain[i]); err != nil {
-			return plumbing.InvalidObject, nil, false, err
+		} else {
+			// The instructions are dropped once applied (applyDelta
+			// builds a new result): inflate them into a reused buffer.
+			if delta, err = p.readDataInto(chain[i], p.deltaBuf); err != nil {
+				return plumbing.InvalidObject, nil, false, err
+			}
+			if cap(delta) <= maxDeltaScratch && cap(delta) > cap(p.deltaBuf) {
+				p.deltaBuf = delta
+			}
 		}
 		dstLimit := int64(-1)
 		if i == 0 {
