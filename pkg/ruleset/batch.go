@@ -138,19 +138,19 @@ func (m *LineMatcher) scanChains(buf []byte, cut *[scanChains + 1]int) {
 	for i := range n {
 		c0, c1, c2, c3 := class[b0[i]], class[b1[i]], class[b2[i]], class[b3[i]]
 		v0, v1, v2, v3 := t[s0+c0], t[s1+c1], t[s2+c2], t[s3+c3]
-		if v0 == 0 {
+		if v0 <= 0 {
 			v0 = d.fill(a, s0, c0)
 			t = d.t
 		}
-		if v1 == 0 {
+		if v1 <= 0 {
 			v1 = d.fill(a, s1, c1)
 			t = d.t
 		}
-		if v2 == 0 {
+		if v2 <= 0 {
 			v2 = d.fill(a, s2, c2)
 			t = d.t
 		}
-		if v3 == 0 {
+		if v3 <= 0 {
 			v3 = d.fill(a, s3, c3)
 			t = d.t
 		}
@@ -186,7 +186,7 @@ func (m *LineMatcher) scanChain(buf []byte, from, to int, s int32, k int) {
 	for i := from; i < to; i++ {
 		c := a.class[buf[i]]
 		v := t[s+c]
-		if v == 0 {
+		if v <= 0 {
 			v = d.fill(a, s, c)
 			t = d.t
 		}

@@ -499,7 +499,7 @@ func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int
 	for _, b := range line {
 		c := a.class[b]
 		v := t[s+c]
-		if v == 0 {
+		if v <= 0 {
 			v = d.fill(a, s, c)
 			t = d.t
 		}
@@ -526,17 +526,23 @@ func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int
 //
 // The entry of the state at row offset s (its row index times width) on
 // class c, t[s+c], is 0 until computed, then dfaEntry(the next state's row
-// offset, whether the next state has outputs). Column 0 of the row of a
-// state with outputs holds its mark (see automaton.mark): the output flag
-// in the entry spares a scan the load of the mark, in another cache line,
-// on the many bytes that complete no keyword.
+// offset, whether the next state has outputs), which is positive. Column 0
+// of the row of a state with outputs holds its mark (see automaton.mark):
+// the output flag in the entry spares a scan the load of the mark, in
+// another cache line, on the many bytes that complete no keyword. The first
+// fill of a row lists the state's trie edges once (a linked list: slow to
+// search for every class) and leaves -(1 + child state) in the entry of
+// each edge's class that is still 0; a scan treats such an entry as not
+// computed.
 type dfaTable struct {
 	t     []int32
 	width int32
 	// row[q] is 1 + the row offset of trie state q, 0 while it has none;
-	// state[r] is the trie state of row r.
-	row   []int32
-	state []int32
+	// state[r] is the trie state of row r, and listed[r] whether its edges
+	// are in its row.
+	row    []int32
+	state  []int32
+	listed []bool
 }
 
 // init readies the table for a (the root's row first) and returns t.
@@ -557,6 +563,7 @@ func (d *dfaTable) addRow(a *automaton, q int32) int32 {
 	d.t[off] = a.mark[q]
 	d.row[q] = off + 1
 	d.state = append(d.state, q)
+	d.listed = append(d.listed, false)
 	return off
 }
 
@@ -573,30 +580,39 @@ func dfaEntry(off int32, out bool) int32 {
 // the row of the state it leads to when that has none yet) and returns it.
 // It may grow d.t: reload it. Where the trie has no edge on c, the entry is
 // that of the state's failure state on c, computed (and kept) the same way:
-// one edge list searched per entry, not one per state of the failure chain
-// as automaton.step does.
+// one edge list searched per row, not one per state of the failure chain
+// and entry as automaton.step does.
 func (d *dfaTable) fill(a *automaton, s, c int32) int32 {
-	q := d.state[s/d.width]
+	r := s / d.width
+	q := d.state[r]
 	next := a.root[c]
 	if q != 0 {
-		e := a.first[q]
-		for e >= 0 && a.edgeClass[e] != c {
-			e = a.sibling[e]
+		if !d.listed[r] {
+			d.listed[r] = true
+			for e := a.first[q]; e >= 0; e = a.sibling[e] {
+				if d.t[s+a.edgeClass[e]] == 0 {
+					d.t[s+a.edgeClass[e]] = -(a.edgeTo[e] + 1)
+				}
+			}
 		}
-		if e < 0 {
+		v := d.t[s+c]
+		if v > 0 {
+			return v
+		}
+		if v == 0 { // no edge on c: as the failure state
 			f := a.fail[q]
 			off := d.row[f] - 1
 			if off < 0 {
 				off = d.addRow(a, f)
 			}
 			v := d.t[off+c]
-			if v == 0 {
+			if v <= 0 {
 				v = d.fill(a, off, c)
 			}
 			d.t[s+c] = v
 			return v
 		}
-		next = a.edgeTo[e]
+		next = -v - 1
 	}
 	off := d.row[next] - 1
 	if off < 0 {
@@ -616,7 +632,7 @@ func (a *automaton) eachDFA(line []byte, d *dfaTable, fn func(end int, slot int3
 	for i, b := range line {
 		c := a.class[b]
 		v := t[s+c]
-		if v == 0 {
+		if v <= 0 {
 			v = d.fill(a, s, c)
 			t = d.t
 		}
