@@ -1,6 +1,9 @@
 package ruleset
 
-import "math"
+import (
+	"bytes"
+	"math"
+)
 
 // Keyword scans of many lines at once.
 //
@@ -196,6 +199,15 @@ func (m *LineMatcher) scanChain(buf []byte, from, to int, s int32, k int) {
 		}
 	}
 	m.batch.events[k] = ev
+}
+
+// ScannedContain reports whether sub (which holds no newline) may occur in
+// one of the lines of the last ScanLines: false only when it occurs in
+// none of them, found with one search of the joined lines (cheaper than
+// one per line). It is true when ScanLines did not join them.
+func (m *LineMatcher) ScannedContain(sub []byte) bool {
+	b := &m.batch
+	return !b.ok || bytes.Contains(b.buf, sub)
 }
 
 // MatchScanned is MatchLineIn for line i of the last ScanLines (lineNo and

@@ -171,3 +171,23 @@ func TestScanLinesDoesNotAllocate(t *testing.T) {
 		t.Errorf("ScanLines: %v allocations per batch once warm; want 0", allocs)
 	}
 }
+
+func TestScannedContain(t *testing.T) {
+	set := embeddedSet(t)
+	m := set.NewLineMatcher()
+	m.ScanLines([][]byte{[]byte("a pushguard:allow x"), nil, []byte("b")})
+	for _, tc := range []struct {
+		sub  string
+		want bool
+	}{{"pushguard:allow", true}, {"b", true}, {`"auth"`, false}} {
+		if got := m.ScannedContain([]byte(tc.sub)); got != tc.want {
+			t.Errorf("ScannedContain(%q) = %v, want %v", tc.sub, got, tc.want)
+		}
+	}
+	// Without keywords the lines are not joined: anything may occur.
+	plain := NewSet(mustParse(t, "  - {id: t, severity: info, message: m, content: {regex: 'TODO'}}\n")).NewLineMatcher()
+	plain.ScanLines([][]byte{[]byte("a")})
+	if !plain.ScannedContain([]byte(`"auth"`)) {
+		t.Error("ScannedContain = false for lines that were not joined")
+	}
+}

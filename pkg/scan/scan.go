@@ -1103,14 +1103,22 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 		added = append(added, e.differ.AddedMerge(parents, newer)...)
 	}
 	texts := e.addedText[:0]
+	long := false
 	for _, line := range added {
 		if len(line.Text) > windowSize {
 			texts = append(texts, nil) // matched window by window (matchLine)
+			long = true
 		} else {
 			texts = append(texts, line.Text)
 		}
 	}
 	e.matcher.ScanLines(texts)
+	// Whether any added line may hold a suppression directive or a Docker
+	// "auth" value: one search of all the lines at once, instead of one
+	// per line (a very long line is not in the scanned lines: then look
+	// at each line).
+	mayDirective := long || e.matcher.ScannedContain([]byte(directiveToken))
+	mayAuth := long || e.matcher.ScannedContain([]byte(`"auth"`))
 	defer func() {
 		// Keep the buffers, not what they point to.
 		clear(added)
@@ -1136,8 +1144,10 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 		if stopped != nil {
 			return false
 		}
-		f.matches = e.matchEncoded(f.matches, l, encoded[l.No]) // encoded.go
-		if !e.opts.NoInlineSuppression {
+		if kube := encoded[l.No]; len(kube) > 0 || mayAuth {
+			f.matches = e.matchEncoded(f.matches, l, kube) // encoded.go
+		}
+		if !e.opts.NoInlineSuppression && mayDirective {
 			if d, ok := e.directiveIn(l); ok {
 				if directives == nil {
 					directives = map[int]directive{}
