@@ -283,6 +283,27 @@ func (r *Rule) MatchFile(f *FileInfo) bool { return r.matchFile(f, nil) }
 // caller that sees the same path many times (a scan of a history).
 func (r *Rule) MatchPath(path string) bool { return r.paths == nil || r.paths.match(path) }
 
+// PathsKey identifies the rule's paths condition by its patterns: rules
+// with the same key (such as those sharing a YAML anchor) have the same
+// MatchPath for every path. "" for a rule without one (MatchPath is true).
+func (r *Rule) PathsKey() string {
+	if r.paths == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range r.paths.include {
+		b.WriteString("+")
+		b.WriteString(p)
+		b.WriteByte(0)
+	}
+	for _, p := range r.paths.exclude {
+		b.WriteString("-")
+		b.WriteString(p)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
 // MatchFileAfterPath is MatchFile for a file whose path is known to hold for
 // the rule's paths condition (MatchPath): it checks the rest.
 func (r *Rule) MatchFileAfterPath(f *FileInfo) bool {

@@ -362,3 +362,26 @@ func TestParseTrailers(t *testing.T) {
 		}
 	}
 }
+
+func TestPathsKey(t *testing.T) {
+	rs := mustParse(t, `
+  - {id: a, severity: warn, message: m, paths: {include: ["*.go"], exclude: ["vendor/"]}}
+  - {id: b, severity: warn, message: m, paths: {include: ["*.go"], exclude: ["vendor/"]}}
+  - {id: c, severity: warn, message: m, paths: {include: ["*.go", "vendor/"]}}
+  - {id: d, severity: warn, message: m, paths: {exclude: ["*.go", "vendor/"]}}
+  - {id: e, severity: warn, message: m, content: {regex: x}}
+`)
+	keys := map[string]string{}
+	for _, r := range rs {
+		keys[r.ID] = r.PathsKey()
+	}
+	if keys["a"] != keys["b"] || keys["a"] == "" {
+		t.Errorf("same patterns, keys %q and %q", keys["a"], keys["b"])
+	}
+	if keys["a"] == keys["c"] || keys["c"] == keys["d"] || keys["a"] == keys["d"] {
+		t.Errorf("different conditions share a key: %q", keys)
+	}
+	if keys["e"] != "" {
+		t.Errorf("no paths condition: key %q, want empty", keys["e"])
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -215,8 +216,11 @@ type Engine struct {
 	ruleRefBuf   []string
 	metaBuf      []bool
 	lineRulesBuf []bool
-	// paths caches pathRules (engine only).
-	paths map[string][]uint64
+	// paths caches pathRules, which groups the rules by paths condition
+	// into pathFree and pathGroups (engine only).
+	paths      map[string][]uint64
+	pathFree   []uint64
+	pathGroups []pathGroup
 	// added and addedText are matchAdded's buffers, kept for reuse.
 	added     []diff.Line
 	addedText [][]byte
@@ -887,7 +891,9 @@ func (e *Engine) fileRules(res *Result, active []*ruleset.Rule, info *ruleset.Fi
 
 // pathRules returns a bit set of the rules (by Index) whose paths
 // condition holds for path (Rule.MatchPath). A history changes the same
-// paths in many commits: the globs run once per path, not once per change.
+// paths in many commits: the globs run once per path, not once per change,
+// and once per distinct paths condition (rules often share one through a
+// YAML anchor).
 func (e *Engine) pathRules(path string) []uint64 {
 	if bits, ok := e.paths[path]; ok {
 		return bits
@@ -895,14 +901,47 @@ func (e *Engine) pathRules(path string) []uint64 {
 	if e.paths == nil || len(e.paths) >= maxPathRules {
 		e.paths = make(map[string][]uint64)
 	}
-	bits := make([]uint64, (len(e.rules.Rules)+63)/64)
-	for _, r := range e.rules.Rules {
-		if r.MatchPath(path) {
-			bits[r.Index>>6] |= 1 << (r.Index & 63)
+	if e.pathFree == nil {
+		e.groupPaths()
+	}
+	bits := slices.Clone(e.pathFree)
+	for _, g := range e.pathGroups {
+		if g.rep.MatchPath(path) {
+			for _, i := range g.rules {
+				bits[i>>6] |= 1 << (i & 63)
+			}
 		}
 	}
 	e.paths[path] = bits
 	return bits
+}
+
+// pathGroup is the rules (by Index) with one paths condition, and one of
+// them.
+type pathGroup struct {
+	rep   *ruleset.Rule
+	rules []int
+}
+
+// groupPaths sets pathFree (the rules without a paths condition) and
+// pathGroups (the others, by condition).
+func (e *Engine) groupPaths() {
+	e.pathFree = make([]uint64, (len(e.rules.Rules)+63)/64)
+	byKey := map[string]int{}
+	for _, r := range e.rules.Rules {
+		k := r.PathsKey()
+		if k == "" {
+			e.pathFree[r.Index>>6] |= 1 << (r.Index & 63)
+			continue
+		}
+		gi, ok := byKey[k]
+		if !ok {
+			gi = len(e.pathGroups)
+			byKey[k] = gi
+			e.pathGroups = append(e.pathGroups, pathGroup{rep: r})
+		}
+		e.pathGroups[gi].rules = append(e.pathGroups[gi].rules, r.Index)
+	}
 }
 
 // maxPathRules bounds the paths pathRules remembers (it starts over).
