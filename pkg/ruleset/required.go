@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -44,17 +45,28 @@ func (r *byteRun) in(line []byte) bool {
 	return false
 }
 
-// requiredRun is a condition's byteRun, computed at first use (parsing the
-// regex costs about as much as compiling it, which a lazily decoded rule
-// also does only at first use).
+// requiredRun is a condition's byteRun, computed once the regex has run
+// requiredRunAfter times: parsing the regex costs about as much as
+// compiling it (0.1 ms for the long default ones), which only pays on
+// many lines; a hook run on a small push matches few lines per rule.
 type requiredRun struct {
-	once sync.Once
-	run  *byteRun // nil: none worth checking
+	calls atomic.Int32
+	once  sync.Once
+	run   *byteRun // nil: none worth checking (or not computed yet)
 }
 
+// requiredRunAfter is how many lines a regex runs on before its required
+// run is computed.
+const requiredRunAfter = 16
+
 // get returns the run every match of re must hold, nil when there is none
-// of at least minRequiredRun bytes.
+// of at least minRequiredRun bytes or it is not computed yet.
 func (q *requiredRun) get(re *regexp.Regexp) *byteRun {
+	if q.calls.Load() < requiredRunAfter {
+		if q.calls.Add(1) <= requiredRunAfter {
+			return nil
+		}
+	}
 	q.once.Do(func() { q.run = regexRun(re.String()) })
 	return q.run
 }

@@ -124,3 +124,20 @@ func TestRegexRunNecessary(t *testing.T) {
 		}
 	}
 }
+
+// TestRequiredRunLater: the run is computed only once the regex has run on
+// requiredRunAfter lines (a small push never pays for the parse), then kept.
+func TestRequiredRunLater(t *testing.T) {
+	var q requiredRun
+	re := regexp.MustCompile(`[a-f0-9]{32}`)
+	for i := range requiredRunAfter {
+		if q.get(re) != nil {
+			t.Fatalf("call %d: a run before %d calls", i+1, requiredRunAfter)
+		}
+	}
+	for range 3 {
+		if r := q.get(re); r == nil || r.n != 32 {
+			t.Fatalf("after %d calls: run %v, want one of 32", requiredRunAfter, r)
+		}
+	}
+}
