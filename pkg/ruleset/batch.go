@@ -38,6 +38,10 @@ type scanBatch struct {
 	events [scanChains][]scanEvent
 }
 
+// maxKeptBatch bounds the bytes of joined lines a matcher keeps between
+// batches (a large file's are dropped).
+const maxKeptBatch = 1 << 20
+
 // scanEvent is one state with outputs reached at byte pos of the buffer.
 type scanEvent struct {
 	pos  int32
@@ -48,10 +52,23 @@ type scanEvent struct {
 // of one file, say), for MatchScanned. lines are not copied: they must not
 // change until the last MatchScanned call for them. A nil or empty line is
 // allowed (a line the caller matches otherwise, such as a very long one).
+// ScanLines(nil) ends the batch (and lets go of buffers a large one grew).
 func (m *LineMatcher) ScanLines(lines [][]byte) {
 	b := &m.batch
 	b.lines = lines
 	b.ok = false
+	if lines == nil {
+		// Done with the last batch: keep the buffers for the next one
+		// unless a large file made them large.
+		if cap(b.buf) > maxKeptBatch {
+			b.buf = nil
+		}
+		if cap(b.start) > maxKeptBatch/64 {
+			b.start, b.slots = nil, nil
+			b.events = [scanChains][]scanEvent{}
+		}
+		return
+	}
 	a := m.idx.ac
 	if a == nil || a.class['\n'] != 1 {
 		return // no keywords, or one holds a newline: line by line

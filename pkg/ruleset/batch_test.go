@@ -191,3 +191,27 @@ func TestScannedContain(t *testing.T) {
 		t.Error("ScannedContain = false for lines that were not joined")
 	}
 }
+
+// TestScanLinesReleases: ending a batch lets go of the buffers a large one
+// grew, and the next batch scans as before.
+func TestScanLinesReleases(t *testing.T) {
+	set := embeddedSet(t)
+	m := set.NewLineMatcher()
+	big := make([][]byte, 0, 20000)
+	for _, l := range codeLines(20000) {
+		big = append(big, []byte(strings.Repeat(string(l)+" ", 2)))
+	}
+	m.ScanLines(big)
+	if cap(m.batch.buf) <= maxKeptBatch {
+		t.Fatalf("the batch of %d lines used %d bytes; the test needs more than %d", len(big), cap(m.batch.buf), maxKeptBatch)
+	}
+	m.ScanLines(nil)
+	if m.batch.buf != nil || m.batch.lines != nil {
+		t.Errorf("after ScanLines(nil): %d bytes of joined lines and %d lines kept", cap(m.batch.buf), len(m.batch.lines))
+	}
+	lines := codeLines(300)
+	want := matchAllLines(set.NewLineMatcher(), lines, nil, false)
+	if got := matchAllLines(m, lines, nil, true); !cmp.Equal(want, got) {
+		t.Error("the batch after a released one differs from matching line by line")
+	}
+}

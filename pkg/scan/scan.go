@@ -889,6 +889,9 @@ func (e *Engine) fileRules(res *Result, active []*ruleset.Rule, info *ruleset.Fi
 	return lineRules, depRules
 }
 
+// maxKeptLines bounds the lines matchAdded's buffers keep between files.
+const maxKeptLines = 1 << 14
+
 // pathRules returns a bit set of the rules (by Index) whose paths
 // condition holds for path (Rule.MatchPath). A history changes the same
 // paths in many commits: the globs run once per path, not once per change,
@@ -1159,10 +1162,14 @@ func (e *Engine) matchAdded(ctx context.Context, f *blobFacts, path string, newe
 	mayDirective := long || e.matcher.ScannedContain([]byte(directiveToken))
 	mayAuth := long || e.matcher.ScannedContain([]byte(`"auth"`))
 	defer func() {
-		// Keep the buffers, not what they point to.
+		// Keep the buffers (unless a large file grew them), not what
+		// they point to.
 		clear(added)
 		clear(texts)
 		e.added, e.addedText = added[:0], texts[:0]
+		if cap(added) > maxKeptLines {
+			e.added, e.addedText = nil, nil
+		}
 		e.matcher.ScanLines(nil)
 	}()
 	visit := func(i int, line diff.Line) bool {
