@@ -1,6 +1,11 @@
 package ruleset
 
-import "slices"
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"slices"
+)
 
 // lineIndex is the immutable part of line matching for a Set: its content
 // rules and the keyword automaton over all of their keywords.
@@ -16,8 +21,9 @@ type lineIndex struct {
 	tiered bool
 }
 
-// newLineIndex builds the line index of a set's rules.
-func newLineIndex(rules []*Rule) *lineIndex {
+// newLineIndex builds the line index of a set's rules, its automaton from
+// cache when it is there (nil: no cache).
+func newLineIndex(rules []*Rule, cache AutomatonCache) *lineIndex {
 	idx := &lineIndex{}
 	var kws []keyword
 	for _, r := range rules {
@@ -37,9 +43,41 @@ func newLineIndex(rules []*Rule) *lineIndex {
 		}
 	}
 	if len(kws) > 0 {
-		idx.ac = newAutomaton(kws)
+		idx.ac = cachedAutomaton(cache, kws, len(idx.rules))
 	}
 	return idx
+}
+
+// automatonKeyVersion names the encoding of cached automata (compiled.go).
+const automatonKeyVersion = "pushguard-automaton-v1"
+
+// cachedAutomaton returns the automaton of kws, whose slots are below
+// slots: from cache when it holds a valid one, else built (and stored).
+func cachedAutomaton(cache AutomatonCache, kws []keyword, slots int) *automaton {
+	if cache == nil {
+		return newAutomaton(kws)
+	}
+	h := sha256.New()
+	h.Write([]byte(automatonKeyVersion))
+	var b []byte
+	for _, k := range kws {
+		b = binary.AppendUvarint(b[:0], uint64(len(k.text)))
+		b = append(b, k.text...)
+		b = binary.AppendUvarint(b, uint64(k.slot))
+		h.Write(b)
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	if data := cache.Get(key); data != nil {
+		r := &wireReader{s: string(data)}
+		if a := decodeAutomaton(r, slots); a != nil && r.end() == nil {
+			return a
+		}
+	}
+	a := newAutomaton(kws)
+	w := &wireWriter{}
+	encodeAutomaton(w, a)
+	cache.Put(key, w.b)
+	return a
 }
 
 // LineMatcher runs the content rules of a Set against added lines. The
@@ -70,7 +108,7 @@ type LineMatcher struct {
 func (s *Set) NewLineMatcher() *LineMatcher {
 	idx := s.lines
 	if idx == nil { // a Set not built by NewSet
-		idx = newLineIndex(s.Rules)
+		idx = newLineIndex(s.Rules, nil)
 	}
 	m := &LineMatcher{idx: idx, seen: make([]uint32, len(idx.rules))}
 	m.gatherFn = m.gather
