@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -30,7 +32,7 @@ import (
 
 // nodeCacheVersion names the encoding; bump it when the encoding or the
 // parser (yaml.v3, pkg/yamldoc) changes what a tree holds.
-const nodeCacheVersion = "pushguard-yaml-node-v1"
+const nodeCacheVersion = "pushguard-yaml-node-v2"
 
 // nodeCacheMax bounds a cache file read back.
 const nodeCacheMax = 64 << 20
@@ -64,12 +66,8 @@ func loadNodes(dir string, data []byte) *yaml.Node {
 	if dir == "" {
 		return nil
 	}
-	b, err := os.ReadFile(nodeCachePath(dir, data))
-	if err != nil || len(b) < sha256.Size || len(b) > nodeCacheMax {
-		return nil
-	}
-	payload, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	if s := sha256.Sum256(payload); !bytes.Equal(s[:], sum) {
+	payload := readChecked(nodeCachePath(dir, data))
+	if payload == nil {
 		return nil
 	}
 	n, err := decodeNodes(payload)
@@ -88,8 +86,47 @@ func storeNodes(dir string, data []byte, doc *yaml.Node) {
 	if err != nil {
 		return
 	}
-	sum := sha256.Sum256(payload)
-	payload = append(payload, sum[:]...)
+	writeChecked(dir, nodeCachePath(dir, data), payload)
+}
+
+// castagnoli is the CRC-32C table (computed with the CPU's instruction
+// where it has one: the checksum of a cache file costs next to nothing).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// readChecked returns the payload of the cache file at p, written by
+// writeChecked: nil when the file is missing, larger than nodeCacheMax,
+// not a regular file, or its checksum (the CRC-32C of the payload, which
+// follows it) does not match. The checksum catches a truncated or damaged
+// file, not a forged one (see the top of this file).
+func readChecked(p string) []byte {
+	// Lstat first: opening a FIFO would block.
+	if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() < crc32.Size || st.Size() > nodeCacheMax {
+		return nil
+	}
+	b := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil
+	}
+	payload, sum := b[:len(b)-crc32.Size], b[len(b)-crc32.Size:]
+	if crc32.Checksum(payload, castagnoli) != binary.BigEndian.Uint32(sum) {
+		return nil
+	}
+	return payload
+}
+
+// writeChecked writes payload and its checksum to the cache file p in dir,
+// atomically (a temporary file renamed), mode 0600; errors are ignored.
+func writeChecked(dir, p string, payload []byte) {
+	sum := binary.BigEndian.AppendUint32(nil, crc32.Checksum(payload, castagnoli))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return
 	}
@@ -98,12 +135,13 @@ func storeNodes(dir string, data []byte, doc *yaml.Node) {
 		return
 	}
 	_, werr := f.Write(payload)
+	_, serr := f.Write(sum[:])
 	cerr := f.Close()
-	if werr != nil || cerr != nil {
+	if werr != nil || serr != nil || cerr != nil {
 		os.Remove(f.Name())
 		return
 	}
-	if err := os.Rename(f.Name(), nodeCachePath(dir, data)); err != nil {
+	if err := os.Rename(f.Name(), p); err != nil {
 		os.Remove(f.Name())
 	}
 }

@@ -230,7 +230,11 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("AI-tool markers: %w", err)
 	}
-	set := ruleset.NewSet(lists...)
+	var cache ruleset.AutomatonCache
+	if !l.opt.Eager && l.stamps.dir != "" {
+		cache = automata{l.stamps}
+	}
+	set := ruleset.NewSetCached(cache, lists...)
 	if err := checkAITools(set, det); err != nil {
 		return nil, err
 	}
@@ -442,6 +446,17 @@ func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly boo
 		// files of rules only are not parsed.
 		return loaded{}, nil
 	}
+	// A file this build decoded before: its compiled rules (compiled.go).
+	cp := ""
+	if !markersOnly {
+		cp = l.compiledPath(src, name, data)
+	}
+	if cp != "" {
+		got, ok, err := l.compiled(src, p, name, data, cp)
+		if err != nil || ok {
+			return got, err
+		}
+	}
 	doc := loadNodes(l.cache, data)
 	if doc == nil {
 		if doc, err = ruleset.ParseDocument(name, data); err != nil {
@@ -458,22 +473,27 @@ func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly boo
 	// whole file, its markers too, also when only those are wanted.
 	validated := !l.opt.Eager && l.stamps.valid(data)
 	lazy := !markersOnly && validated
-	got, err := l.decode(src, p, name, doc, markersOnly, lazy, validated)
+	reads := &readLog{read: src.reader(p)}
+	got, err := l.decode(name, doc, l.charged(reads.record), markersOnly, lazy, validated)
 	if err == nil && !markersOnly && !lazy {
 		l.stamps.store(data)
+	}
+	if err == nil && cp != "" {
+		l.storeCompiled(cp, got.rules, reads.reads, len(got.tools) > 0)
 	}
 	return got, err
 }
 
 // decode decodes one parsed rule file into rules (unless markersOnly) and
-// AI-tool markers, reporting the problems of both. lazy decodes the rules
-// lazily (see Options.Eager); validated leaves the markers' regexes to
-// compile on first use (provenance.DecodeOptions.Validated).
-func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly, lazy, validated bool) (loaded, error) {
+// AI-tool markers, reporting the problems of both; read reads the files
+// it names. lazy decodes the rules lazily (see Options.Eager); validated
+// leaves the markers' regexes to compile on first use
+// (provenance.DecodeOptions.Validated).
+func (l *loader) decode(name string, doc *yaml.Node, read ruleset.ReadFunc, markersOnly, lazy, validated bool) (loaded, error) {
 	var out loaded
 	var errs []error
 	if !markersOnly {
-		rs, err := ruleset.DecodeDocumentWith(l.ctx, name, doc, l.charged(src.reader(p)), ruleset.DecodeOptions{Lazy: lazy})
+		rs, err := ruleset.DecodeDocumentWith(l.ctx, name, doc, read, ruleset.DecodeOptions{Lazy: lazy})
 		if err != nil {
 			errs = append(errs, err)
 		}

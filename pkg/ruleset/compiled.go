@@ -449,7 +449,7 @@ func encodeAutomaton(w *wireWriter, a *automaton) {
 	}
 	w.int(int64(a.width))
 	for _, s := range [][]int32{a.first, a.sibling, a.edgeClass, a.edgeTo, a.root, a.fail, a.mark, a.outs} {
-		w.int32s(s)
+		w.int32sFixed(s)
 	}
 }
 
@@ -466,7 +466,7 @@ func decodeAutomaton(r *wireReader, slots int) *automaton {
 	}
 	a.width = int32(r.int())
 	for _, p := range []*[]int32{&a.first, &a.sibling, &a.edgeClass, &a.edgeTo, &a.root, &a.fail, &a.mark, &a.outs} {
-		*p = r.int32s()
+		*p = r.int32sFixed()
 	}
 	if r.err == nil && !a.valid(slots) {
 		r.err = fmt.Errorf("%w: inconsistent automaton", errWire)
