@@ -359,15 +359,35 @@ func decodeContent(r *wireReader, rule *Rule) *contentCond {
 }
 
 func encodeProviders(w *wireWriter, p *providerCond) {
+	// The character sets of shapes are few and shared by many shapes:
+	// written once, then named by their index plus one (0 for none).
+	var sets [][256]bool
+	index := map[[256]bool]int{}
+	for _, pr := range p.providers {
+		for _, s := range pr.shapes {
+			if s.chars != nil {
+				if _, ok := index[*s.chars]; !ok {
+					index[*s.chars] = len(sets)
+					sets = append(sets, *s.chars)
+				}
+			}
+		}
+	}
+	w.uint(uint64(len(sets)))
+	for i := range sets {
+		w.byteSet(&sets[i])
+	}
 	w.uint(uint64(len(p.providers)))
 	for _, pr := range p.providers {
 		w.str(pr.name)
 		w.size(len(pr.shapes), pr.shapes == nil)
 		for _, s := range pr.shapes {
 			w.str(s.prefix)
-			if w.present(s.chars != nil) {
-				w.byteSet(s.chars)
+			set := 0
+			if s.chars != nil {
+				set = index[*s.chars] + 1
 			}
+			w.uint(uint64(set))
 			w.bool(s.hex)
 			w.bool(s.uuid)
 			w.int(int64(s.min))
@@ -389,15 +409,21 @@ func encodeProviders(w *wireWriter, p *providerCond) {
 
 func decodeProviders(r *wireReader) *providerCond {
 	p := &providerCond{}
+	nsets := r.count()
+	if nsets > (len(r.s)-r.i)/32 {
+		r.fail()
+		return nil
+	}
+	sets := make([][256]bool, nsets)
+	for i := range sets {
+		r.byteSet(&sets[i])
+	}
 	n := r.count()
 	if n > len(r.s)-r.i {
 		r.fail()
 		return nil
 	}
 	p.providers = make([]provider, n)
-	// The character sets of shapes are few and shared by many: one copy
-	// of each distinct set.
-	sets := map[[256]bool]*[256]bool{}
 	for i := range p.providers {
 		pr := &p.providers[i]
 		pr.name = r.str()
@@ -406,13 +432,12 @@ func decodeProviders(r *wireReader) *providerCond {
 			for j := range pr.shapes {
 				s := &pr.shapes[j]
 				s.prefix = r.str()
-				if r.bool() {
-					var set [256]bool
-					r.byteSet(&set)
-					if sets[set] == nil {
-						sets[set] = &set
+				if set := r.count(); set > 0 {
+					if set > len(sets) {
+						r.fail()
+						return nil
 					}
-					s.chars = sets[set]
+					s.chars = &sets[set-1]
 				}
 				s.hex = r.bool()
 				s.uuid = r.bool()

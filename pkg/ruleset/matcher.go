@@ -98,7 +98,7 @@ type LineMatcher struct {
 	hits []int32
 	// dfa is this matcher's table of the keyword automaton's DFA, built
 	// as the scans need it (automaton.collect).
-	dfa []int32
+	dfa dfaTable
 	// buf gathers the matches of one line when the index is tiered.
 	buf      []LineMatch
 	gatherFn func(LineMatch) // m.gather, bound once
@@ -438,30 +438,52 @@ func (a *automaton) step(s, c int32) int32 {
 	return a.root[c]
 }
 
+// dfaTable is the DFA of an automaton, built row by row as scans reach
+// its states: a row of width entries per state reached. A full table
+// (a row for each of the ~20,000 states of the embedded rules' keywords)
+// would be megabytes to allocate and clear for each LineMatcher, on every
+// hook run, which visits a few hundred states.
+type dfaTable struct {
+	// t holds the rows. Entry 0 of a row is its state's mark (see
+	// automaton.mark); entry c >= 1 is 0 until computed, then 1 + the
+	// offset in t of the row of the state the DFA goes to on class c.
+	t []int32
+	// row[s] is 1 + the offset in t of the row of state s, 0 while it has
+	// none; of[i] is the state of the i-th row.
+	row, of []int32
+}
+
+// addRow appends the row of state s of a to d and returns its offset.
+func (d *dfaTable) addRow(a *automaton, s int32) int32 {
+	off := int32(len(d.t))
+	d.t = append(d.t, make([]int32, a.width)...)
+	d.t[off] = a.mark[s]
+	d.row[s] = off + 1
+	d.of = append(d.of, s)
+	return off
+}
+
 // collect marks seen[slot] = epoch for the slot of every keyword that
 // occurs in line, and appends to hits each slot it marks (once: a slot
 // already marked with epoch is not appended again).
 //
-// It runs the DFA through *dfa, a table of width entries per state that
-// it allocates on first use (untouched pages cost nothing) and fills as it
-// goes: the entry of state s (at row offset s*width) on class c is 0 until
-// computed, then 1 + the row offset of the next state; column 0 of the row
-// of a state that a computed entry leads to holds its mark. The table
-// belongs to one LineMatcher. Once the states a scan needs are computed,
+// It runs the DFA through d, which belongs to one LineMatcher, and
+// fills it as it goes (fill). Once the states a scan needs are computed,
 // it allocates only to grow hits.
-func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int32, dfa *[]int32) []int32 {
-	t := *dfa
-	if t == nil {
-		t = make([]int32, len(a.fail)*int(a.width))
-		*dfa = t
+func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int32, d *dfaTable) []int32 {
+	if d.row == nil {
+		d.row = make([]int32, len(a.fail))
+		d.addRow(a, 0) // the root's row, at offset 0
 	}
+	t := d.t
 	outs := a.outs
 	s := int32(0) // row offset
 	for _, b := range line {
 		c := a.class[b]
 		v := t[s+c]
 		if v == 0 {
-			v = a.fill(t, s, c)
+			v = a.fill(d, s, c)
+			t = d.t
 		}
 		s = v - 1
 		if o := t[s]; o != 0 {
@@ -476,14 +498,16 @@ func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int
 	return hits
 }
 
-// fill computes the entry of the state at row offset s on class c in the
-// DFA table t (see collect), and the mark of the state it leads to, and
-// returns the entry.
-func (a *automaton) fill(t []int32, s, c int32) int32 {
-	next := a.step(s/a.width, c)
-	off := next * a.width
-	t[off] = a.mark[next]
-	t[s+c] = off + 1
+// fill computes the entry of the row at offset s on class c in d (see
+// collect), adding the row of the state it leads to when that has none,
+// and returns the entry.
+func (a *automaton) fill(d *dfaTable, s, c int32) int32 {
+	next := a.step(d.of[s/a.width], c)
+	off := d.row[next] - 1
+	if off < 0 {
+		off = d.addRow(a, next)
+	}
+	d.t[s+c] = off + 1
 	return off + 1
 }
 

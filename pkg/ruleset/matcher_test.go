@@ -178,7 +178,7 @@ func TestAutomatonAgainstNaive(t *testing.T) {
 		}
 		a := newAutomaton(kws)
 		seen := make([]uint32, nRules)
-		var dfa []int32 // filled across the lines of a round
+		var dfa dfaTable // filled across the lines of a round
 		for epoch := uint32(1); epoch <= 50; epoch++ {
 			line := randBytes(rng.IntN(40))
 			hits := a.collect(line, seen, epoch, nil, &dfa)
