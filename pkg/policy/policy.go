@@ -225,16 +225,26 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 		return nil, err
 	}
 	// The markers of files this build validated in full before compile
-	// their regexes on first use, as the rules of those files do.
-	det, err := provenance.CompileWith(specs, provenance.CompileOptions{Validated: func(i int) bool { return validated[i] }})
-	if err != nil {
-		return nil, fmt.Errorf("AI-tool markers: %w", err)
-	}
+	// their regexes on first use, as the rules of those files do. They
+	// compile while the Set is built: each is a few milliseconds of a
+	// hook run.
+	var (
+		det    *provenance.Detector
+		detErr error
+		wg     sync.WaitGroup
+	)
+	wg.Go(func() {
+		det, detErr = provenance.CompileWith(specs, provenance.CompileOptions{Validated: func(i int) bool { return validated[i] }})
+	})
 	var cache ruleset.AutomatonCache
 	if !l.opt.Eager && l.stamps.dir != "" {
 		cache = automata{l.stamps}
 	}
 	set := ruleset.NewSetCached(cache, lists...)
+	wg.Wait()
+	if detErr != nil {
+		return nil, fmt.Errorf("AI-tool markers: %w", detErr)
+	}
 	if err := checkAITools(set, det); err != nil {
 		return nil, err
 	}
