@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -69,7 +68,7 @@ func (l *readLog) record(name string) ([]byte, string, error) {
 // compiledPath is the compiled-rules file of the rule file name of src
 // with content data, "" when there is no cache (no directory or no build
 // identity) or the load is eager. The files embedded in the binary are
-// named by a CRC-32C of their content, cheaper than hashing them on every
+// named by a CRC-32 of their content, cheaper than hashing them on every
 // run: the build's identity already names them (and nobody chooses them
 // but whoever built the binary).
 func (l *loader) compiledPath(src Source, name string, data []byte) string {
@@ -83,7 +82,7 @@ func (l *loader) compiledPath(src Source, name string, data []byte) string {
 	}
 	if src.kind == kindEmbedded {
 		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(data))))
-		h.Write(binary.BigEndian.AppendUint32(nil, crc32.Checksum(data, castagnoli)))
+		h.Write(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(data)))
 	} else {
 		h.Write(data)
 	}
@@ -113,15 +112,15 @@ func (l *loader) storeCompiled(p string, rules []*ruleset.Rule, reads []namedRea
 // is to be decoded. err is a real problem of the load (the byte budget).
 func (l *loader) compiled(src Source, p, name string, data []byte, cp string) (got loaded, ok bool, err error) {
 	b := readChecked(cp)
-	if b == nil {
+	if b == "" {
 		return loaded{}, false, nil
 	}
-	flags, n := binary.Uvarint(b)
+	flags, n := uvarint(b)
 	if n <= 0 {
 		return loaded{}, false, nil
 	}
 	b = b[n:]
-	count, n := binary.Uvarint(b)
+	count, n := uvarint(b)
 	if n <= 0 || count > uint64(len(b)) {
 		return loaded{}, false, nil
 	}
@@ -133,18 +132,18 @@ func (l *loader) compiled(src Source, p, name string, data []byte, cp string) (g
 	}
 	var files []named
 	for range count {
-		size, n := binary.Uvarint(b)
+		size, n := uvarint(b)
 		if n <= 0 || size > uint64(len(b)-n) || len(b)-n-int(size) < sha256.Size {
 			return loaded{}, false, nil
 		}
-		fileName := string(b[n : n+int(size)])
+		fileName := b[n : n+int(size)]
 		sum := b[n+int(size) : n+int(size)+sha256.Size]
 		b = b[n+int(size)+sha256.Size:]
 		fd, shown, err := read(fileName)
 		if err != nil {
 			return loaded{}, false, nil
 		}
-		if s := sha256.Sum256(fd); !bytes.Equal(s[:], sum) {
+		if s := sha256.Sum256(fd); string(s[:]) != sum {
 			return loaded{}, false, nil
 		}
 		files = append(files, named{fd, shown})
@@ -179,6 +178,20 @@ func (l *loader) compiled(src Source, p, name string, data []byte, cp string) (g
 	return got, true, nil
 }
 
+// uvarint decodes an unsigned varint from the start of s, as
+// binary.Uvarint does from a byte slice.
+func uvarint(s string) (uint64, int) {
+	var v uint64
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		c := s[i]
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
+
 // automata is the ruleset.AutomatonCache of a load: files in the cache
 // directory named by the build and the key. The zero value (no cache
 // directory or no build identity) keeps nothing.
@@ -195,9 +208,9 @@ func (a automata) path(key string) string {
 }
 
 // Get implements ruleset.AutomatonCache.
-func (a automata) Get(key string) []byte {
+func (a automata) Get(key string) string {
 	if a.st.dir == "" {
-		return nil
+		return ""
 	}
 	return readChecked(a.path(key))
 }

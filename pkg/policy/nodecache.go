@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -67,10 +68,10 @@ func loadNodes(dir string, data []byte) *yaml.Node {
 		return nil
 	}
 	payload := readChecked(nodeCachePath(dir, data))
-	if payload == nil {
+	if payload == "" {
 		return nil
 	}
-	n, err := decodeNodes(payload)
+	n, err := decodeNodes([]byte(payload))
 	if err != nil {
 		return nil
 	}
@@ -89,44 +90,45 @@ func storeNodes(dir string, data []byte, doc *yaml.Node) {
 	writeChecked(dir, nodeCachePath(dir, data), payload)
 }
 
-// castagnoli is the CRC-32C table (computed with the CPU's instruction
-// where it has one: the checksum of a cache file costs next to nothing).
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 // readChecked returns the payload of the cache file at p, written by
-// writeChecked: nil when the file is missing, larger than nodeCacheMax,
-// not a regular file, or its checksum (the CRC-32C of the payload, which
+// writeChecked: "" when the file is missing, larger than nodeCacheMax,
+// not a regular file, or its checksum (the CRC-32 of the payload, which
 // follows it) does not match. The checksum catches a truncated or damaged
-// file, not a forged one (see the top of this file).
-func readChecked(p string) []byte {
+// file, not a forged one (see the top of this file). The payload is read
+// straight into the string returned: compiled rules decode from it
+// without a copy.
+func readChecked(p string) string {
 	// Lstat first: opening a FIFO would block.
 	if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() {
-		return nil
+		return ""
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		return nil
+		return ""
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() || st.Size() < crc32.Size || st.Size() > nodeCacheMax {
-		return nil
+		return ""
 	}
-	b := make([]byte, st.Size())
-	if _, err := io.ReadFull(f, b); err != nil {
-		return nil
+	n := st.Size() - crc32.Size
+	var b strings.Builder
+	b.Grow(int(n))
+	h := crc32.NewIEEE()
+	if _, err := io.CopyN(io.MultiWriter(&b, h), f, n); err != nil {
+		return ""
 	}
-	payload, sum := b[:len(b)-crc32.Size], b[len(b)-crc32.Size:]
-	if crc32.Checksum(payload, castagnoli) != binary.BigEndian.Uint32(sum) {
-		return nil
+	var sum [crc32.Size]byte
+	if _, err := io.ReadFull(f, sum[:]); err != nil || binary.BigEndian.Uint32(sum[:]) != h.Sum32() {
+		return ""
 	}
-	return payload
+	return b.String()
 }
 
 // writeChecked writes payload and its checksum to the cache file p in dir,
 // atomically (a temporary file renamed), mode 0600; errors are ignored.
 func writeChecked(dir, p string, payload []byte) {
-	sum := binary.BigEndian.AppendUint32(nil, crc32.Checksum(payload, castagnoli))
+	sum := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(payload))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return
 	}

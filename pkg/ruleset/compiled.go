@@ -43,9 +43,10 @@ func EncodeCompiled(rules []*Rule) []byte {
 // DecodeCompiled decodes rules encoded by EncodeCompiled, as a lazy decode
 // of their rule file gives them. It returns an error for an encoding that
 // is truncated, malformed or of another version, or whose non-content
-// regexes do not compile.
-func DecodeCompiled(data []byte) (rules []*Rule, err error) {
-	r := &wireReader{s: string(data)}
+// regexes do not compile. The rules' strings share data's memory (a
+// string, read once from the cache: no copy).
+func DecodeCompiled(data string) (rules []*Rule, err error) {
+	r := &wireReader{s: data}
 	if v := r.str(); v != compiledVersion {
 		return nil, fmt.Errorf("%w: version %q", errWire, v)
 	}

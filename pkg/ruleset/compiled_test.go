@@ -161,7 +161,7 @@ func TestCompiledRoundTrip(t *testing.T) {
 			opt  DecodeOptions
 		}{{"eager", DecodeOptions{}}, {"lazy", DecodeOptions{Lazy: true}}} {
 			src := decodeFile(t, name, data, mode.opt)
-			got, err := DecodeCompiled(EncodeCompiled(src))
+			got, err := DecodeCompiled(string(EncodeCompiled(src)))
 			if err != nil {
 				t.Fatalf("%s (%s): %v", name, mode.name, err)
 			}
@@ -208,7 +208,7 @@ func TestCompiledMatchesLikeYAML(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		rs, err := DecodeCompiled(EncodeCompiled(decodeFile(t, p, data, DecodeOptions{})))
+		rs, err := DecodeCompiled(string(EncodeCompiled(decodeFile(t, p, data, DecodeOptions{}))))
 		all = append(all, rs...)
 		return err
 	})
@@ -233,18 +233,18 @@ func TestCompiledMatchesLikeYAML(t *testing.T) {
 func TestDecodeCompiledRejectsDamage(t *testing.T) {
 	data := EncodeCompiled(decodeFile(t, "extra.yml", compiledCorpus(t)["extra.yml"], DecodeOptions{}))
 	for i := range len(data) {
-		if _, err := DecodeCompiled(data[:i]); !errors.Is(err, errWire) {
+		if _, err := DecodeCompiled(string(data[:i])); !errors.Is(err, errWire) {
 			t.Fatalf("truncated at %d of %d: err = %v, want errWire", i, len(data), err)
 		}
 	}
-	if _, err := DecodeCompiled(append(slices.Clone(data), 0)); !errors.Is(err, errWire) {
+	if _, err := DecodeCompiled(string(append(slices.Clone(data), 0))); !errors.Is(err, errWire) {
 		t.Errorf("trailing byte: err = %v, want errWire", err)
 	}
 	for i := range len(data) {
 		for _, x := range []byte{0x01, 0x80, 0xff} {
 			d := slices.Clone(data)
 			d[i] ^= x
-			_, _ = DecodeCompiled(d) // must return
+			_, _ = DecodeCompiled(string(d)) // must return
 		}
 	}
 }
@@ -293,13 +293,13 @@ func TestDecodeCompiledChecksAutomata(t *testing.T) {
 // (the same from parsed YAML).
 func BenchmarkLoadCompiled(b *testing.B) {
 	docs := embeddedDocs(b)
-	var encoded [][]byte
+	var encoded []string
 	for _, name := range slices.Sorted(maps.Keys(docs)) {
 		rs, err := DecodeDocumentWith(context.Background(), name, docs[name], nil, DecodeOptions{Lazy: true})
 		if err != nil {
 			b.Fatal(err)
 		}
-		encoded = append(encoded, EncodeCompiled(rs))
+		encoded = append(encoded, string(EncodeCompiled(rs)))
 	}
 	b.Run("decode", func(b *testing.B) {
 		b.ReportAllocs()
@@ -333,7 +333,7 @@ type mapCache struct {
 	puts int
 }
 
-func (c *mapCache) Get(key string) []byte { return c.m[key] }
+func (c *mapCache) Get(key string) string { return string(c.m[key]) }
 
 func (c *mapCache) Put(key string, data []byte) {
 	c.puts++

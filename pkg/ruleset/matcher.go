@@ -67,8 +67,8 @@ func cachedAutomaton(cache AutomatonCache, kws []keyword, slots int) *automaton 
 		h.Write(b)
 	}
 	key := hex.EncodeToString(h.Sum(nil))
-	if data := cache.Get(key); data != nil {
-		r := &wireReader{s: string(data)}
+	if data := cache.Get(key); data != "" {
+		r := &wireReader{s: data}
 		if a := decodeAutomaton(r, slots); a != nil && r.end() == nil {
 			return a
 		}

@@ -33,13 +33,13 @@ func NewSet(lists ...[]*Rule) *Set {
 
 // AutomatonCache keeps the keyword automaton of a Set between processes:
 // building it is most of what NewSet costs, for the same keywords on every
-// hook run. Get returns what Put stored under key, or nil. The keys name
+// hook run. Get returns what Put stored under key, or "". The keys name
 // the keywords and their rules' positions (and the encoding's version),
 // not the build: an implementation that outlives the build must fold the
 // build's identity into them (pkg/policy does). What Get returns is
 // checked, and rebuilt when it does not hold.
 type AutomatonCache interface {
-	Get(key string) []byte
+	Get(key string) string
 	Put(key string, data []byte)
 }
 
