@@ -26,7 +26,7 @@ import (
 // compiledVersion changes with it for clarity, not for migration.
 
 // compiledVersion is the first string of an encoding.
-const compiledVersion = "pushguard-compiled-rules-v1"
+const compiledVersion = "pushguard-compiled-rules-v2"
 
 // EncodeCompiled encodes rules (as a decode of one rule file returns
 // them, eager or lazy) into the compiled form.
@@ -506,9 +506,11 @@ func decodeAutomaton(r *wireReader, slots int) *automaton {
 
 // valid checks the invariants the scans of a rely on, for a table read
 // back rather than built: classes within width; states, edges and outputs
-// within their tables; the trie a tree whose every failure link goes to a
-// shallower state (so that step ends); output lists ended, their slots
-// below slots.
+// within their tables; states numbered breadth-first (renumber), so that
+// every failure link goes to an earlier state and every trie edge to a
+// later one (step and the trie walks end), and every edge list is
+// decreasing (so does each list); output lists ended, their slots below
+// slots. One pass, no allocation.
 func (a *automaton) valid(slots int) bool {
 	states := int32(len(a.first))
 	edges := int32(len(a.edgeTo))
@@ -521,50 +523,33 @@ func (a *automaton) valid(slots int) bool {
 			return false
 		}
 	}
-	for e := range edges {
-		if sib := a.sibling[e]; sib < -1 || sib >= edges || a.edgeClass[e] < 1 || a.edgeClass[e] >= a.width {
-			return false
-		}
-	}
-	// Depths, breadth-first over the trie's edges; a state reached twice
-	// (or an edge list that loops) is no tree.
-	depth := make([]int32, states)
-	for i := range depth {
-		depth[i] = -1
-	}
-	depth[0] = 0
-	queue := make([]int32, 1, states)
-	steps := int32(0)
-	for qi := 0; qi < len(queue); qi++ {
-		s := queue[qi]
-		for e := a.first[s]; e >= 0; e = a.sibling[e] {
-			if e >= edges {
-				return false
-			}
-			if steps++; steps > edges {
-				return false
-			}
-			t := a.edgeTo[e]
-			if t <= 0 || t >= states || depth[t] >= 0 {
-				return false
-			}
-			depth[t] = depth[s] + 1
-			queue = append(queue, t)
-		}
+	if a.fail[0] != 0 {
+		return false
 	}
 	for s := range states {
-		if depth[s] < 0 || a.first[s] < -1 || a.first[s] >= edges {
-			return false
-		}
-		if f := a.fail[s]; f < 0 || f >= states || (s != 0 && depth[f] >= depth[s]) {
+		if f := a.fail[s]; s > 0 && (f < 0 || f >= s) {
 			return false
 		}
 		if m := a.mark[s]; m < 0 || m > int32(len(a.outs)) {
 			return false
 		}
+		for e := a.first[s]; e >= 0; e = a.sibling[e] {
+			if e >= edges || a.sibling[e] >= e || a.sibling[e] < -1 {
+				return false
+			}
+			if t := a.edgeTo[e]; t <= s || t >= states {
+				return false
+			}
+			if c := a.edgeClass[e]; c < 1 || c >= a.width {
+				return false
+			}
+		}
+		if a.first[s] < -1 {
+			return false
+		}
 	}
 	for _, t := range a.root {
-		if t < 0 || t >= states || (t != 0 && depth[t] != 1) {
+		if t < 0 || t >= states {
 			return false
 		}
 	}

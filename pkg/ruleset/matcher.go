@@ -49,7 +49,7 @@ func newLineIndex(rules []*Rule, cache AutomatonCache) *lineIndex {
 }
 
 // automatonKeyVersion names the encoding of cached automata (compiled.go).
-const automatonKeyVersion = "pushguard-automaton-v1"
+const automatonKeyVersion = "pushguard-automaton-v2"
 
 // cachedAutomaton returns the automaton of kws, whose slots are below
 // slots: from cache when it holds a valid one, else built (and stored).
@@ -422,7 +422,31 @@ func newAutomaton(kws []keyword) *automaton {
 			queue = append(queue, t)
 		}
 	}
+	a.renumber(queue)
 	return a
+}
+
+// renumber numbers the states in breadth-first order (order, the order in
+// which the failure links were computed): a state's failure state and the
+// state its trie edge comes from are then numbered before it, which lets a
+// table read back from a cache be checked in one pass (valid).
+func (a *automaton) renumber(order []int32) {
+	n := len(order)
+	id := make([]int32, n)
+	for i, s := range order {
+		id[s] = int32(i)
+	}
+	first, fail, mark := make([]int32, n), make([]int32, n), make([]int32, n)
+	for i, s := range order {
+		first[i], fail[i], mark[i] = a.first[s], id[a.fail[s]], a.mark[s]
+	}
+	for e, t := range a.edgeTo {
+		a.edgeTo[e] = id[t]
+	}
+	for c, t := range a.root {
+		a.root[c] = id[t] // the root is first: id[0] == 0
+	}
+	a.first, a.fail, a.mark = first, fail, mark
 }
 
 // step returns the state the DFA goes to from state s on class c.
