@@ -72,7 +72,7 @@ func (l *readLog) record(name string) ([]byte, string, error) {
 // run: the build's identity already names them (and nobody chooses them
 // but whoever built the binary).
 func (l *loader) compiledPath(src Source, name string, data []byte) string {
-	if l.stamps.dir == "" || l.opt.Eager {
+	if l.stamps.dir == "" || l.opt.Eager || l.opt.noCompiled {
 		return ""
 	}
 	h := sha256.New()

@@ -78,6 +78,10 @@ type Options struct {
 	// makes loading cheap enough for the hook to do on every push. The
 	// verdicts are the same either way.
 	Eager bool
+
+	// noCompiled leaves the compiled-rules cache out (compiled.go): for
+	// the benchmark that measures what it saves.
+	noCompiled bool
 }
 
 func (o Options) withDefaults() Options {
@@ -237,7 +241,7 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 		det, detErr = provenance.CompileWith(specs, provenance.CompileOptions{Validated: func(i int) bool { return validated[i] }})
 	})
 	var cache ruleset.AutomatonCache
-	if !l.opt.Eager && l.stamps.dir != "" {
+	if !l.opt.Eager && !l.opt.noCompiled && l.stamps.dir != "" {
 		cache = automata{l.stamps}
 	}
 	set := ruleset.NewSetCached(cache, lists...)
