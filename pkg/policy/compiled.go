@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"hash/crc32"
+	"io"
 	"path/filepath"
 
 	"github.com/pushguard/pushguard/pkg/provenance"
@@ -65,14 +67,43 @@ func (l *readLog) record(name string) ([]byte, string, error) {
 	return data, shown, err
 }
 
+// compiledOn reports whether this load uses compiled rules: not without
+// a cache directory or a build identity, not for an eager load.
+func (l *loader) compiledOn() bool {
+	return l.stamps.dir != "" && !l.opt.Eager && !l.opt.noCompiled
+}
+
+// contentSum is the size and CRC-32 of an embedded rule file.
+type contentSum struct {
+	size int64
+	crc  uint32
+}
+
+// embeddedSum returns the contentSum of the embedded file at p of src,
+// read through a small buffer: the file itself is read only when its
+// compiled rules are not in the cache.
+func embeddedSum(src Source, p string) (contentSum, error) {
+	f, err := src.FS.Open(p)
+	if err != nil {
+		return contentSum{}, fmt.Errorf("%s: %w", src.display(p), err)
+	}
+	defer f.Close()
+	h := crc32.NewIEEE()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return contentSum{}, fmt.Errorf("%s: %w", src.display(p), err)
+	}
+	return contentSum{size: n, crc: h.Sum32()}, nil
+}
+
 // compiledPath is the compiled-rules file of the rule file name of src
-// with content data, "" when there is no cache (no directory or no build
-// identity) or the load is eager. The files embedded in the binary are
-// named by a CRC-32 of their content, cheaper than hashing them on every
-// run: the build's identity already names them (and nobody chooses them
-// but whoever built the binary).
-func (l *loader) compiledPath(src Source, name string, data []byte) string {
-	if l.stamps.dir == "" || l.opt.Eager || l.opt.noCompiled {
+// with content data, "" when there is no cache (see compiledOn). The
+// files embedded in the binary are named by their size and CRC-32 (sum,
+// or computed from data), cheaper than hashing them on every run: the
+// build's identity already names them (and nobody chooses them but
+// whoever built the binary).
+func (l *loader) compiledPath(src Source, name string, data []byte, sum *contentSum) string {
+	if !l.compiledOn() {
 		return ""
 	}
 	h := sha256.New()
@@ -80,10 +111,14 @@ func (l *loader) compiledPath(src Source, name string, data []byte) string {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
-	if src.kind == kindEmbedded {
+	switch {
+	case src.kind == kindEmbedded && sum != nil:
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(sum.size)))
+		h.Write(binary.BigEndian.AppendUint32(nil, sum.crc))
+	case src.kind == kindEmbedded:
 		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(data))))
 		h.Write(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(data)))
-	} else {
+	default:
 		h.Write(data)
 	}
 	return filepath.Join(l.stamps.dir, hex.EncodeToString(h.Sum(nil))+".rules")
@@ -106,11 +141,13 @@ func (l *loader) storeCompiled(p string, rules []*ruleset.Rule, reads []namedRea
 	writeChecked(l.stamps.dir, p, append(b, ruleset.EncodeCompiled(rules)...))
 }
 
-// compiled loads the rule file at p of src, named name, with content data,
-// from its compiled-rules file at cp; ok is false when that cannot be
-// done (no file, a damaged one, a named file that changed), and the YAML
-// is to be decoded. err is a real problem of the load (the byte budget).
-func (l *loader) compiled(src Source, p, name string, data []byte, cp string) (got loaded, ok bool, err error) {
+// compiled loads the rule file at p of src, named name, whose content
+// returns, from its compiled-rules file at cp; ok is false when that
+// cannot be done (no file, a damaged one, a named file that changed), and
+// the YAML is to be decoded. err is a real problem of the load (the byte
+// budget). The content is read only for a file that defines AI-tool
+// markers.
+func (l *loader) compiled(src Source, p, name string, content func() ([]byte, error), cp string) (got loaded, ok bool, err error) {
 	b := readChecked(cp)
 	if b == "" {
 		return loaded{}, false, nil
@@ -159,6 +196,10 @@ func (l *loader) compiled(src Source, p, name string, data []byte, cp string) (g
 	}
 	got.rules = rules
 	if flags&1 != 0 {
+		data, err := content()
+		if err != nil {
+			return loaded{}, false, err
+		}
 		doc := loadNodes(l.cache, data)
 		if doc == nil {
 			if doc, err = ruleset.ParseDocument(name, data); err != nil {

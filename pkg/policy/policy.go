@@ -351,8 +351,16 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 		}
 		files++
 		if parallel {
-			// Read now, in order and within the budget; parsed below.
 			name := src.display(p)
+			if !markersOnly && l.compiledOn() {
+				// Only its checksum now: its compiled rules are
+				// likely in the cache, and then its bytes are
+				// not needed (compiledPath).
+				sum, err := embeddedSum(src, p)
+				jobs = append(jobs, fileJob{p: p, name: name, sum: &sum, err: err})
+				return nil
+			}
+			// Read now, in order and within the budget; parsed below.
 			data, err := l.read(src, p, name)
 			jobs = append(jobs, fileJob{p: p, name: name, data: data, err: err})
 			if errors.Is(err, errBudget) {
@@ -408,11 +416,12 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 	return out, nil
 }
 
-// fileJob is one rule file of a parallel load: read, then parsed and
-// decoded into got (or err).
+// fileJob is one rule file of a parallel load: read (or only its
+// checksum taken, sum), then parsed and decoded into got (or err).
 type fileJob struct {
 	p, name string
 	data    []byte
+	sum     *contentSum
 	got     loaded
 	err     error
 }
@@ -430,7 +439,7 @@ func (l *loader) parseAll(src Source, jobs []fileJob, markersOnly bool) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			j.got, j.err = l.parsed(src, j.p, j.name, j.data, markersOnly)
+			j.got, j.err = l.parsed(src, j.p, j.name, j.data, j.sum, markersOnly)
 		})
 	}
 	wg.Wait()
@@ -446,14 +455,21 @@ func (l *loader) file(src Source, p string, markersOnly bool) (loaded, error) {
 	if err != nil {
 		return loaded{}, err
 	}
-	return l.parsed(src, p, name, data, markersOnly)
+	return l.parsed(src, p, name, data, nil, markersOnly)
 }
 
 // parsed parses (or reads from the parse cache) and decodes the rule file
-// at p, whose content is data. It is safe for concurrent use on the files
-// of an embedded source (see source).
-func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly bool) (loaded, error) {
+// at p, whose content is data; or, for an embedded file, whose checksum
+// is sum, data nil: read when the compiled rules do not do. It is safe
+// for concurrent use on the files of an embedded source (see source).
+func (l *loader) parsed(src Source, p, name string, data []byte, sum *contentSum, markersOnly bool) (loaded, error) {
 	var err error
+	content := func() ([]byte, error) {
+		if data == nil {
+			data, err = l.read(src, p, name)
+		}
+		return data, err
+	}
 	if markersOnly && !bytes.Contains(data, []byte("ai_tools")) && !bytes.Contains(data, []byte("declared_trailers")) {
 		// Only the embedded files are read for their markers alone, and
 		// they spell their keys plainly (TestEmbeddedMarkersOnly): the
@@ -463,13 +479,16 @@ func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly boo
 	// A file this build decoded before: its compiled rules (compiled.go).
 	cp := ""
 	if !markersOnly {
-		cp = l.compiledPath(src, name, data)
+		cp = l.compiledPath(src, name, data, sum)
 	}
 	if cp != "" {
-		got, ok, err := l.compiled(src, p, name, data, cp)
+		got, ok, err := l.compiled(src, p, name, content, cp)
 		if err != nil || ok {
 			return got, err
 		}
+	}
+	if data, err = content(); err != nil {
+		return loaded{}, err
 	}
 	doc := loadNodes(l.cache, data)
 	if doc == nil {
