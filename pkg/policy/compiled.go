@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/pushguard/pushguard/pkg/provenance"
 	"github.com/pushguard/pushguard/pkg/ruleset"
@@ -236,7 +237,10 @@ func uvarint(s string) (uint64, int) {
 // automata is the ruleset.AutomatonCache of a load: files in the cache
 // directory named by the build and the key. The zero value (no cache
 // directory or no build identity) keeps nothing.
-type automata struct{ st stamps }
+type automata struct {
+	st    stamps
+	wrote *atomic.Bool // set on Put
+}
 
 // path is the cache file of key.
 func (a automata) path(key string) string {
@@ -260,5 +264,6 @@ func (a automata) Get(key string) string {
 func (a automata) Put(key string, data []byte) {
 	if a.st.dir != "" {
 		writeChecked(a.st.dir, a.path(key), data)
+		a.wrote.Store(true)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -277,5 +278,60 @@ func TestCompiledNotForEagerOrWithoutCache(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(cache); !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return strings.HasSuffix(e.Name(), ".ok") }) {
 		t.Error("an eager load stamped nothing")
+	}
+}
+
+// TestPruneCache: a load that writes to the cache removes the cache files
+// last written more than 30 days ago, and nothing else; a load that
+// writes nothing prunes nothing.
+func TestPruneCache(t *testing.T) {
+	cache := t.TempDir()
+	dir := writeFiles(t, map[string]string{"r.yml": rule("r", "x")})
+	if _, err := Load(context.Background(), []Source{Path(dir)}, Options{CacheDir: cache}); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-31 * 24 * time.Hour)
+	files := map[string]bool{ // name → kept
+		"old.node": false, "old.ok": false, "old.rules": false, "old.ac": false, ".tmp-123": false,
+		"recent.rules": true, "notes.txt": true,
+	}
+	for name := range files {
+		p := filepath.Join(cache, name)
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if name != "recent.rules" {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	exists := func(name string) bool {
+		_, err := os.Stat(filepath.Join(cache, name))
+		return err == nil
+	}
+	// Warm: nothing written, nothing pruned.
+	if _, err := Load(context.Background(), []Source{Path(dir)}, Options{CacheDir: cache}); err != nil {
+		t.Fatal(err)
+	}
+	for name := range files {
+		if !exists(name) {
+			t.Errorf("warm load removed %s", name)
+		}
+	}
+	// A changed rule file is written to the cache: the old files go.
+	if err := os.WriteFile(filepath.Join(dir, "r.yml"), []byte(rule("r", "y")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(context.Background(), []Source{Path(dir)}, Options{CacheDir: cache}); err != nil {
+		t.Fatal(err)
+	}
+	for name, kept := range files {
+		if exists(name) != kept {
+			t.Errorf("%s: exists %v, want %v", name, exists(name), kept)
+		}
+	}
+	if n := cacheFiles(t, cache, ".rules"); n < 2 {
+		t.Errorf("%d compiled files: the load's own were pruned", n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -291,4 +292,38 @@ func decodeNodes(b []byte) (*yaml.Node, error) {
 		return nil, errNodeCache
 	}
 	return doc, nil
+}
+
+// pruneAge is how long a cache file lasts without being written again.
+const pruneAge = 30 * 24 * time.Hour
+
+// pruneCache removes the cache files of dir (the names this package
+// writes: *.node, *.ok, *.rules, *.ac, and temporary files) last written
+// before now - pruneAge. A load calls it after it wrote to the cache (a
+// new build, a changed policy), so that the files of old builds and old
+// policies do not pile up; a server whose build and policy do not change
+// writes nothing, and prunes nothing. A file still in use that is pruned
+// only costs its next load the time to write it again. Errors are
+// ignored.
+func pruneCache(dir string, now time.Time) {
+	if dir == "" {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		ours := strings.HasPrefix(name, ".tmp-")
+		for _, ext := range []string{".node", ".ok", ".rules", ".ac"} {
+			ours = ours || strings.HasSuffix(name, ext)
+		}
+		if !ours || !e.Type().IsRegular() {
+			continue
+		}
+		if st, err := e.Info(); err == nil && now.Sub(st.ModTime()) > pruneAge {
+			_ = os.Remove(filepath.Join(dir, name))
+		}
+	}
 }

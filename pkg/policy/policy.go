@@ -32,6 +32,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -242,7 +244,7 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 	})
 	var cache ruleset.AutomatonCache
 	if !l.opt.Eager && !l.opt.noCompiled && l.stamps.dir != "" {
-		cache = automata{l.stamps}
+		cache = automata{st: l.stamps, wrote: &l.wrote}
 	}
 	set := ruleset.NewSetCached(cache, lists...)
 	wg.Wait()
@@ -251,6 +253,9 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 	}
 	if err := checkAITools(set, det); err != nil {
 		return nil, err
+	}
+	if l.wrote.Load() {
+		pruneCache(l.cache, time.Now())
 	}
 	version := "embedded"
 	if len(versions) > 0 {
@@ -283,6 +288,8 @@ type loader struct {
 	cache string
 	// stamps are the validation stamps (stamp.go), in cache.
 	stamps stamps
+	// wrote is set when the load wrote a cache file (see pruneCache).
+	wrote atomic.Bool
 }
 
 // load opens src when it must be, and loads it.
@@ -499,6 +506,7 @@ func (l *loader) parsed(src Source, p, name string, data []byte, sum *contentSum
 			// Encoded before decoding, which must not see a tree
 			// the cache could differ from.
 			storeNodes(l.cache, data, doc)
+			l.wrote.Store(true)
 		}
 	}
 	// A file this build validated in full before is decoded lazily; one
@@ -510,9 +518,11 @@ func (l *loader) parsed(src Source, p, name string, data []byte, sum *contentSum
 	got, err := l.decode(name, doc, l.charged(reads.record), markersOnly, lazy, validated)
 	if err == nil && !markersOnly && !lazy {
 		l.stamps.store(data)
+		l.wrote.Store(true)
 	}
 	if err == nil && cp != "" {
 		l.storeCompiled(cp, got.rules, reads.reads, len(got.tools) > 0)
+		l.wrote.Store(true)
 	}
 	return got, err
 }
