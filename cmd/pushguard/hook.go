@@ -50,6 +50,6 @@ func (a *app) preReceive(args []string) int {
 		}
 	}()
 
-	out := hook.Run(ctx, a.stdin, hook.Env{Getenv: a.getenv, Out: a.stderr, Version: version, Flags: f})
+	out := hook.Run(ctx, a.stdin, hook.Env{Getenv: a.getenv, Out: a.stderr, Version: version, Flags: f, HoldGC: true})
 	return out.Code
 }

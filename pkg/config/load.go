@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -244,9 +245,11 @@ func keyPath(keys []any) string {
 func keys(k ...any) []any { return k }
 
 var (
-	yamlLineRe   = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	unknownKeyRe = regexp.MustCompile(`^field (\S+) not found in type \*?config\.(\w+)$`)
-	wrongTypeRe  = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
+	yamlLineRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
+	unknownKeyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^field (\S+) not found in type \*?config\.(\w+)$`) })
+	wrongTypeRe  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
+	})
 )
 
 // specKeys lists the valid keys of each schema type, for unknown-key
@@ -275,16 +278,16 @@ func (p *parser) yamlErrors(err error) error {
 	errs := make([]error, 0, len(lines))
 	for _, l := range lines {
 		e := &Error{File: p.file, Msg: strings.TrimPrefix(l, "yaml: ")}
-		if m := yamlLineRe.FindStringSubmatch(l); m != nil {
+		if m := yamlLineRe().FindStringSubmatch(l); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 			e.Msg = m[2]
 		}
-		if m := unknownKeyRe.FindStringSubmatch(e.Msg); m != nil {
+		if m := unknownKeyRe().FindStringSubmatch(e.Msg); m != nil {
 			e.Msg = fmt.Sprintf("unknown key %q", m[1])
 			if t, ok := specKeys[m[2]]; ok {
 				e.Msg += " (valid keys here: " + strings.Join(yamlKeys(t), ", ") + ")"
 			}
-		} else if m := wrongTypeRe.FindStringSubmatch(e.Msg); m != nil {
+		} else if m := wrongTypeRe().FindStringSubmatch(e.Msg); m != nil {
 			got := kindWord(m[1])
 			if m[2] != "" {
 				got = fmt.Sprintf("%q", m[2])
@@ -413,7 +416,7 @@ func (p *parser) build(c *Config, s *fileSpec) {
 		p.audit(c, a)
 	}
 	if s.PusherEnv != "" {
-		if !envNameRe.MatchString(s.PusherEnv) {
+		if !envNameRe().MatchString(s.PusherEnv) {
 			p.errorf(keys("pusher_env"), "%q is not an environment variable name", s.PusherEnv)
 		}
 		c.PusherEnv = s.PusherEnv
@@ -421,8 +424,8 @@ func (p *parser) build(c *Config, s *fileSpec) {
 }
 
 var (
-	envNameRe   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	optionKeyRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	envNameRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
+	optionKeyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) })
 )
 
 func (p *parser) mode(k []any, s string) Mode {
@@ -604,7 +607,7 @@ func (p *parser) suppression(c *Config, s *suppressionSpec) {
 func (p *parser) bypass(c *Config, b *bypassSpec) {
 	k := keys("bypass")
 	if b.Option != "" {
-		if !optionKeyRe.MatchString(b.Option) {
+		if !optionKeyRe().MatchString(b.Option) {
 			p.errorf(append(k, "option"), "%q is not a push option name (letters, digits, '.', '_', '-')", b.Option)
 		}
 		c.Bypass.Option = b.Option

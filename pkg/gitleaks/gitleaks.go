@@ -38,6 +38,7 @@ import (
 	"regexp/syntax"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pelletier/go-toml/v2"
 	"gopkg.in/yaml.v3"
@@ -270,7 +271,7 @@ func convertRule(gr Rule, prefix string, targeted []Allowlist, global *allowOut)
 		return fail("neither regex nor path")
 	}
 	id := prefix + gr.ID
-	if !idPattern.MatchString(id) {
+	if !idPattern().MatchString(id) {
 		return fail("id %q is not a valid pushguard id (letters, digits, '.', '_', '-'; up to 100)", id)
 	}
 	r := outRule{
@@ -342,7 +343,7 @@ func convertRule(gr Rule, prefix string, targeted []Allowlist, global *allowOut)
 	return rr, converted{rule: r, globalOnly: globalOnly}, true
 }
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+var idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`) })
 
 func message(gr Rule) string {
 	if d := strings.TrimSpace(gr.Description); d != "" {
@@ -446,7 +447,7 @@ type allowOut struct {
 	Commits   []string `yaml:"commits,omitempty"`
 }
 
-var commitPattern = regexp.MustCompile(`^[0-9a-fA-F]{7,40}$`)
+var commitPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-fA-F]{7,40}$`) })
 
 // add adds what a gitleaks allowlist allows, and returns notes on what it
 // left out.
@@ -462,7 +463,7 @@ func (o *allowOut) add(a Allowlist) []string {
 		return []string{"condition AND is not supported: the allowlist is left out (more findings, never fewer)"}
 	}
 	for _, c := range a.Commits {
-		if commitPattern.MatchString(c) {
+		if commitPattern().MatchString(c) {
 			o.Commits = appendNew(o.Commits, strings.ToLower(c))
 		} else {
 			notes = append(notes, fmt.Sprintf("commit %q is no commit id: left out", c))

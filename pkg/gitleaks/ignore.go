@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -27,7 +28,7 @@ type IgnoreEntry struct {
 	Source string
 }
 
-var fullCommit = regexp.MustCompile(`^[0-9a-f]{40}$`)
+var fullCommit = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{40}$`) })
 
 // ParseIgnore reads a .gitleaksignore file: one fingerprint per line;
 // blank lines and lines starting with '#' are skipped. Lines that are no
@@ -77,7 +78,7 @@ func parseFingerprint(l string) (IgnoreEntry, error) {
 	}
 	e.RuleID, e.Line = rest[j+1:], line
 	rest = rest[:j]
-	if k := strings.IndexByte(rest, ':'); k == 40 && fullCommit.MatchString(rest[:k]) {
+	if k := strings.IndexByte(rest, ':'); k == 40 && fullCommit().MatchString(rest[:k]) {
 		e.Commit, rest = rest[:k], rest[k+1:]
 	}
 	if rest == "" {

@@ -3,8 +3,9 @@
 // (GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES), and lists
 // the commits a push adds.
 //
-// Objects are read (loose objects with zlib, pack indexes with go-git's
-// idxfile, pack entries and deltas by this package's own reader, pack.go,
+// Objects are read (loose objects with zlib; pack indexes in place,
+// packidx.go, so that a lookup costs the same in a repository of any
+// size; pack entries and deltas by this package's own reader, pack.go,
 // which profiling showed several times cheaper than go-git's packfile) from
 // an explicit list of
 // object directories built by Open: the quarantine, the alternates from

@@ -13,14 +13,13 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/klauspost/compress/zlib"
 )
 
 // objectDir reads the loose and packed objects of one objects directory
 // (a repository's objects/, a quarantine directory, an alternate).
 //
-// It reads pack indexes with go-git's idxfile and pack entries with
+// It reads pack indexes in place (packidx.go) and pack entries with
 // pack.go, rather than through go-git's storage/filesystem, because the latter's dotgit layer guesses quarantine
 // directories from names under objects/ (tmp_objdir-incoming-*, picking one
 // arbitrarily when pushes run concurrently) and follows
@@ -53,7 +52,7 @@ func (d *objectDir) commitGraph() *commitGraph {
 // pack is one pack-*.pack with its .idx, opened lazily.
 type pack struct {
 	hash plumbing.Hash
-	idx  *idxfile.MemoryIndex
+	idx  *packIndex
 	dir  string // the pack directory
 	pr   *packReader
 }
@@ -88,12 +87,15 @@ func (d *objectDir) loadPacks() error {
 		if len(hexHash) != 40 || !plumbing.IsHash(hexHash) || !names[base+".idx"] {
 			continue
 		}
-		idx, err := readIndex(filepath.Join(packDir, base+".idx"))
+		idx, err := openPackIndex(filepath.Join(packDir, base+".idx"))
 		if err != nil {
+			closeIndexes(packs)
 			return err
 		}
 		h := plumbing.NewHash(hexHash)
-		if !bytes.Equal(idx.PackfileChecksum[:], h[:]) {
+		if idx.PackfileChecksum != h {
+			idx.close()
+			closeIndexes(packs)
 			return fmt.Errorf("pack index %s/%s.idx: checksum does not match the pack name", packDir, base)
 		}
 		packs = append(packs, &pack{hash: h, idx: idx, dir: packDir})
@@ -104,17 +106,11 @@ func (d *objectDir) loadPacks() error {
 	return nil
 }
 
-func readIndex(path string) (*idxfile.MemoryIndex, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open pack index: %w", err)
+// closeIndexes closes the indexes of packs not yet in use.
+func closeIndexes(packs []*pack) {
+	for _, p := range packs {
+		p.idx.close()
 	}
-	defer f.Close()
-	idx := idxfile.NewMemoryIndex()
-	if err := idxfile.NewDecoder(bufio.NewReaderSize(f, 64*1024)).Decode(idx); err != nil {
-		return nil, fmt.Errorf("decode pack index %s: %w", path, err)
-	}
-	return idx, nil
 }
 
 // reload forgets the pack list so that the next lookup lists the pack
@@ -130,6 +126,10 @@ func (d *objectDir) closePacks() {
 		if p.pr != nil {
 			_ = p.pr.Close()
 			p.pr = nil
+		}
+		if p.idx != nil {
+			p.idx.close()
+			p.idx = nil
 		}
 	}
 }

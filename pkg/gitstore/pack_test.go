@@ -293,19 +293,12 @@ func entryKinds(t *testing.T, s *Store) map[int]int {
 			if err != nil {
 				t.Fatal(err)
 			}
-			iter, err := p.idx.Entries()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for {
-				e, err := iter.Next()
-				if err == io.EOF {
-					break
-				}
+			for i := range p.idx.Count() {
+				_, off, err := p.idx.At(i)
 				if err != nil {
 					t.Fatal(err)
 				}
-				pe, err := pr.entry(int64(e.Offset))
+				pe, err := pr.entry(off)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -70,6 +70,10 @@ type Env struct {
 	Flags Flags
 	// Now returns the time (nil: time.Now).
 	Now func() time.Time
+	// HoldGC holds the garbage collector back while the run loads the
+	// policy (see holdGC): for the hook process, which runs once; callers
+	// that run hooks in process leave it false.
+	HoldGC bool
 }
 
 // Outcome is how a run ended.

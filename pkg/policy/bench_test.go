@@ -9,9 +9,10 @@ import (
 // every hook run without a policy repository does: parsing the YAML and
 // compiling every rule ("parse"); reading the parsed trees from a warm
 // parse cache and compiling every rule ("cached-eager", as rules test
-// does); and from a warm cache with validation stamps, the regexes
-// compiled on first use ("cached", what the hook does from its second
-// run on).
+// does); from a warm cache with validation stamps, the regexes compiled
+// on first use ("stamped", what the hook did from its second run on
+// before the compiled cache); and from the compiled rules and automaton
+// ("cached", what the hook does from its second run on).
 func BenchmarkLoadEmbedded(b *testing.B) {
 	for _, tc := range []struct {
 		name string
@@ -19,6 +20,7 @@ func BenchmarkLoadEmbedded(b *testing.B) {
 	}{
 		{"parse", Options{CacheDir: "-"}},
 		{"cached-eager", Options{CacheDir: b.TempDir(), Eager: true}},
+		{"stamped", Options{CacheDir: b.TempDir(), noCompiled: true}},
 		{"cached", Options{CacheDir: b.TempDir()}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

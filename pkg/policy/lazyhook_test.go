@@ -174,3 +174,39 @@ func TestHookForgedStampMarkerFailsClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestHookForgedCompiledFailsClosed: a compiled-rules file forged in the
+// cache, whose content regex does not compile, rejects the push whose
+// lines meet the rule as an internal error, also with on_error: accept;
+// the genuine file blocks the secret before and after.
+func TestHookForgedCompiledFailsClosed(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	body := "rules:\n  - {id: tok, severity: block, message: m, content: {regex: 'token = [0-9]', keywords: [token]}}\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.yml"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "mode: enforce\nrules:\n  - path: " + dir + "\n"
+	r := newHookRepo(t)
+	hit := r.commit(r.base, map[string]string{"a.txt": "token = 1\n"})
+	for _, round := range []string{"cold", "warm (compiled)"} {
+		o, out := r.push(cfg, hit)
+		if o.Code != hook.ExitRejected || !strings.Contains(out, "tok") {
+			t.Fatalf("%s: code %d, want the rule to block\n%s", round, o.Code, out)
+		}
+	}
+	forged := strings.Replace(body, "token = [0-9]", "tok(en", 1)
+	if err := policy.ForgeCompiled(filepath.Join(cache, "pushguard", "rules"), filepath.Join(dir, "r.yml"), []byte(body), []byte(forged)); err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range []string{"", "on_error: accept\n"} {
+		o, out := r.push(cfg+extra, hit)
+		if o.Code != hook.ExitInternal || o.Event.Decision != audit.DecisionRejected {
+			t.Fatalf("forged %q: code %d decision %q, want an internal error rejection\n%s", extra, o.Code, o.Event.Decision, out)
+		}
+		if !strings.Contains(o.Event.Error, "failed to compile on first use") {
+			t.Errorf("audit error %q; want the lazy compile failure", o.Event.Error)
+		}
+	}
+}

@@ -7,8 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,7 +34,7 @@ import (
 
 // nodeCacheVersion names the encoding; bump it when the encoding or the
 // parser (yaml.v3, pkg/yamldoc) changes what a tree holds.
-const nodeCacheVersion = "pushguard-yaml-node-v1"
+const nodeCacheVersion = "pushguard-yaml-node-v2"
 
 // nodeCacheMax bounds a cache file read back.
 const nodeCacheMax = 64 << 20
@@ -64,15 +68,11 @@ func loadNodes(dir string, data []byte) *yaml.Node {
 	if dir == "" {
 		return nil
 	}
-	b, err := os.ReadFile(nodeCachePath(dir, data))
-	if err != nil || len(b) < sha256.Size || len(b) > nodeCacheMax {
+	payload := readChecked(nodeCachePath(dir, data))
+	if payload == "" {
 		return nil
 	}
-	payload, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	if s := sha256.Sum256(payload); !bytes.Equal(s[:], sum) {
-		return nil
-	}
-	n, err := decodeNodes(payload)
+	n, err := decodeNodes([]byte(payload))
 	if err != nil {
 		return nil
 	}
@@ -88,8 +88,48 @@ func storeNodes(dir string, data []byte, doc *yaml.Node) {
 	if err != nil {
 		return
 	}
-	sum := sha256.Sum256(payload)
-	payload = append(payload, sum[:]...)
+	writeChecked(dir, nodeCachePath(dir, data), payload)
+}
+
+// readChecked returns the payload of the cache file at p, written by
+// writeChecked: "" when the file is missing, larger than nodeCacheMax,
+// not a regular file, or its checksum (the CRC-32 of the payload, which
+// follows it) does not match. The checksum catches a truncated or damaged
+// file, not a forged one (see the top of this file). The payload is read
+// straight into the string returned: compiled rules decode from it
+// without a copy.
+func readChecked(p string) string {
+	// Lstat first: opening a FIFO would block.
+	if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() < crc32.Size || st.Size() > nodeCacheMax {
+		return ""
+	}
+	n := st.Size() - crc32.Size
+	var b strings.Builder
+	b.Grow(int(n))
+	h := crc32.NewIEEE()
+	if _, err := io.CopyN(io.MultiWriter(&b, h), f, n); err != nil {
+		return ""
+	}
+	var sum [crc32.Size]byte
+	if _, err := io.ReadFull(f, sum[:]); err != nil || binary.BigEndian.Uint32(sum[:]) != h.Sum32() {
+		return ""
+	}
+	return b.String()
+}
+
+// writeChecked writes payload and its checksum to the cache file p in dir,
+// atomically (a temporary file renamed), mode 0600; errors are ignored.
+func writeChecked(dir, p string, payload []byte) {
+	sum := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(payload))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return
 	}
@@ -98,12 +138,13 @@ func storeNodes(dir string, data []byte, doc *yaml.Node) {
 		return
 	}
 	_, werr := f.Write(payload)
+	_, serr := f.Write(sum[:])
 	cerr := f.Close()
-	if werr != nil || cerr != nil {
+	if werr != nil || serr != nil || cerr != nil {
 		os.Remove(f.Name())
 		return
 	}
-	if err := os.Rename(f.Name(), nodeCachePath(dir, data)); err != nil {
+	if err := os.Rename(f.Name(), p); err != nil {
 		os.Remove(f.Name())
 	}
 }
@@ -251,4 +292,38 @@ func decodeNodes(b []byte) (*yaml.Node, error) {
 		return nil, errNodeCache
 	}
 	return doc, nil
+}
+
+// pruneAge is how long a cache file lasts without being written again.
+const pruneAge = 30 * 24 * time.Hour
+
+// pruneCache removes the cache files of dir (the names this package
+// writes: *.node, *.ok, *.rules, *.ac, and temporary files) last written
+// before now - pruneAge. A load calls it after it wrote to the cache (a
+// new build, a changed policy), so that the files of old builds and old
+// policies do not pile up; a server whose build and policy do not change
+// writes nothing, and prunes nothing. A file still in use that is pruned
+// only costs its next load the time to write it again. Errors are
+// ignored.
+func pruneCache(dir string, now time.Time) {
+	if dir == "" {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		ours := strings.HasPrefix(name, ".tmp-")
+		for _, ext := range []string{".node", ".ok", ".rules", ".ac"} {
+			ours = ours || strings.HasSuffix(name, ext)
+		}
+		if !ours || !e.Type().IsRegular() {
+			continue
+		}
+		if st, err := e.Info(); err == nil && now.Sub(st.ModTime()) > pruneAge {
+			_ = os.Remove(filepath.Join(dir, name))
+		}
+	}
 }

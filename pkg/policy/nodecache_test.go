@@ -70,7 +70,9 @@ func TestNodeCacheCorrupt(t *testing.T) {
 		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }},
 		{"flipped byte", func(b []byte) []byte { b[len(b)/3] ^= 0xff; return b }},
 		{"empty", func([]byte) []byte { return nil }},
-		{"other version", func(b []byte) []byte { return []byte(strings.Replace(string(b), "v1", "v0", 1)) }},
+		{"other version", func(b []byte) []byte {
+			return []byte(strings.Replace(string(b), nodeCacheVersion, nodeCacheVersion+"x", 1))
+		}},
 	} {
 		t.Run(damage.name, func(t *testing.T) {
 			dir := t.TempDir()

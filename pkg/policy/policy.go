@@ -32,6 +32,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -78,6 +80,10 @@ type Options struct {
 	// makes loading cheap enough for the hook to do on every push. The
 	// verdicts are the same either way.
 	Eager bool
+
+	// noCompiled leaves the compiled-rules cache out (compiled.go): for
+	// the benchmark that measures what it saves.
+	noCompiled bool
 }
 
 func (o Options) withDefaults() Options {
@@ -225,14 +231,31 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 		return nil, err
 	}
 	// The markers of files this build validated in full before compile
-	// their regexes on first use, as the rules of those files do.
-	det, err := provenance.CompileWith(specs, provenance.CompileOptions{Validated: func(i int) bool { return validated[i] }})
-	if err != nil {
-		return nil, fmt.Errorf("AI-tool markers: %w", err)
+	// their regexes on first use, as the rules of those files do. They
+	// compile while the Set is built: each is a few milliseconds of a
+	// hook run.
+	var (
+		det    *provenance.Detector
+		detErr error
+		wg     sync.WaitGroup
+	)
+	wg.Go(func() {
+		det, detErr = provenance.CompileWith(specs, provenance.CompileOptions{Validated: func(i int) bool { return validated[i] }})
+	})
+	var cache ruleset.AutomatonCache
+	if !l.opt.Eager && !l.opt.noCompiled && l.stamps.dir != "" {
+		cache = automata{st: l.stamps, wrote: &l.wrote}
 	}
-	set := ruleset.NewSet(lists...)
+	set := ruleset.NewSetCached(cache, lists...)
+	wg.Wait()
+	if detErr != nil {
+		return nil, fmt.Errorf("AI-tool markers: %w", detErr)
+	}
 	if err := checkAITools(set, det); err != nil {
 		return nil, err
+	}
+	if l.wrote.Load() {
+		pruneCache(l.cache, time.Now())
 	}
 	version := "embedded"
 	if len(versions) > 0 {
@@ -265,6 +288,8 @@ type loader struct {
 	cache string
 	// stamps are the validation stamps (stamp.go), in cache.
 	stamps stamps
+	// wrote is set when the load wrote a cache file (see pruneCache).
+	wrote atomic.Bool
 }
 
 // load opens src when it must be, and loads it.
@@ -333,8 +358,16 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 		}
 		files++
 		if parallel {
-			// Read now, in order and within the budget; parsed below.
 			name := src.display(p)
+			if !markersOnly && l.compiledOn() {
+				// Only its checksum now: its compiled rules are
+				// likely in the cache, and then its bytes are
+				// not needed (compiledPath).
+				sum, err := embeddedSum(src, p)
+				jobs = append(jobs, fileJob{p: p, name: name, sum: &sum, err: err})
+				return nil
+			}
+			// Read now, in order and within the budget; parsed below.
 			data, err := l.read(src, p, name)
 			jobs = append(jobs, fileJob{p: p, name: name, data: data, err: err})
 			if errors.Is(err, errBudget) {
@@ -390,11 +423,12 @@ func (l *loader) source(src Source, markersOnly bool) (loaded, error) {
 	return out, nil
 }
 
-// fileJob is one rule file of a parallel load: read, then parsed and
-// decoded into got (or err).
+// fileJob is one rule file of a parallel load: read (or only its
+// checksum taken, sum), then parsed and decoded into got (or err).
 type fileJob struct {
 	p, name string
 	data    []byte
+	sum     *contentSum
 	got     loaded
 	err     error
 }
@@ -412,7 +446,7 @@ func (l *loader) parseAll(src Source, jobs []fileJob, markersOnly bool) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			j.got, j.err = l.parsed(src, j.p, j.name, j.data, markersOnly)
+			j.got, j.err = l.parsed(src, j.p, j.name, j.data, j.sum, markersOnly)
 		})
 	}
 	wg.Wait()
@@ -428,19 +462,40 @@ func (l *loader) file(src Source, p string, markersOnly bool) (loaded, error) {
 	if err != nil {
 		return loaded{}, err
 	}
-	return l.parsed(src, p, name, data, markersOnly)
+	return l.parsed(src, p, name, data, nil, markersOnly)
 }
 
 // parsed parses (or reads from the parse cache) and decodes the rule file
-// at p, whose content is data. It is safe for concurrent use on the files
-// of an embedded source (see source).
-func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly bool) (loaded, error) {
+// at p, whose content is data; or, for an embedded file, whose checksum
+// is sum, data nil: read when the compiled rules do not do. It is safe
+// for concurrent use on the files of an embedded source (see source).
+func (l *loader) parsed(src Source, p, name string, data []byte, sum *contentSum, markersOnly bool) (loaded, error) {
 	var err error
+	content := func() ([]byte, error) {
+		if data == nil {
+			data, err = l.read(src, p, name)
+		}
+		return data, err
+	}
 	if markersOnly && !bytes.Contains(data, []byte("ai_tools")) && !bytes.Contains(data, []byte("declared_trailers")) {
 		// Only the embedded files are read for their markers alone, and
 		// they spell their keys plainly (TestEmbeddedMarkersOnly): the
 		// files of rules only are not parsed.
 		return loaded{}, nil
+	}
+	// A file this build decoded before: its compiled rules (compiled.go).
+	cp := ""
+	if !markersOnly {
+		cp = l.compiledPath(src, name, data, sum)
+	}
+	if cp != "" {
+		got, ok, err := l.compiled(src, p, name, content, cp)
+		if err != nil || ok {
+			return got, err
+		}
+	}
+	if data, err = content(); err != nil {
+		return loaded{}, err
 	}
 	doc := loadNodes(l.cache, data)
 	if doc == nil {
@@ -451,6 +506,7 @@ func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly boo
 			// Encoded before decoding, which must not see a tree
 			// the cache could differ from.
 			storeNodes(l.cache, data, doc)
+			l.wrote.Store(true)
 		}
 	}
 	// A file this build validated in full before is decoded lazily; one
@@ -458,22 +514,29 @@ func (l *loader) parsed(src Source, p, name string, data []byte, markersOnly boo
 	// whole file, its markers too, also when only those are wanted.
 	validated := !l.opt.Eager && l.stamps.valid(data)
 	lazy := !markersOnly && validated
-	got, err := l.decode(src, p, name, doc, markersOnly, lazy, validated)
+	reads := &readLog{read: src.reader(p)}
+	got, err := l.decode(name, doc, l.charged(reads.record), markersOnly, lazy, validated)
 	if err == nil && !markersOnly && !lazy {
 		l.stamps.store(data)
+		l.wrote.Store(true)
+	}
+	if err == nil && cp != "" {
+		l.storeCompiled(cp, got.rules, reads.reads, len(got.tools) > 0)
+		l.wrote.Store(true)
 	}
 	return got, err
 }
 
 // decode decodes one parsed rule file into rules (unless markersOnly) and
-// AI-tool markers, reporting the problems of both. lazy decodes the rules
-// lazily (see Options.Eager); validated leaves the markers' regexes to
-// compile on first use (provenance.DecodeOptions.Validated).
-func (l *loader) decode(src Source, p, name string, doc *yaml.Node, markersOnly, lazy, validated bool) (loaded, error) {
+// AI-tool markers, reporting the problems of both; read reads the files
+// it names. lazy decodes the rules lazily (see Options.Eager); validated
+// leaves the markers' regexes to compile on first use
+// (provenance.DecodeOptions.Validated).
+func (l *loader) decode(name string, doc *yaml.Node, read ruleset.ReadFunc, markersOnly, lazy, validated bool) (loaded, error) {
 	var out loaded
 	var errs []error
 	if !markersOnly {
-		rs, err := ruleset.DecodeDocumentWith(l.ctx, name, doc, l.charged(src.reader(p)), ruleset.DecodeOptions{Lazy: lazy})
+		rs, err := ruleset.DecodeDocumentWith(l.ctx, name, doc, read, ruleset.DecodeOptions{Lazy: lazy})
 		if err != nil {
 			errs = append(errs, err)
 		}

@@ -20,17 +20,7 @@ import (
 // stampCount counts the validation stamps in dir.
 func stampCount(t *testing.T, dir string) int {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".ok") {
-			n++
-		}
-	}
-	return n
+	return cacheFiles(t, dir, ".ok")
 }
 
 // testCount is the number of rule tests a policy has: none when its files

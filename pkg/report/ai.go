@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pushguard/pushguard/pkg/textsafe"
 
@@ -160,7 +161,9 @@ func writeAIHowTo(line func(string, ...any), o TextOptions) {
 // declareTrailer finds a declared-use trailer and the tool it names in
 // fix advice: "Assisted-by: claude-code:claude-opus-4-5" (tool
 // claude-code, model claude-opus-4-5), "Generated-by: AGENT:MODEL".
-var declareTrailer = regexp.MustCompile(`(?i)\b((?:assisted|generated|co-authored|written)-by|ai-assisted):(\s*)([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)(:[^\s"'\x60]+)?`)
+var declareTrailer = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b((?:assisted|generated|co-authored|written)-by|ai-assisted):(\s*)([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)(:[^\s"'\x60]+)?`)
+})
 
 // toolHint rewrites the tool named in a declared-use trailer of an
 // AI-policy rule's advice to the tool that made the finding's commit: the
@@ -185,8 +188,8 @@ func toolHint(r *ruleset.Rule, text string, f scan.Finding, ai *verdict.AISummar
 	if tool == "" {
 		return text
 	}
-	return declareTrailer.ReplaceAllStringFunc(text, func(m string) string {
-		g := declareTrailer.FindStringSubmatch(m)
+	return declareTrailer().ReplaceAllStringFunc(text, func(m string) string {
+		g := declareTrailer().FindStringSubmatch(m)
 		named := strings.ToLower(g[3])
 		if named == tool || !looksLikeTool(g[3]) {
 			return m

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -77,7 +78,7 @@ type TrailerRequirement struct {
 func (t *TrailerRequirement) decodeScalar(s string) { t.Key = s }
 
 // toolIDPattern is the syntax of AI tool ids (see pkg/provenance).
-var toolIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+var toolIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
 
 // aiCond is a compiled AISpec.
 type aiCond struct {
@@ -119,7 +120,7 @@ func (d *decoder) compileAI(a *AISpec, rule *yaml.Node) *aiCond {
 		if d.bad[&a.Tools[i]] {
 			continue
 		}
-		if !toolIDPattern.MatchString(id) {
+		if !toolIDPattern().MatchString(id) {
 			d.errorf(d.at(&a.Tools[i], n), fmt.Sprintf("ai.tools[%d]", i),
 				"invalid tool id %s: lower-case letters, digits and single dashes, as in rules/ai-tools.yml (e.g. claude-code)", yamlmsg.Quote(id))
 			continue
@@ -200,7 +201,7 @@ func (d *decoder) compileRequire(q *RequireSpec, rule *yaml.Node) *requireCond {
 		}
 		key := fmt.Sprintf("require.trailers[%d]", i)
 		tn := d.at(t, n)
-		if !trailerKeyPattern.MatchString(t.Key) {
+		if !trailerKeyPattern().MatchString(t.Key) {
 			if t.Key == "" {
 				d.errorf(tn, key, `missing required key "key" (the trailer key, e.g. Reviewed-by)`)
 			} else {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"gopkg.in/yaml.v3"
@@ -37,7 +38,7 @@ type allowlist struct {
 }
 
 // hexPattern is the syntax of a commit id prefix in an allowlist.
-var hexPattern = regexp.MustCompile(`^[0-9a-fA-F]{7,40}$`)
+var hexPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-fA-F]{7,40}$`) })
 
 // compileAllowlist validates and compiles an AllowlistSpec written at key
 // ("allowlist") under node fallback.
@@ -71,7 +72,7 @@ func (d *decoder) compileAllowlist(a *AllowlistSpec, key string, fallback *yaml.
 		if d.bad[&a.Commits[i]] {
 			continue
 		}
-		if !hexPattern.MatchString(c) {
+		if !hexPattern().MatchString(c) {
 			d.errorf(d.at(&a.Commits[i], n), fmt.Sprintf("%s.commits[%d]", key, i), "invalid commit id %s: give 7 to 40 hexadecimal digits", yamlmsg.Quote(c))
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"gopkg.in/yaml.v3"
@@ -15,8 +16,8 @@ import (
 // idPattern is the syntax of rule ids; trailerKeyPattern that of trailer
 // keys. Both are immutable.
 var (
-	idPattern         = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
-	trailerKeyPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+	idPattern         = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`) })
+	trailerKeyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`) })
 )
 
 // compileRule checks a decoded rule and compiles it. n is the rule's
@@ -37,7 +38,7 @@ func (d *decoder) compileRule(spec *RuleSpec, n *yaml.Node) *Rule {
 	switch {
 	case !d.has(&spec.ID):
 		d.errorf(n, "", `missing required key "id"`)
-	case d.ok(&spec.ID) && !idPattern.MatchString(spec.ID):
+	case d.ok(&spec.ID) && !idPattern().MatchString(spec.ID):
 		d.errorf(d.node(&spec.ID), "id", "invalid id %s: use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit", yamlmsg.Quote(spec.ID))
 	}
 	switch {
@@ -199,7 +200,7 @@ func (d *decoder) trailerKeys(keys []string, key string, fallback *yaml.Node) []
 		if d.bad[&keys[i]] {
 			continue
 		}
-		if !trailerKeyPattern.MatchString(k) {
+		if !trailerKeyPattern().MatchString(k) {
 			d.errorf(d.at(&keys[i], fallback), fmt.Sprintf("%s[%d]", key, i),
 				"invalid trailer key %s: letters, digits and '-', without the colon (e.g. Signed-off-by)", yamlmsg.Quote(k))
 			continue

@@ -39,7 +39,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, r := range rs {
-			if !idPattern.MatchString(r.ID) {
+			if !idPattern().MatchString(r.ID) {
 				t.Errorf("accepted rule with id %q", r.ID)
 			}
 			if !r.Disabled && (r.Severity.Rank() == 0 || r.Message == "") {

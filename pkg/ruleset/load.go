@@ -90,7 +90,7 @@ func ruleOf(doc, n *yaml.Node) (int, string) {
 			id := ""
 			if r.Kind == yaml.MappingNode {
 				for k := 0; k+1 < len(r.Content); k += 2 {
-					if v := r.Content[k+1]; r.Content[k].Value == "id" && v.Kind == yaml.ScalarNode && idPattern.MatchString(v.Value) {
+					if v := r.Content[k+1]; r.Content[k].Value == "id" && v.Kind == yaml.ScalarNode && idPattern().MatchString(v.Value) {
 						id = v.Value
 					}
 				}
@@ -265,7 +265,7 @@ func (d *decoder) rule(n *yaml.Node, num int, ids map[string]int) *Rule {
 	if rn := d.resolve(n); rn != nil && rn.Kind == yaml.MappingNode {
 		r = d.compileRule(&spec, n)
 	}
-	validID := idPattern.MatchString(spec.ID)
+	validID := idPattern().MatchString(spec.ID)
 	if validID {
 		if first, dup := ids[spec.ID]; dup {
 			d.errorf(d.at(&spec.ID, n), "id", "duplicate id: rule %q is already defined at %s:%d", spec.ID, d.file, first)

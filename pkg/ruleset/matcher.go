@@ -1,7 +1,9 @@
 package ruleset
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"slices"
 )
 
@@ -19,8 +21,9 @@ type lineIndex struct {
 	tiered bool
 }
 
-// newLineIndex builds the line index of a set's rules.
-func newLineIndex(rules []*Rule) *lineIndex {
+// newLineIndex builds the line index of a set's rules, its automaton from
+// cache when it is there (nil: no cache).
+func newLineIndex(rules []*Rule, cache AutomatonCache) *lineIndex {
 	idx := &lineIndex{}
 	var kws []keyword
 	for _, r := range rules {
@@ -40,9 +43,41 @@ func newLineIndex(rules []*Rule) *lineIndex {
 		}
 	}
 	if len(kws) > 0 {
-		idx.ac = newAutomaton(kws)
+		idx.ac = cachedAutomaton(cache, kws, len(idx.rules))
 	}
 	return idx
+}
+
+// automatonKeyVersion names the encoding of cached automata (compiled.go).
+const automatonKeyVersion = "pushguard-automaton-v2"
+
+// cachedAutomaton returns the automaton of kws, whose slots are below
+// slots: from cache when it holds a valid one, else built (and stored).
+func cachedAutomaton(cache AutomatonCache, kws []keyword, slots int) *automaton {
+	if cache == nil {
+		return newAutomaton(kws)
+	}
+	h := sha256.New()
+	h.Write([]byte(automatonKeyVersion))
+	var b []byte
+	for _, k := range kws {
+		b = binary.AppendUvarint(b[:0], uint64(len(k.text)))
+		b = append(b, k.text...)
+		b = binary.AppendUvarint(b, uint64(k.slot))
+		h.Write(b)
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	if data := cache.Get(key); data != "" {
+		r := &wireReader{s: data}
+		if a := decodeAutomaton(r, slots); a != nil && r.end() == nil {
+			return a
+		}
+	}
+	a := newAutomaton(kws)
+	w := &wireWriter{}
+	encodeAutomaton(w, a)
+	cache.Put(key, w.b)
+	return a
 }
 
 // LineMatcher runs the content rules of a Set against added lines. The
@@ -81,7 +116,7 @@ type LineMatcher struct {
 func (s *Set) NewLineMatcher() *LineMatcher {
 	idx := s.lines
 	if idx == nil { // a Set not built by NewSet
-		idx = newLineIndex(s.Rules)
+		idx = newLineIndex(s.Rules, nil)
 	}
 	m := &LineMatcher{idx: idx, seen: make([]uint32, len(idx.rules))}
 	m.gatherFn = m.gather
@@ -469,7 +504,31 @@ func newAutomaton(kws []keyword) *automaton {
 			queue = append(queue, t)
 		}
 	}
+	a.renumber(queue)
 	return a
+}
+
+// renumber numbers the states in breadth-first order (order, the order in
+// which the failure links were computed): a state's failure state and the
+// state its trie edge comes from are then numbered before it, which lets a
+// table read back from a cache be checked in one pass (valid).
+func (a *automaton) renumber(order []int32) {
+	n := len(order)
+	id := make([]int32, n)
+	for i, s := range order {
+		id[s] = int32(i)
+	}
+	first, fail, mark := make([]int32, n), make([]int32, n), make([]int32, n)
+	for i, s := range order {
+		first[i], fail[i], mark[i] = a.first[s], id[a.fail[s]], a.mark[s]
+	}
+	for e, t := range a.edgeTo {
+		a.edgeTo[e] = id[t]
+	}
+	for c, t := range a.root {
+		a.root[c] = id[t] // the root is first: id[0] == 0
+	}
+	a.first, a.fail, a.mark = first, fail, mark
 }
 
 // step returns the state the DFA goes to from state s on class c.

@@ -292,7 +292,7 @@ func parseTrailers(msg string) map[string][]string {
 		}
 		k, v, ok := strings.Cut(l, ":")
 		k = strings.TrimRight(k, " \t")
-		if !ok || !trailerKeyPattern.MatchString(k) {
+		if !ok || !trailerKeyPattern().MatchString(k) {
 			return nil
 		}
 		lastKey = lowerASCIIString(k)

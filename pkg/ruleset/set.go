@@ -28,6 +28,24 @@ type Set struct {
 // The order is deterministic: first definition order. The Rules of the Set
 // are copies, so loaded lists can be shared by several Sets.
 func NewSet(lists ...[]*Rule) *Set {
+	return NewSetCached(nil, lists...)
+}
+
+// AutomatonCache keeps the keyword automaton of a Set between processes:
+// building it is most of what NewSet costs, for the same keywords on every
+// hook run. Get returns what Put stored under key, or "". The keys name
+// the keywords and their rules' positions (and the encoding's version),
+// not the build: an implementation that outlives the build must fold the
+// build's identity into them (pkg/policy does). What Get returns is
+// checked, and rebuilt when it does not hold.
+type AutomatonCache interface {
+	Get(key string) string
+	Put(key string, data []byte)
+}
+
+// NewSetCached is NewSet with the keyword automaton taken from cache when
+// it holds the one of these rules (nil: no cache).
+func NewSetCached(cache AutomatonCache, lists ...[]*Rule) *Set {
 	var slots []*Rule
 	var global []*allowlist
 	pos := make(map[string]int)
@@ -58,7 +76,7 @@ func NewSet(lists ...[]*Rule) *Set {
 			s.Rules = append(s.Rules, &c)
 		}
 	}
-	s.lines = newLineIndex(s.Rules)
+	s.lines = newLineIndex(s.Rules, cache)
 	return s
 }
 

@@ -9,6 +9,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -57,7 +58,7 @@ const (
 )
 
 // traceVersion is the syntax of the specification version ("0.1.0", "1.0").
-var traceVersion = regexp.MustCompile(`^[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?$`)
+var traceVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?$`) })
 
 // IsAgentTraceFile reports whether a repository path is an Agent Trace
 // file pushguard reads: a .jsonl file directly in the top-level
@@ -124,7 +125,7 @@ func parseTraceRecord(b []byte) (*traceRecord, error) {
 	switch {
 	case in.Version == nil:
 		return nil, errors.New(`missing required field "version"`)
-	case !traceVersion.MatchString(*in.Version):
+	case !traceVersion().MatchString(*in.Version):
 		return nil, fmt.Errorf(`"version" %q is not a specification version such as 0.1.0`, clipText(*in.Version))
 	case in.ID == nil || strings.TrimSpace(*in.ID) == "":
 		return nil, errors.New(`missing required field "id"`)

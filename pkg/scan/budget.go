@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/pushguard/pushguard/pkg/ruleset"
@@ -109,7 +110,7 @@ func runeStart(b []byte, i int) int {
 
 // columnRef finds the character columns a match detail names ("at column
 // 17", "columns 17-19").
-var columnRef = regexp.MustCompile(`\bcolumns? (\d+)(?:-(\d+))?`)
+var columnRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bcolumns? (\d+)(?:-(\d+))?`) })
 
 // shiftColumns adds off to the columns detail names: a detail made for a
 // window of a long line counts columns from the window's start.
@@ -117,8 +118,8 @@ func shiftColumns(detail string, off int) string {
 	if off == 0 || detail == "" {
 		return detail
 	}
-	return columnRef.ReplaceAllStringFunc(detail, func(s string) string {
-		m := columnRef.FindStringSubmatch(s)
+	return columnRef().ReplaceAllStringFunc(detail, func(s string) string {
+		m := columnRef().FindStringSubmatch(s)
 		word, _, _ := strings.Cut(s, " ")
 		first, _ := strconv.Atoi(m[1])
 		out := word + " " + strconv.Itoa(first+off)

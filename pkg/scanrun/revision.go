@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
@@ -245,7 +246,7 @@ func (rr *revResolver) resolve(rev string) (plumbing.Hash, string, error) {
 
 // goGitSuffix is the syntax go-git's ResolveRevision implements after a
 // name or id: ~N, ^N, ^{/text}.
-var goGitSuffix = regexp.MustCompile(`^(?:~[0-9]*|\^[0-9]*|\^\{/[^}]*\})*$`)
+var goGitSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:~[0-9]*|\^[0-9]*|\^\{/[^}]*\})*$`) })
 
 // goGitSyntax reports whether go-git's ResolveRevision implements all of
 // rev's syntax, and returns its name or id part. go-git ignores what it
@@ -257,7 +258,7 @@ func goGitSyntax(rev string) (string, bool) {
 		i = len(rev)
 	}
 	base := rev[:i]
-	if base == "" || strings.Contains(base, "@{") || strings.ContainsAny(base, ": \t\n") || !goGitSuffix.MatchString(rev[i:]) {
+	if base == "" || strings.Contains(base, "@{") || strings.ContainsAny(base, ": \t\n") || !goGitSuffix().MatchString(rev[i:]) {
 		return "", false
 	}
 	return base, true
@@ -349,7 +350,7 @@ func (rr *revResolver) resolveGoGit(base, suffix string) (plumbing.Hash, error) 
 	if c == nil {
 		return plumbing.ZeroHash, plumbing.ErrReferenceNotFound
 	}
-	for _, m := range suffixPart.FindAllStringSubmatch(suffix, -1) {
+	for _, m := range suffixPart().FindAllStringSubmatch(suffix, -1) {
 		switch {
 		case m[1] != "": // ^{/text}: the newest commit whose message matches
 			re, err := regexp.Compile(m[1][3 : len(m[1])-1])
@@ -393,7 +394,7 @@ func (rr *revResolver) resolveGoGit(base, suffix string) (plumbing.Hash, error) 
 }
 
 // suffixPart is one ~N, ^N or ^{/text} of a revision.
-var suffixPart = regexp.MustCompile(`(\^\{/[^}]*\})|([~^])([0-9]*)`)
+var suffixPart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\^\{/[^}]*\})|([~^])([0-9]*)`) })
 
 // parent returns the nth (1-based) parent of c, nil when it has none.
 func (rr *revResolver) parent(c *object.Commit, n int) *object.Commit {

@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -47,7 +48,7 @@ func (e *Error) Error() string {
 }
 
 // syntaxPattern splits a yaml.v3 syntax error into line and message.
-var syntaxPattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var syntaxPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // Parse parses data as one YAML document and returns its document node, or
 // nil for a file without a document (empty, or comments only). Every error
@@ -93,7 +94,7 @@ func Parse(data []byte, maxAliasBytes int64) (*yaml.Node, error) {
 // mistake that yaml.v3 words obscurely).
 func SyntaxError(data []byte, err error) *Error {
 	msg := err.Error()
-	m := syntaxPattern.FindStringSubmatch(msg)
+	m := syntaxPattern().FindStringSubmatch(msg)
 	if m == nil {
 		return &Error{Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 	}
