@@ -44,14 +44,8 @@ var sameRules = []cmp.Option{
 	cmpopts.IgnoreFields(lazyRegexps{}, "re", "allow", "err"),
 }
 
-// compiledCorpus returns the rule files of the round-trip tests: the
-// embedded rules, the example policies and a few written for the
-// conditions those do not use.
-func compiledCorpus(t *testing.T) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	for name, doc := range map[string]string{
-		"extra.yml": `
+// extraRules uses the conditions the embedded and example rules do not.
+const extraRules = `
 allowlist:
   paths: ["vendor/**"]
   regexes: ['^EXAMPLE']
@@ -109,10 +103,15 @@ rules:
       allow: {npm: ["@types/*", left-pad]}
   - id: gone
     disabled: true
-`,
-	} {
-		files[name] = []byte(doc)
-	}
+`
+
+// compiledCorpus returns the rule files of the round-trip tests: the
+// embedded rules, the example policies and a few written for the
+// conditions those do not use.
+func compiledCorpus(t *testing.T) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	files["extra.yml"] = []byte(extraRules)
 	for _, dir := range []string{"../../rules", "../../rules/examples"} {
 		ents, err := os.ReadDir(dir)
 		if err != nil {
@@ -391,4 +390,40 @@ func TestNewSetCached(t *testing.T) {
 			t.Errorf("%d %s: %d cache entries, want 1", i, tc.name, len(cache.m))
 		}
 	}
+}
+
+// FuzzDecodeCompiled: any bytes given as compiled rules (a damaged or
+// forged cache file past its checksum) decode into rules or an error,
+// never a panic; and the keyword automata of rules that decode are sound
+// enough for a scan to end: every line runs through a matcher of the
+// decoded rules (the panic a lazily compiled regex may raise by design
+// aside).
+func FuzzDecodeCompiled(f *testing.F) {
+	for _, doc := range []string{extraRules, "rules:\n  - {id: p, severity: warn, message: m, content: {providers: {credential_words: [key], min_entropy: 3, default_shapes: ['[token]{20,200}'], list: ['Acme | acme | ak_[alnum]{8}']}}}\n"} {
+		doc := []byte(doc)
+		d, err := ParseDocument("f.yml", doc)
+		if err != nil {
+			f.Fatal(err)
+		}
+		rs, err := DecodeDocumentWith(context.Background(), "f.yml", d, nil, DecodeOptions{Lazy: true})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(EncodeCompiled(rs), []byte("acme_key = ak_x7Qp2Lm9 token KEY=abcd1234"))
+	}
+	f.Fuzz(func(t *testing.T, data, line []byte) {
+		rs, err := DecodeCompiled(string(data))
+		if err != nil {
+			return
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				if e, ok := p.(error); !ok || !errors.Is(e, ErrLazyCompile) {
+					panic(p)
+				}
+			}
+		}()
+		m := NewSet(rs).NewLineMatcher()
+		m.MatchLine(line, 1, nil, func(LineMatch) {})
+	})
 }
