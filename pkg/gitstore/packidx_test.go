@@ -16,7 +16,7 @@ import (
 
 // idxOf writes a repository with some history, packs it, and returns the
 // path of its one pack index.
-func idxOf(t *testing.T) string {
+func idxOf(t testing.TB) string {
 	t.Helper()
 	r := newRepo(t, true)
 	h := newHistory()
@@ -179,4 +179,50 @@ func TestPackIndexDamaged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkPackIndexLookup opens a pack index and looks up one object, as
+// a hook run does for the few objects of a push: in place (packIndex)
+// against decoding the whole index first (go-git's idxfile, what the
+// store did before). The first grows with the number of objects only
+// through the binary search; the second reads and decodes every entry.
+func BenchmarkPackIndexLookup(b *testing.B) {
+	path := idxOf(b)
+	x, err := openPackIndex(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, _, err := x.At(x.Count() / 2)
+	x.close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("in-place", func(b *testing.B) {
+		for b.Loop() {
+			x, err := openPackIndex(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := x.FindOffset(h); err != nil {
+				b.Fatal(err)
+			}
+			x.close()
+		}
+	})
+	b.Run("idxfile", func(b *testing.B) {
+		for b.Loop() {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			idx := idxfile.NewMemoryIndex()
+			if err := idxfile.NewDecoder(f).Decode(idx); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := idx.FindOffset(h); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+	})
 }
