@@ -14,9 +14,9 @@ import (
 // where the platform allows, else read whole. A lookup is a binary search
 // in the names of one fan-out bucket, which touches a few pages of the
 // file; nothing is decoded up front. Decoding the whole index (go-git's
-// idxfile) on every hook run cost in proportion to the repository: ~2 ms
-// for gin's 9,000 objects, hundreds of milliseconds for a large
-// repository, for a push that looks up a handful of objects.
+// idxfile) on every hook run cost in proportion to the repository, ~0.45
+// µs an object (5.0 ms for gin's 11,296 objects against 60 µs in place,
+// BenchmarkPackIndexLookup), for a push that looks up a handful.
 //
 // The layout (gitformat-pack(5)): magic "\377tOc", version 2, 256
 // big-endian fan-out counts, the N sorted 20-byte object names, N CRC-32s,
