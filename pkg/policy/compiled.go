@@ -3,11 +3,9 @@ package policy
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"hash/crc32"
 	"io"
-	"path/filepath"
 	"sync/atomic"
 
 	"github.com/pushguard/pushguard/pkg/provenance"
@@ -97,32 +95,21 @@ func embeddedSum(src Source, p string) (contentSum, error) {
 	return contentSum{size: n, crc: h.Sum32()}, nil
 }
 
-// compiledPath is the compiled-rules file of the rule file name of src
-// with content data, "" when there is no cache (see compiledOn). The
-// files embedded in the binary are named by their size and CRC-32 (sum,
-// or computed from data), cheaper than hashing them on every run: the
-// build's identity already names them (and nobody chooses them but
-// whoever built the binary).
-func (l *loader) compiledPath(src Source, name string, data []byte, sum *contentSum) string {
+// compiledPath is the compiled-rules file of the rule file name with
+// content data, "" when there is no cache (see compiledOn). A file
+// embedded in the binary comes with sum instead of data (nil): it is named
+// by its size and CRC-32, cheaper than hashing it on every run, as the
+// build's identity already names it (and nobody chooses it but whoever
+// built the binary).
+func (l *loader) compiledPath(name string, data []byte, sum *contentSum) string {
 	if !l.compiledOn() {
 		return ""
 	}
-	h := sha256.New()
-	for _, s := range []string{compiledCacheVersion, l.stamps.build, name} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+	content := data
+	if sum != nil {
+		content = binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(nil, uint64(sum.size)), sum.crc)
 	}
-	switch {
-	case src.kind == kindEmbedded && sum != nil:
-		h.Write(binary.BigEndian.AppendUint64(nil, uint64(sum.size)))
-		h.Write(binary.BigEndian.AppendUint32(nil, sum.crc))
-	case src.kind == kindEmbedded:
-		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(data))))
-		h.Write(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(data)))
-	default:
-		h.Write(data)
-	}
-	return filepath.Join(l.stamps.dir, hex.EncodeToString(h.Sum(nil))+".rules")
+	return cachePath(l.stamps.dir, ".rules", []byte(compiledCacheVersion), []byte(l.stamps.build), []byte(name), content)
 }
 
 // storeCompiled writes the compiled-rules file at p; errors are ignored.
@@ -220,18 +207,9 @@ func (l *loader) compiled(src Source, p, name string, content func() ([]byte, er
 	return got, true, nil
 }
 
-// uvarint decodes an unsigned varint from the start of s, as
-// binary.Uvarint does from a byte slice.
+// uvarint is binary.Uvarint at the start of s.
 func uvarint(s string) (uint64, int) {
-	var v uint64
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		c := s[i]
-		v |= uint64(c&0x7f) << (7 * i)
-		if c < 0x80 {
-			return v, i + 1
-		}
-	}
-	return 0, 0
+	return binary.Uvarint([]byte(s[:min(len(s), binary.MaxVarintLen64)]))
 }
 
 // automata is the ruleset.AutomatonCache of a load: files in the cache
@@ -244,12 +222,7 @@ type automata struct {
 
 // path is the cache file of key.
 func (a automata) path(key string) string {
-	h := sha256.New()
-	for _, s := range []string{compiledCacheVersion, a.st.build, key} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	return filepath.Join(a.st.dir, hex.EncodeToString(h.Sum(nil))+".ac")
+	return cachePath(a.st.dir, ".ac", []byte(compiledCacheVersion), []byte(a.st.build), []byte(key))
 }
 
 // Get implements ruleset.AutomatonCache.

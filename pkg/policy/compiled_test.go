@@ -130,7 +130,7 @@ func forgeCompiled(t *testing.T, cache, name string, data []byte, forged string)
 		t.Fatal(err)
 	}
 	l := &loader{opt: Options{CacheDir: cache}.withDefaults(), stamps: newStamps(cache)}
-	return l.compiledPath(Source{kind: kindDiskDir}, name, data, nil)
+	return l.compiledPath(name, data, nil)
 }
 
 // TestCompiledFileIsReadAndChecked: a warm load takes its rules from the

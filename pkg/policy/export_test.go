@@ -26,6 +26,6 @@ func ForgeCompiled(dir, name string, data, forged []byte) error {
 		return err
 	}
 	l := &loader{opt: Options{CacheDir: dir}.withDefaults(), stamps: newStamps(dir)}
-	l.storeCompiled(l.compiledPath(Source{kind: kindDiskDir}, name, data, nil), rs, nil, false)
+	l.storeCompiled(l.compiledPath(name, data, nil), rs, nil, false)
 	return nil
 }

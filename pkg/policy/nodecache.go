@@ -54,13 +54,23 @@ func (o Options) cacheDir() string {
 	return o.CacheDir
 }
 
+// cachePath is the cache file in dir named by the SHA-256 of parts (each
+// but the last followed by a zero byte) and ending with ext: every cache
+// file (parsed trees, stamps, compiled rules, automata) is named this way.
+func cachePath(dir, ext string, parts ...[]byte) string {
+	h := sha256.New()
+	for i, p := range parts {
+		if i > 0 {
+			h.Write([]byte{0})
+		}
+		h.Write(p)
+	}
+	return filepath.Join(dir, hex.EncodeToString(h.Sum(nil))+ext)
+}
+
 // nodeCachePath is the cache file of content data in dir.
 func nodeCachePath(dir string, data []byte) string {
-	h := sha256.New()
-	h.Write([]byte(nodeCacheVersion))
-	h.Write([]byte{0})
-	h.Write(data)
-	return filepath.Join(dir, hex.EncodeToString(h.Sum(nil))+".node")
+	return cachePath(dir, ".node", []byte(nodeCacheVersion), data)
 }
 
 // loadNodes returns the cached tree of content data, or nil.

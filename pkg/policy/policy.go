@@ -243,7 +243,7 @@ func Load(ctx context.Context, srcs []Source, opt Options) (*Policy, error) {
 		det, detErr = provenance.CompileWith(specs, provenance.CompileOptions{Validated: func(i int) bool { return validated[i] }})
 	})
 	var cache ruleset.AutomatonCache
-	if !l.opt.Eager && !l.opt.noCompiled && l.stamps.dir != "" {
+	if l.compiledOn() {
 		cache = automata{st: l.stamps, wrote: &l.wrote}
 	}
 	set := ruleset.NewSetCached(cache, lists...)
@@ -486,7 +486,7 @@ func (l *loader) parsed(src Source, p, name string, data []byte, sum *contentSum
 	// A file this build decoded before: its compiled rules (compiled.go).
 	cp := ""
 	if !markersOnly {
-		cp = l.compiledPath(src, name, data, sum)
+		cp = l.compiledPath(name, data, sum)
 	}
 	if cp != "" {
 		got, ok, err := l.compiled(src, p, name, content, cp)

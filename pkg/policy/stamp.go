@@ -1,11 +1,8 @@
 package policy
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -81,13 +78,7 @@ func buildIdentity() string {
 
 // path is the stamp file of content data.
 func (s stamps) path(data []byte) string {
-	h := sha256.New()
-	h.Write([]byte(stampVersion))
-	h.Write([]byte{0})
-	h.Write([]byte(s.build))
-	h.Write([]byte{0})
-	h.Write(data)
-	return filepath.Join(s.dir, hex.EncodeToString(h.Sum(nil))+".ok")
+	return cachePath(s.dir, ".ok", []byte(stampVersion), []byte(s.build), data)
 }
 
 // valid reports whether this build validated content data in full before.
