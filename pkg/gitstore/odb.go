@@ -160,7 +160,7 @@ func (d *objectDir) findPacked(h plumbing.Hash) (plumbing.EncodedObject, error) 
 		return nil, err
 	}
 	for _, p := range d.packs {
-		if ok, _ := p.idx.Contains(h); !ok {
+		if !p.idx.Contains(h) {
 			continue
 		}
 		pr, err := p.open(d.cache)

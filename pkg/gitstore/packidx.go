@@ -126,8 +126,8 @@ func (x *packIndex) find(h plumbing.Hash) int {
 }
 
 // Contains reports whether the pack holds h.
-func (x *packIndex) Contains(h plumbing.Hash) (bool, error) {
-	return x.find(h) >= 0, nil
+func (x *packIndex) Contains(h plumbing.Hash) bool {
+	return x.find(h) >= 0
 }
 
 // FindOffset returns the offset of h in the pack.

@@ -68,7 +68,7 @@ func (d *objectDir) has(h plumbing.Hash) (bool, error) {
 		return false, err
 	}
 	for _, p := range d.packs {
-		if ok, _ := p.idx.Contains(h); ok {
+		if p.idx.Contains(h) {
 			return true, nil
 		}
 	}
