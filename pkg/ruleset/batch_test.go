@@ -76,14 +76,7 @@ func TestScanLinesEmbedded(t *testing.T) {
 // random batches, with a matcher reused across batches.
 func TestScanLinesAgainstNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	alphabet := []byte("abAB-_.0é\xff")
-	randBytes := func(n int) []byte {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		return b
-	}
+	randBytes := func(n int) []byte { return smallAlphabet(rng, n) }
 	for round := range 200 {
 		nRules := 1 + rng.IntN(8)
 		var body strings.Builder

@@ -152,19 +152,23 @@ func TestPrefilterDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// smallAlphabet returns n random bytes of a small alphabet (letters of
+// both cases, punctuation, a digit, a multi-byte rune and an invalid
+// byte), which makes overlapping and nested keywords common.
+func smallAlphabet(rng *rand.Rand, n int) []byte {
+	const alphabet = "abAB-_.0é\xff"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[rng.IntN(len(alphabet))]
+	}
+	return b
+}
+
 // TestAutomatonAgainstNaive checks the Aho-Corasick prefilter against a
 // plain case-insensitive substring search on random keywords and lines.
 func TestAutomatonAgainstNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	// A small alphabet makes overlapping and nested keywords common.
-	alphabet := []byte("abAB-_.0é\xff")
-	randBytes := func(n int) []byte {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		return b
-	}
+	randBytes := func(n int) []byte { return smallAlphabet(rng, n) }
 	for round := range 300 {
 		nRules := 1 + rng.IntN(8)
 		var kws []keyword
