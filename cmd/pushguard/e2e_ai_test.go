@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -192,10 +191,6 @@ func TestAIPushSummaryAndScanJSON(t *testing.T) {
 		t.Errorf("remote output:\n%s\nwant:\n%s", got, want)
 	}
 
-	out, err := exec.Command(binPath, "scan", "--repo", w.server, "--all", "--format", "json").Output()
-	if err != nil {
-		t.Fatalf("scan: %v\n%s", err, out)
-	}
 	var rep struct {
 		Commits []struct {
 			Subject string `json:"subject"`
@@ -208,9 +203,7 @@ func TestAIPushSummaryAndScanJSON(t *testing.T) {
 			} `json:"ai"`
 		} `json:"commits"`
 	}
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("scan JSON: %v\n%s", err, out)
-	}
+	w.scanJSON(&rep)
 	got := map[string]string{}
 	for _, c := range rep.Commits {
 		got[c.Subject] = strings.Join(c.AI.Tools, ",")

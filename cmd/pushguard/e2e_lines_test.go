@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -249,10 +248,6 @@ func TestE2ELinesAudit(t *testing.T) {
 		t.Errorf("stats ai_written_lines = %v, want 7", s["ai_written_lines"])
 	}
 
-	out, err := exec.Command(binPath, "scan", "--repo", w.server, "--all", "--format", "json", "--no-default-rules").Output()
-	if err != nil {
-		t.Fatalf("scan: %v\n%s", err, out)
-	}
 	var rep struct {
 		Commits []struct {
 			SHA string `json:"sha"`
@@ -263,9 +258,7 @@ func TestE2ELinesAudit(t *testing.T) {
 			} `json:"ai"`
 		} `json:"commits"`
 	}
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("scan JSON: %v\n%s", err, out)
-	}
+	w.scanJSON(&rep, "--no-default-rules")
 	type ai struct {
 		Lines       int
 		Attribution string

@@ -140,10 +140,6 @@ func TestAINoteLineCounts(t *testing.T) {
 	w.mustAccept(p)
 	mustContainAll(t, p.remote(), "1 of 4 new commits AI-assisted: cursor 1", "WARNING: refs/notes/ai note", "ends before it starts")
 
-	out, err := exec.Command(binPath, "scan", "--repo", w.server, "--all", "--format", "json", "--no-default-rules").Output()
-	if err != nil {
-		t.Fatalf("scan: %v\n%s", err, out)
-	}
 	var rep struct {
 		Commits []struct {
 			SHA string `json:"sha"`
@@ -153,9 +149,7 @@ func TestAINoteLineCounts(t *testing.T) {
 			} `json:"ai"`
 		} `json:"commits"`
 	}
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("scan JSON: %v\n%s", err, out)
-	}
+	w.scanJSON(&rep, "--no-default-rules")
 	got := map[string]int{}
 	for _, c := range rep.Commits {
 		if c.SHA == c1 || c.SHA == c2 { // the notes ref's own commits are scanned too

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -219,4 +220,17 @@ func (w *world) serverRef(ref string) string {
 		return ""
 	}
 	return strings.TrimSpace(out)
+}
+
+// scanJSON runs `pushguard scan --repo <server> --all --format json` with
+// extra arguments and decodes its report into v.
+func (w *world) scanJSON(v any, extra ...string) {
+	w.t.Helper()
+	out, err := exec.Command(binPath, append([]string{"scan", "--repo", w.server, "--all", "--format", "json"}, extra...)...).Output()
+	if err != nil {
+		w.t.Fatalf("scan: %v\n%s", err, out)
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		w.t.Fatalf("scan JSON: %v\n%s", err, out)
+	}
 }
