@@ -1,7 +1,6 @@
 package provenance
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -53,14 +52,7 @@ func BenchmarkDetect(b *testing.B) {
 // pkg/policy does for rule files this build validated before (most are
 // never used: their prefilters rule the text out).
 func BenchmarkCompileAndDetectOnce(b *testing.B) {
-	data, err := os.ReadFile("../../rules/ai-tools.yml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	specs, err := ParseToolSpecs("rules/ai-tools.yml", data)
-	if err != nil {
-		b.Fatal(err)
-	}
+	specs := shippedSpecs(b)
 	in := Input{
 		Message:    "Fix session refresh race in auth middleware\n\nSigned-off-by: Jane Doe <jane@example.com>\n",
 		AuthorName: "Jane Doe", AuthorEmail: "jane@example.com", CommitterName: "Jane Doe", CommitterEmail: "jane@example.com",

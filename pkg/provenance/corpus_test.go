@@ -71,19 +71,7 @@ func loadCorpus(t testing.TB) []corpusCommit {
 // mustDefault compiles the shipped markers, rules/ai-tools.yml.
 func mustDefault(t testing.TB) *Detector {
 	t.Helper()
-	data, err := os.ReadFile("../../rules/ai-tools.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	specs, err := ParseToolSpecs("rules/ai-tools.yml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := Compile(specs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return mustShipped(t, false)
 }
 
 // TestCorpus runs the corpus and measures precision and recall over (commit,

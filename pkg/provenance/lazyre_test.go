@@ -18,6 +18,16 @@ import (
 // validated before (validated true, regexes left to compile on first use).
 func mustShipped(t testing.TB, validated bool) *Detector {
 	t.Helper()
+	d, err := CompileWith(shippedSpecs(t), CompileOptions{Validated: func(int) bool { return validated }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// shippedSpecs parses the shipped markers, rules/ai-tools.yml.
+func shippedSpecs(t testing.TB) []ToolSpec {
+	t.Helper()
 	data, err := os.ReadFile("../../rules/ai-tools.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -26,11 +36,7 @@ func mustShipped(t testing.TB, validated bool) *Detector {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := CompileWith(specs, CompileOptions{Validated: func(int) bool { return validated }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return specs
 }
 
 // TestLazyDetectionEquivalent: the shipped markers compiled on first use
