@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/klauspost/compress/zlib"
+
+	"github.com/pushguard/pushguard/pkg/inflate"
 )
 
 // This file reads objects out of pack files directly, the way git does,
@@ -67,6 +69,8 @@ type packReader struct {
 	cache *deltaCache
 	// spare is an inflater kept for reuse (its zlib state is 40 KB).
 	spare *inflater
+	// dec decodes whole entries of a mapped pack (readDataInto).
+	dec inflate.Decoder
 	// deltaBuf is the buffer content inflates delta instructions into,
 	// and topBuf the one object inflates the delta it reads whole into
 	// (top), kept for reuse (at most maxDeltaScratch bytes each).
@@ -267,16 +271,23 @@ func (p *packReader) readDataInto(e packEntry, buf []byte) ([]byte, error) {
 	if e.size > maxObjectSize {
 		return nil, fmt.Errorf("pack %s: entry at %d: %d bytes is too large", p.name, e.offset, e.size)
 	}
-	r, err := p.inflate(e)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
 	if int64(cap(buf)) >= e.size {
 		buf = buf[:e.size]
 	} else {
 		buf = make([]byte, e.size)
 	}
+	if p.data != nil {
+		// The whole stream is in memory: decode it in one call.
+		if err := p.dec.Zlib(buf, p.data[e.data:]); err != nil {
+			return nil, fmt.Errorf("pack %s: inflate entry at %d: %w", p.name, e.offset, err)
+		}
+		return buf, nil
+	}
+	r, err := p.inflate(e)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, fmt.Errorf("pack %s: inflate entry at %d: %w", p.name, e.offset, err)
 	}
