@@ -237,6 +237,10 @@ type Engine struct {
 	deps map[string]*depResult
 	// pipe examines files ahead on every core during Run (pipeline.go).
 	pipe *pipeline
+	// trees holds the tree of each commit of the current Run, read before
+	// the pipeline starts and only read after: changes takes a parent's
+	// tree from it instead of decoding the parent again.
+	trees map[plumbing.Hash]plumbing.Hash
 	// secret[r.Index] marks the secret rules (content rules tagged
 	// SecretTag), which also apply to metadata (meta.go).
 	secret []bool
@@ -371,12 +375,14 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 		}
 	}
 	commits := make(map[plumbing.Hash]*gitstore.Commit, len(hashes))
+	e.trees = make(map[plumbing.Hash]plumbing.Hash, len(hashes))
 	for _, h := range hashes {
 		c, err := e.store.Commit(h)
 		if err != nil {
 			return res, fmt.Errorf("read commit %s: %w", h, err)
 		}
 		commits[h] = c
+		e.trees[h] = c.Tree
 	}
 	refs := attributeRefs(hashes, commits, refsOf)
 	if err := e.markBase(hashes, exclude); err != nil {
@@ -751,11 +757,15 @@ func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
 	var out []fileChange
 	index := map[string]int{}
 	for pi, ph := range c.Parents {
-		p, err := e.store.Commit(ph)
-		if err != nil {
-			return nil, fmt.Errorf("read parent %s of %s: %w", ph, c.Hash, err)
+		tree, ok := e.trees[ph]
+		if !ok {
+			p, err := e.store.Commit(ph)
+			if err != nil {
+				return nil, fmt.Errorf("read parent %s of %s: %w", ph, c.Hash, err)
+			}
+			tree = p.Tree
 		}
-		chs, err := e.store.Changes(p.Tree, c.Tree)
+		chs, err := e.store.Changes(tree, c.Tree)
 		if err != nil {
 			return nil, fmt.Errorf("compare %s with parent %s: %w", c.Hash, ph, err)
 		}
