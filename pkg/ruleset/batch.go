@@ -28,6 +28,9 @@ type scanBatch struct {
 	lines [][]byte
 	// ok: the lines were scanned (else MatchScanned scans each line).
 	ok bool
+	// ascii: no line has a byte >= 0x80 (known when ok), checked once for
+	// the batch instead of line by line in run.
+	ascii bool
 	// The slots whose keywords occur in lines[i] are slots[start[i]:start[i+1]],
 	// each once, unsorted.
 	slots []int32
@@ -89,6 +92,7 @@ func (m *LineMatcher) ScanLines(lines [][]byte) {
 		buf = append(buf, '\n')
 	}
 	b.buf = buf
+	b.ascii = isASCII(buf)
 	m.dfa.init(a)
 	// Cut at line boundaries into parts of about equal size.
 	var cut [scanChains + 1]int
@@ -248,5 +252,5 @@ func (m *LineMatcher) MatchScanned(i int, lineNo int, path []byte, active []bool
 	}
 	sortSlots(hits)
 	m.hits = hits
-	m.run(line, lineNo, path, active, fn, hits)
+	m.run(line, lineNo, path, active, fn, hits, b.ascii)
 }

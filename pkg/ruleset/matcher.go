@@ -168,7 +168,7 @@ func (m *LineMatcher) MatchLineIn(line []byte, lineNo int, path []byte, active [
 		sortSlots(hits)
 	}
 	m.hits = hits
-	m.run(line, lineNo, path, active, fn, hits)
+	m.run(line, lineNo, path, active, fn, hits, false)
 }
 
 // namesDFA returns m's DFA table of the provider names automaton of p.
@@ -194,13 +194,14 @@ func (m *LineMatcher) nextEpoch() {
 }
 
 // run runs, on line, the conditions of the rules whose slots hits lists
-// (sorted) and of the rules without keywords.
-func (m *LineMatcher) run(line []byte, lineNo int, path []byte, active []bool, fn func(LineMatch), hits []int32) {
+// (sorted) and of the rules without keywords. knownASCII says the caller
+// knows line has no byte >= 0x80 (false: not known).
+func (m *LineMatcher) run(line []byte, lineNo int, path []byte, active []bool, fn func(LineMatch), hits []int32, knownASCII bool) {
 	idx := m.idx
 	// ascii: line has no byte >= 0x80 (known when asciiKnown), so that no
 	// content.unicode condition can match it: they list only code points
 	// from U+0080 up (parseRuneRange), and the line is not decoded.
-	ascii, asciiKnown := false, false
+	ascii, asciiKnown := knownASCII, knownASCII
 	emit := fn
 	if idx.tiered {
 		emit = m.gatherFn
@@ -219,7 +220,9 @@ func (m *LineMatcher) run(line []byte, lineNo int, path []byte, active []bool, f
 			}
 		}
 		if len(m.asciiAlways) < len(always) {
-			ascii, asciiKnown = isASCII(line), true
+			if !asciiKnown {
+				ascii, asciiKnown = isASCII(line), true
+			}
 			if ascii {
 				always = m.asciiAlways
 			}
