@@ -131,6 +131,11 @@ func (t *table) build(lengths []uint8, root uint, a alphabet, sub []uint8) error
 			maxLen = max(maxLen, int(n))
 		}
 	}
+	if maxLen > 0 && maxLen < int(root) {
+		// No code is longer than maxLen bits: a root of that many bits
+		// holds them all, and a small object's code is built faster.
+		root = uint(maxLen)
+	}
 	size := 1 << root
 	t.root = root
 	if cap(t.t) < size {
@@ -511,7 +516,7 @@ func (d *Decoder) dynamic(r *bitReader) error {
 		if r.nb < 14 && !r.refill() {
 			return ErrTruncated
 		}
-		e := ct[r.bb&(1<<clRoot-1)]
+		e := ct[r.bb&(1<<d.cl.root-1)]
 		if entryKind(e) == kindBad {
 			return ErrCorrupt
 		}
