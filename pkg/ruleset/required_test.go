@@ -66,10 +66,8 @@ func TestRegexRun(t *testing.T) {
 		{`(?:y[a-z]{9}){2,}`, 20, "a-z", "", ""},
 		{`((?:ab)[A-Z]{16})+`, 16, "A-Z", "b", ""},
 		// Consecutive parts of a concatenation are one run over the
-		// union of their sets: [0-9] and [a-f] are rarer than [a-z],
-		// so all 23 bytes beat the 12 of [a-f] after an x.
-		{`[0-9]{10}x[a-f]{12}`, 23, "0-9a-fx", "", ""},
-		{`[a-z]{4}-[a-z]{4}`, 9, "-a-z", "", ""},
+		// union of their sets.
+		{`[a-z]{4}-[a-z]{4}`, 9, "-a-z", "", ""}, // [a-z]{4} is too short
 		// The gmail app password: 19 bytes of [a-z ] or 16 of [a-z].
 		{`([a-z]{4}\ [a-z]{4}\ [a-z]{4}\ [a-z]{4}|[a-z]{16})`, 16, " a-z", "", ""},
 		// Spaces (p 0.18) just before are likelier than : or = (0.0125):
@@ -106,7 +104,6 @@ func TestRegexRun(t *testing.T) {
 		{`(?:a[0-9]{10}|b[a-z]{12})`, 10, "0-9a-z", "ab", ""},
 		{`(?:a[0-9]{10}|b)`, 0, "", "", ""},       // a branch without one
 		{`(?:[0-9]{10}|[a-z]{3})`, 0, "", "", ""}, // the shortest is too short
-		{`x(?:[0-9]{10}|(?:y[a-f]{9})+)`, 10, "0-9a-fy", "x", ""},
 	} {
 		run := regexRun(tc.expr)
 		if tc.n == 0 {
@@ -115,26 +112,68 @@ func TestRegexRun(t *testing.T) {
 			}
 			continue
 		}
-		if run == nil || run.n != tc.n {
-			t.Errorf("%s: run %v, want %d", tc.expr, run, tc.n)
+		checkRun(t, tc.expr, run, tc.n, tc.set, tc.pre, tc.post)
+		if run != nil && run.also != nil {
+			t.Errorf("%s: a second run of %d", tc.expr, run.also.n)
+		}
+	}
+}
+
+// checkRun checks that run is n bytes of set between pre and post (byteTable
+// specs).
+func checkRun(t *testing.T, expr string, run *byteRun, n int, set, pre, post string) {
+	t.Helper()
+	if run == nil || run.n != n {
+		t.Errorf("%s: run %v, want %d", expr, run, n)
+		return
+	}
+	for _, c := range []struct {
+		name      string
+		got, want *[256]bool
+	}{{"set", &run.set, byteTable(set)}, {"pre", run.pre, byteTable(pre)}, {"post", run.post, byteTable(post)}} {
+		if (c.got == nil) != (c.want == nil) {
+			t.Errorf("%s: %s %v, want %v", expr, c.name, c.got != nil, c.want != nil)
 			continue
 		}
-		for _, c := range []struct {
-			name      string
-			got, want *[256]bool
-		}{{"set", &run.set, byteTable(tc.set)}, {"pre", run.pre, byteTable(tc.pre)}, {"post", run.post, byteTable(tc.post)}} {
-			if (c.got == nil) != (c.want == nil) {
-				t.Errorf("%s: %s %v, want %v", tc.expr, c.name, c.got != nil, c.want != nil)
-				continue
+		if c.got == nil {
+			continue
+		}
+		for b := range c.want {
+			if c.got[b] != c.want[b] {
+				t.Errorf("%s: %s has %q: %v, want %v", expr, c.name, byte(b), c.got[b], c.want[b])
 			}
-			if c.got == nil {
-				continue
-			}
-			for b := range c.want {
-				if c.got[b] != c.want[b] {
-					t.Errorf("%s: %s has %q: %v, want %v", tc.expr, c.name, byte(b), c.got[b], c.want[b])
-				}
-			}
+		}
+	}
+}
+
+// TestRegexRunAlso: when the best run takes in bytes that only literals
+// match, the line must also hold the best run of class bytes only (the
+// byte model cannot know that the keywords' bytes are common in the lines
+// that reach the regex: the resend key's _ in snake_case names).
+func TestRegexRunAlso(t *testing.T) {
+	type want struct {
+		n              int
+		set, pre, post string
+	}
+	for _, tc := range []struct {
+		expr      string
+		run, also want
+	}{
+		{`(?:^|[^A-Za-z0-9])(re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})(?:[^A-Za-z0-9]|$)`,
+			want{33, "0-9A-Z_a-z", "_", ""}, want{24, "0-9A-Za-z", "_", ""}},
+		{`[0-9]{10}x[a-f]{12}`, want{23, "0-9a-fx", "", ""}, want{10, "0-9", "", "x"}},
+		{`(?i)[0-9]{10}-[0-9]{10}`, want{21, "-0-9", "", ""}, want{10, "0-9", "", "-"}},
+		// The union of the branches' pure runs.
+		{`x(?:[0-9]{10}|(?:y[a-f]{9})+)`, want{10, "0-9a-fy", "x", ""}, want{9, "0-9a-f", "", ""}},
+	} {
+		run := regexRun(tc.expr)
+		checkRun(t, tc.expr, run, tc.run.n, tc.run.set, tc.run.pre, tc.run.post)
+		if run == nil {
+			continue
+		}
+		checkRun(t, tc.expr+" (also)", run.also, tc.also.n, tc.also.set, tc.also.pre, tc.also.post)
+		if run.also != nil && run.also.also != nil {
+			t.Errorf("%s: a third run", tc.expr)
 		}
 	}
 }
@@ -171,6 +210,10 @@ func TestByteRunIn(t *testing.T) {
 		{&byteRun{set: *byteTable("a-z"), n: 8, post: byteTable("b")}, "zzzzzzzzb", true},
 		{&byteRun{set: *byteTable("a-z"), n: 8, post: byteTable("b")}, "zzzzzzzz", false},
 		{&byteRun{set: *byteTable("a-z"), n: 8, post: byteTable("b")}, "zzzzzzzb", false},
+		// also: both runs.
+		{&byteRun{set: *byteTable("a-z"), n: 8, also: &byteRun{set: *byteTable("0-9"), n: 8}}, "abcdefgh 12345678", true},
+		{&byteRun{set: *byteTable("a-z"), n: 8, also: &byteRun{set: *byteTable("0-9"), n: 8}}, "abcdefgh 1234567", false},
+		{&byteRun{set: *byteTable("a-z"), n: 8, also: &byteRun{set: *byteTable("0-9"), n: 8}}, "abcdefg 12345678", false},
 	} {
 		if got := tc.run.in([]byte(tc.line)); got != tc.want {
 			t.Errorf("run %d %v %v: in(%q) = %v, want %v", tc.run.n, tc.run.pre != nil, tc.run.post != nil, tc.line, got, tc.want)
@@ -192,6 +235,7 @@ func TestRegexRunNecessary(t *testing.T) {
 		`[a-f0-9]{8}`, `(?i)k([a-f0-9]{8,})`, `[^"\s]{8}`, `.{9}`, `[\w-]{8}Z`,
 		`(?:k[0-9a-f]{8})+`, `k[0-9a-f]{11}`, `(?:k[0-9]{9}|[a-f]{8}k)`, `(?:9[0-9a-f]{8}|f[Z_-]{8})`, `[\pL\d]{8}`, `(?s)x?[^a]{10}`, `\b[A-Za-z0-9_]{8}\b`,
 		`["']([^"'\s]{8,})["']`, `[:=k]\s*([a-f0-9]{4} ?[a-f0-9]{4}|[0-9]{8})(?:[^a-z]|$)`, `(?i)k[0-9]{8}(?i:s)`, `k[0-9a-f]{4}\B[0-9a-f]{4}\b`,
+		`(?:[0-9]{8})?k[0-9a-f]{8}`, `(?:[0-9]{8}){0,1}k[0-9a-f]{8}`, `(?:[0-9]{8})*k[0-9a-f]{8}`,
 	}
 	for _, expr := range exprs {
 		re := regexp.MustCompile(expr)
@@ -377,7 +421,8 @@ func genMatch(rng *rand.Rand, re *syntax.Regexp, b []byte) []byte {
 }
 
 // TestRequiredRunLater: the run is computed only once the regex has run on
-// requiredRunAfter lines (a small push never pays for the parse), then kept.
+// requiredRunAfter lines (a small push never pays for the parse), or on a
+// long line, then kept.
 func TestRequiredRunLater(t *testing.T) {
 	var q requiredRun
 	re := regexp.MustCompile(`[a-f0-9]{32}`)
@@ -390,5 +435,16 @@ func TestRequiredRunLater(t *testing.T) {
 		if r := q.get(re); r == nil || r.n != 32 {
 			t.Fatalf("after %d calls: run %v, want one of 32", requiredRunAfter, r)
 		}
+	}
+	// A long line gets it at once, and the lines after it.
+	var long requiredRun
+	if long.getFor(re, requiredRunLongLine-1) != nil {
+		t.Fatal("a run for the first short line")
+	}
+	if r := long.getFor(re, requiredRunLongLine); r == nil || r.n != 32 {
+		t.Fatalf("long line: run %v, want one of 32", r)
+	}
+	if r := long.getFor(re, 1); r == nil || r.n != 32 {
+		t.Fatalf("short line after a long one: run %v, want one of 32", r)
 	}
 }
