@@ -2,8 +2,10 @@ package ruleset
 
 import (
 	"math"
+	"math/bits"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unicode"
@@ -256,6 +258,20 @@ func (p *runPair) offer(c *runCand) {
 	}
 }
 
+// offerNew offers newRunCand(set, cls, n, k, pre, post), made only when
+// it is better (most blocks of a concatenation are not).
+func (p *runPair) offerNew(set, cls byteSet, n, k int, pre, post *byteSet) {
+	if k < minRequiredRun {
+		return
+	}
+	score := runScore(&set, k, pre, post)
+	pure := set.within(&cls)
+	if p.best != nil && score >= p.best.score && (!pure || p.pure != nil && score >= p.pure.score) {
+		return
+	}
+	p.offer(&runCand{set: set, cls: cls, n: n, k: k, pre: pre, post: post, pure: pure, score: score})
+}
+
 // offerAll offers the runs of q.
 func (p *runPair) offerAll(q runPair) {
 	p.offer(q.best)
@@ -340,7 +356,7 @@ func requiredIn(re *syntax.Regexp) matchShape {
 		}
 		s.m, s.k = min(body.m*lo, maxCount), min(body.k*lo, maxCount)
 		s.runs = body.runs
-		s.runs.offer(newRunCand(s.set, s.cls, s.m, s.k, nil, nil))
+		s.runs.offerNew(s.set, s.cls, s.m, s.k, nil, nil)
 		return s
 	case syntax.OpConcat:
 		return concatShape(re.Sub)
@@ -381,22 +397,23 @@ func concatShape(subs []*syntax.Regexp) matchShape {
 	// before (after) may all match nothing.
 	pre := make([]*byteSet, len(parts))
 	post := make([]*byteSet, len(parts))
+	bounds := make([]byteSet, 2*len(parts))
 	for i := range parts {
-		var b byteSet
+		b := &bounds[i]
 		for j := i - 1; j >= 0; j-- {
 			b.union(&parts[j].last)
 			if parts[j].m > 0 {
-				pre[i] = &b
+				pre[i] = b
 				break
 			}
 		}
 	}
 	for i := range parts {
-		var b byteSet
+		b := &bounds[len(parts)+i]
 		for j := i + 1; j < len(parts); j++ {
 			b.union(&parts[j].first)
 			if parts[j].m > 0 {
-				post[i] = &b
+				post[i] = b
 				break
 			}
 		}
@@ -408,7 +425,7 @@ func concatShape(subs []*syntax.Regexp) matchShape {
 			set.union(&parts[j].set)
 			cls.union(&parts[j].cls)
 			m, k = min(m+parts[j].m, maxCount), min(k+parts[j].k, maxCount)
-			s.runs.offer(newRunCand(set, cls, m, k, pre[i], post[j]))
+			s.runs.offerNew(set, cls, m, k, pre[i], post[j])
 		}
 	}
 	return s
@@ -440,7 +457,7 @@ func alternateShape(subs []*syntax.Regexp) matchShape {
 		}
 		return p.best
 	}))
-	s.runs.offer(newRunCand(s.set, s.cls, s.m, s.k, nil, nil))
+	s.runs.offerNew(s.set, s.cls, s.m, s.k, nil, nil)
 	return s
 }
 
@@ -506,7 +523,7 @@ func classBytes(re *syntax.Regexp) byteSet {
 		// ASCII characters that fold to one of its characters (k for
 		// the Kelvin sign) and the folds of its ASCII characters (the
 		// Kelvin sign for k): add both, to be safe.
-		for c := rune(0); c < utf8.RuneSelf; c++ {
+		for c := rune('A'); c <= 'z'; c++ { // no other ASCII character folds
 			for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
 				if classHas(re.Rune, f) {
 					s.add(byte(c))
@@ -537,9 +554,13 @@ func newRunCand(set, cls byteSet, n, k int, pre, post *byteSet) *runCand {
 	if k < minRequiredRun {
 		return nil
 	}
-	c := &runCand{set: set, cls: cls, n: n, k: k, pre: pre, post: post, pure: set.within(&cls)}
-	c.score = float64(k)*math.Log(prob(&set)) + math.Log(probOrOne(pre)) + math.Log(probOrOne(post))
-	return c
+	return &runCand{set: set, cls: cls, n: n, k: k, pre: pre, post: post, pure: set.within(&cls), score: runScore(&set, k, pre, post)}
+}
+
+// runScore is the score of a run of k class characters of set between pre
+// and post.
+func runScore(set *byteSet, k int, pre, post *byteSet) float64 {
+	return float64(k)*math.Log(prob(set)) + math.Log(probOrOne(pre)) + math.Log(probOrOne(post))
 }
 
 // better returns the one of a and b with the lower score (either may be
@@ -566,13 +587,37 @@ func better(a, b *runCand) *runCand {
 // prob is the probability of a byte of s (at most 1).
 func prob(s *byteSet) float64 {
 	p := 0.0
-	for b := range 256 {
-		if s.has(byte(b)) {
-			p += byteWeight(byte(b))
+	for _, c := range weightClasses {
+		n := 0
+		for i := range s {
+			n += bits.OnesCount64(s[i] & c.bytes[i])
 		}
+		p += float64(n) * c.weight
 	}
 	return min(max(p, 1e-9), 1)
 }
+
+// weightClass is the bytes of one byteWeight.
+type weightClass struct {
+	bytes  byteSet
+	weight float64
+}
+
+// weightClasses are the bytes by byteWeight, in the order of their first
+// byte; it is not written after init.
+var weightClasses = func() []weightClass {
+	var cs []weightClass
+	for b := range 256 {
+		w := byteWeight(byte(b))
+		i := slices.IndexFunc(cs, func(c weightClass) bool { return c.weight == w })
+		if i < 0 {
+			i = len(cs)
+			cs = append(cs, weightClass{weight: w})
+		}
+		cs[i].bytes.add(byte(b))
+	}
+	return cs
+}()
 
 // probOrOne is prob(s), 1 for nil (any byte).
 func probOrOne(s *byteSet) float64 {
