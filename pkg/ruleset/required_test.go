@@ -356,6 +356,9 @@ func mutate(rng *rand.Rand, line []byte) []byte {
 // ranges' ends, folds literals' case when the regex does (the Kelvin sign
 // for k), and writes an invalid byte where U+FFFD may be.
 func genMatch(rng *rand.Rand, re *syntax.Regexp, b []byte) []byte {
+	if len(b) > 1<<12 {
+		return b // long enough (a fuzzed regex may repeat a lot)
+	}
 	times := func(lo, hi int) int {
 		if hi < 0 || hi > lo+3 {
 			hi = lo + 3
@@ -447,4 +450,49 @@ func TestRequiredRunLater(t *testing.T) {
 	if r := long.getFor(re, 1); r == nil || r.n != 32 {
 		t.Fatalf("short line after a long one: run %v, want one of 32", r)
 	}
+}
+
+// FuzzRegexRunNecessary: for any regex, every line it matches holds its
+// required run. The lines are the input and random matches of the regex
+// (genMatch) after a prefix of it. Seeds: the expressions above and the
+// embedded rules' regexes.
+func FuzzRegexRunNecessary(f *testing.F) {
+	for _, expr := range []string{
+		`x([a-z]{4}\ [a-z]{4}\ [a-z]{4}\ [a-z]{4}|[a-z]{16})(?:[^A-Za-z0-9]|$)`,
+		`(?i)[\w.-]*(password|token)["']?\s*(?::=|=>|[:=])\s*["']([^"'\s]{12,})["']`,
+		`(?i)k[0-9]{8}(?i:s)`, `\b[a-z]{4}\b-\b[a-z]{4}\b`, `(?:[0-9]{8})?k[0-9a-f]{8}`,
+		`(?:^|[^A-Za-z0-9])(re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})(?:[^A-Za-z0-9]|$)`,
+	} {
+		f.Add(expr, "k=\"0123abcdef\" x", uint64(1))
+	}
+	for _, r := range embeddedSet(f).Rules {
+		if r.content != nil && r.content.re != nil {
+			f.Add(r.content.re.String(), "", uint64(2))
+		}
+	}
+	f.Fuzz(func(t *testing.T, expr, line string, seed uint64) {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return
+		}
+		run := regexRun(expr)
+		if run == nil {
+			return
+		}
+		parsed, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(seed, 1))
+		lines := [][]byte{[]byte(line)}
+		for range 20 {
+			l := genMatch(rng, parsed, []byte(line[:rng.IntN(len(line)+1)]))
+			lines = append(lines, l, mutate(rng, l))
+		}
+		for _, l := range lines {
+			if re.Match(l) && !run.in(l) {
+				t.Fatalf("%s matches %q, which has no run of %d", expr, l, run.n)
+			}
+		}
+	})
 }
