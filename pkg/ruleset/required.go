@@ -107,9 +107,10 @@ func (r *byteRun) in1(line []byte) bool {
 }
 
 // requiredRun is a condition's byteRun, computed once the regex has run
-// requiredRunAfter times: parsing the regex costs about as much as
-// compiling it (0.1 ms for the long default ones), which only pays on
-// many lines; a hook run on a small push matches few lines per rule.
+// requiredRunAfter times (or on a long line): parsing and analysing the
+// regex costs about as much as compiling it (0.1 ms for the long default
+// ones), which only pays on many lines; a hook run on a small push matches
+// few lines per rule.
 type requiredRun struct {
 	calls atomic.Int32
 	once  sync.Once
