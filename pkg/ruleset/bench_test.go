@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"maps"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -270,5 +271,88 @@ func BenchmarkMatchPrefilter(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
+	})
+}
+
+// BenchmarkRequiredRun measures the required run of the two rules whose
+// regexes cost most on a real history (gin): generic-secret-assignment on
+// code lines that name a token or password, gmail-app-password on commit
+// identities with a gmail address (its keyword "gmail." is in each); a
+// few lines of each set match. "regex" runs the regex on every line,
+// "run" only on the lines that hold the rule's required run, as
+// contentCond.each does. "find" is the cost of finding the runs of every
+// embedded content regex (parse included), which a rule pays once.
+func BenchmarkRequiredRun(b *testing.B) {
+	set := embeddedSet(b)
+	byID := make(map[string]*regexp.Regexp)
+	var exprs []string
+	for _, r := range set.Rules {
+		if r.content != nil && r.content.re != nil {
+			byID[r.ID] = r.content.re
+			exprs = append(exprs, r.content.re.String())
+		}
+	}
+	lines := map[string][]string{
+		"generic-secret-assignment": {
+			"\th.WriteToken(jsontext.String(\"packet_type\"))",
+			"func (g *Tokengroups) AllGroups() []SIDAndAttributes {",
+			"\tSTATUS_NO_TRUST_LSA_SECRET                                                NTStatus      = 0xC000018A",
+			"\t\tbase := user + \":\" + password",
+			"\tr1, _, e1 := syscall.SyscallN(procOpenProcessToken.Addr(), uintptr(process), uintptr(access), uintptr(unsafe.Pointer(token)))",
+			"\t\t\tif json.User == \"manu\" && json.Password == \"123\" {",
+			"//sys\tOpenProcessToken(process Handle, access uint32, token *Token) (err error) = advapi32.OpenProcessToken",
+			"\treturn Token{}, d.newSyntaxError(\"invalid scalar value: %s\", errId(d.in))",
+			"\t\"github.com/gin-gonic/gin/internal/token\"",
+			"\tdb_password = \"9fKq2LmX7vRt4Wz8NpBs\"",
+		},
+		"gmail-app-password": {
+			"Co-authored-by: Bo-Yi Wu <appleboy.tw@gmail.com>",
+			"- Harindu Perera <harinduenator@gmail.com>",
+			"manu.valladolid@gmail.com",
+			"- Kaushik Neelichetty <kaushikneelichetty6132@gmail.com>",
+			"\t// Deprecated: USE `TrustedPlatform` WITH VALUE `gin.PlatformGoogleAppEngine` INSTEAD",
+			"Signed-off-by: thinkerou <thinkerou@gmail.com>",
+			"golang.chen@gmail.com",
+			"  gmail_token: \"lfvd krbg tlgr mgjz\"",
+		},
+	}
+	for _, id := range slices.Sorted(maps.Keys(lines)) {
+		re := byID[id]
+		run := regexRun(re.String())
+		if re == nil || run == nil {
+			b.Fatalf("%s: no regex or no run", id)
+		}
+		var bs [][]byte
+		for _, l := range lines[id] {
+			bs = append(bs, []byte(l))
+		}
+		for _, mode := range []string{"regex", "run"} {
+			b.Run(id+"/"+mode, func(b *testing.B) {
+				found := 0
+				for b.Loop() {
+					for _, l := range bs {
+						if mode == "run" && !run.in(l) {
+							continue
+						}
+						if re.Match(l) {
+							found++
+						}
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(bs)), "ns/line")
+				if found == 0 {
+					b.Fatal("no line matched")
+				}
+			})
+		}
+	}
+	b.Run("find", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, e := range exprs {
+				regexRun(e)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(exprs)), "ns/regex")
 	})
 }
