@@ -60,7 +60,7 @@ func (c *contentCond) each(line []byte, lineNo int, path []byte, r *Rule, names 
 		})
 		return
 	}
-	if run := c.run.get(re); run != nil && !run.in(line) {
+	if run := c.run.getFor(re, len(line)); run != nil && !run.in(line) {
 		return // re cannot match line
 	}
 	if c.secretGroup > 0 || (c.entropyGroup > 0 && c.entropyMin > 0) {

@@ -126,11 +126,9 @@ const requiredRunAfter = 16
 // 40 KB line of minified CSS), the parse a fixed 0.1 ms.
 const requiredRunLongLine = 1024
 
-// get returns the run every match of re must hold, nil when there is none
-// worth checking or it is not computed yet.
-func (q *requiredRun) get(re *regexp.Regexp) *byteRun { return q.getFor(re, 0) }
-
-// getFor is get for a line of n bytes: a long line gets the run at once.
+// getFor returns the run every match of re must hold, for a line of n
+// bytes, nil when there is none worth checking or it is not computed yet:
+// a long line gets the run at once.
 func (q *requiredRun) getFor(re *regexp.Regexp, n int) *byteRun {
 	if n >= requiredRunLongLine {
 		q.calls.Store(requiredRunAfter) // and the lines after it

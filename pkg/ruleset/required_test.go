@@ -430,12 +430,12 @@ func TestRequiredRunLater(t *testing.T) {
 	var q requiredRun
 	re := regexp.MustCompile(`[a-f0-9]{32}`)
 	for i := range requiredRunAfter {
-		if q.get(re) != nil {
+		if q.getFor(re, 0) != nil {
 			t.Fatalf("call %d: a run before %d calls", i+1, requiredRunAfter)
 		}
 	}
 	for range 3 {
-		if r := q.get(re); r == nil || r.n != 32 {
+		if r := q.getFor(re, 0); r == nil || r.n != 32 {
 			t.Fatalf("after %d calls: run %v, want one of 32", requiredRunAfter, r)
 		}
 	}
