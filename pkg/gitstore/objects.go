@@ -34,11 +34,17 @@ func (s *Store) typed(h plumbing.Hash, want plumbing.ObjectType) ([]byte, error)
 	return o.data, nil
 }
 
-// Commit returns the facts of commit h.
+// Commit returns the facts of commit h. The object is read under the
+// Store's lock and decoded outside it, so that callers on several
+// goroutines decode commits in parallel.
 func (s *Store) Commit(h plumbing.Hash) (*Commit, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.commit(h)
+	data, err := s.typed(h, plumbing.CommitObject)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return decodeCommit(h, data)
 }
 
 func (s *Store) commit(h plumbing.Hash) (*Commit, error) {
@@ -46,6 +52,12 @@ func (s *Store) commit(h plumbing.Hash) (*Commit, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeCommit(h, data)
+}
+
+// decodeCommit decodes the content of commit h; data is not modified (it
+// may be the Store's cached copy).
+func decodeCommit(h plumbing.Hash, data []byte) (*Commit, error) {
 	var c object.Commit
 	if err := c.Decode(&rawObject{h: h, t: plumbing.CommitObject, data: data}); err != nil {
 		return nil, fmt.Errorf("decode commit %s: %w", h, err)

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -374,15 +376,15 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 			return res, fmt.Errorf("list new commits: %w", err)
 		}
 	}
+	read, err := e.readCommits(hashes)
+	if err != nil {
+		return res, err
+	}
 	commits := make(map[plumbing.Hash]*gitstore.Commit, len(hashes))
 	e.trees = make(map[plumbing.Hash]plumbing.Hash, len(hashes))
-	for _, h := range hashes {
-		c, err := e.store.Commit(h)
-		if err != nil {
-			return res, fmt.Errorf("read commit %s: %w", h, err)
-		}
-		commits[h] = c
-		e.trees[h] = c.Tree
+	for _, c := range read {
+		commits[c.Hash] = c
+		e.trees[c.Hash] = c.Tree
 	}
 	refs := attributeRefs(hashes, commits, refsOf)
 	if err := e.markBase(hashes, exclude); err != nil {
@@ -406,6 +408,49 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 	}
 	return res, nil
 }
+
+// readCommits reads the commits of hashes, in order. The store decodes a
+// commit outside its lock, so a long list is read in a part per core at
+// once (the engine waits for it before the pipeline starts). The error is
+// that of the first commit in order that fails.
+func (e *Engine) readCommits(hashes []plumbing.Hash) ([]*gitstore.Commit, error) {
+	out := make([]*gitstore.Commit, len(hashes))
+	errs := make([]error, len(hashes))
+	parts := 1
+	if len(hashes) >= parallelCommitReads {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	for k := range parts {
+		lo, hi := len(hashes)*k/parts, len(hashes)*(k+1)/parts
+		wg.Go(func() {
+			i := lo
+			// A panic (a decoder meeting hostile content) is this
+			// commit's error, not the end of the process.
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("panic: %v", p)
+				}
+			}()
+			for ; i < hi; i++ {
+				if out[i], errs[i] = e.store.Commit(hashes[i]); errs[i] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("read commit %s: %w", hashes[i], err)
+		}
+	}
+	return out, nil
+}
+
+// parallelCommitReads is the fewest commits readCommits reads on every
+// core: a push of a few commits is read on one.
+const parallelCommitReads = 256
 
 // attributeRefs tells, for each new commit, which pushed refs reach it.
 // Children come after parents in hashes, so walking it backwards visits a

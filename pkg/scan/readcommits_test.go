@@ -1,0 +1,81 @@
+package scan
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pushguard/pushguard/pkg/gitstore"
+)
+
+// TestReadCommits: a list long enough to be read on every core gives the
+// commits in order, as one Commit call per hash does; a missing commit is
+// an error naming the first missing one in order, whichever part holds it.
+func TestReadCommits(t *testing.T) {
+	r := newTestRepo(t)
+	n := 2*parallelCommitReads + 7
+	var stream strings.Builder
+	for i := range n {
+		fmt.Fprintf(&stream, "commit refs/heads/main\nmark :%d\ncommitter Dev <dev@example.com> %d +0000\ndata <<EOF\ncommit %d\n\nbody of commit %d\nEOF\n", i+1, 1700000000+i, i, i)
+		if i > 0 {
+			fmt.Fprintf(&stream, "from :%d\n", i)
+		}
+		fmt.Fprintf(&stream, "M 100644 inline f%d.txt\ndata <<EOF\nline %d\nEOF\n\n", i%10, i)
+	}
+	cmd := exec.Command("git", "fast-import", "--quiet")
+	cmd.Dir = r.dir
+	cmd.Env = r.env
+	cmd.Stdin = strings.NewReader(stream.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fast-import: %v\n%s", err, out)
+	}
+	var hashes []plumbing.Hash
+	for _, h := range strings.Fields(r.git(nil, "rev-list", "--reverse", "main")) {
+		hashes = append(hashes, plumbing.NewHash(h))
+	}
+	if len(hashes) != n {
+		t.Fatalf("%d commits, want %d", len(hashes), n)
+	}
+	s := r.store()
+	e := &Engine{store: s}
+	got, err := e.readCommits(hashes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]*gitstore.Commit, n)
+	for i, h := range hashes {
+		if want[i], err = s.Commit(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("readCommits differs from Commit per hash (-want +got):\n%s", diff)
+	}
+
+	missing1 := plumbing.NewHash("1111111111111111111111111111111111111111")
+	missing2 := plumbing.NewHash("2222222222222222222222222222222222222222")
+	for _, tc := range []struct {
+		name  string
+		at    []int // positions replaced by missing hashes, in order
+		first plumbing.Hash
+	}{
+		{"in the last part", []int{n - 3}, missing1},
+		{"in the first part", []int{5}, missing1},
+		{"in both parts", []int{7, n - 1}, missing1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			list := append([]plumbing.Hash(nil), hashes...)
+			for k, i := range tc.at {
+				list[i] = []plumbing.Hash{missing1, missing2}[k]
+			}
+			_, err := e.readCommits(list)
+			if err == nil || !strings.Contains(err.Error(), tc.first.String()) {
+				t.Errorf("error %v, want one naming %s", err, tc.first)
+			}
+		})
+	}
+}
