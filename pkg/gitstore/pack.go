@@ -277,11 +277,16 @@ func (p *packReader) readDataInto(e packEntry, buf []byte) ([]byte, error) {
 		buf = make([]byte, e.size)
 	}
 	if p.data != nil {
-		// The whole stream is in memory: decode it in one call.
-		if err := p.dec.Zlib(buf, p.data[e.data:]); err != nil {
-			return nil, fmt.Errorf("pack %s: inflate entry at %d: %w", p.name, e.offset, err)
+		// The whole stream is in memory: decode it in one call. The
+		// one-call decoder is stricter than the stream below (it wants
+		// the exact size and a whole stream with its checksum), which
+		// git's own packs always satisfy; whatever it refuses is read
+		// again by the stream, so that no entry git and the stream read
+		// becomes unreadable here (a read error is a hook error, and a
+		// server may accept on error).
+		if err := p.dec.Zlib(buf, p.data[e.data:]); err == nil {
+			return buf, nil
 		}
-		return buf, nil
 	}
 	r, err := p.inflate(e)
 	if err != nil {

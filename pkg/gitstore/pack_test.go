@@ -3,6 +3,7 @@ package gitstore
 import (
 	"bufio"
 	"bytes"
+	"compress/zlib"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/pushguard/pushguard/pkg/inflate"
 )
 
 // catAll returns every object of the repository as git reads it.
@@ -252,6 +255,50 @@ func TestPackEntryCorrupt(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("%s: err %v, want %q", tc.name, err, tc.err)
 		}
+	}
+}
+
+// TestPackEntryStreamFallback: an entry the one-call decoder refuses (here
+// a blob whose zlib checksum is cut off, which git's packs never have) is
+// read as the stream reads it, as before that decoder; one neither reads
+// is an error.
+func TestPackEntryStreamFallback(t *testing.T) {
+	content := []byte("hello, pack\n")
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write(content)
+	w.Close()
+	stream := z.Bytes()
+	pack := func(data []byte) *packReader {
+		entry := append([]byte{0x30 | byte(len(content))}, data...) // blob, size < 16
+		all := append([]byte("PACK\x00\x00\x00\x02\x00\x00\x00\x01"), entry...)
+		all = append(all, make([]byte, 20)...) // trailer
+		return &packReader{data: all, size: int64(len(all)), name: "test", cache: newDeltaCache(0),
+			find: func(plumbing.Hash) (int64, bool) { return 0, false }}
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		ok   bool
+	}{
+		{"whole", stream, true},
+		{"no checksum", stream[:len(stream)-4], true},
+		{"corrupt", append([]byte{0x78, 0x9c, 0xff}, stream[3:]...), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := pack(tc.data)
+			var strict inflate.Decoder
+			if strictErr := strict.Zlib(make([]byte, len(content)), tc.data); (strictErr == nil) != (tc.name == "whole") {
+				t.Fatalf("the one-call decoder says %v: the case does not test the fallback", strictErr)
+			}
+			_, data, _, err := p.content(12, -1)
+			if tc.ok && (err != nil || !bytes.Equal(data, content)) {
+				t.Fatalf("content = %q, %v; want %q", data, err, content)
+			}
+			if !tc.ok && err == nil {
+				t.Fatalf("content = %q, want an error", data)
+			}
+		})
 	}
 }
 
