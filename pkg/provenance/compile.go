@@ -12,8 +12,9 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 )
 
-// Detector is a compiled set of tool specs. It is immutable and safe for
-// concurrent use.
+// Detector is a compiled set of tool specs. It is safe for concurrent use:
+// its markers are immutable, and what they find in an identity is cached
+// under a lock.
 type Detector struct {
 	tools    []*tool // sorted by id; the declared pseudo-tool is not here
 	ids      []string
@@ -21,6 +22,8 @@ type Detector struct {
 	trailers map[string][]*trailerRule // lower-case key → rules
 	declared map[string][]*trailerRule // lower-case key → declared-use rules
 	keys     []string                  // every key of trailers and declared, sorted
+
+	idents identCache // what the identity markers find in an identity
 }
 
 // tool is one compiled tool spec.

@@ -126,12 +126,25 @@ func (d *Detector) Detect(in Input) Result {
 
 	subject, _, _ := strings.Cut(in.Message, "\n")
 	subject = strings.TrimSuffix(subject, "\r")
-	type ident struct{ name, email haystack }
-	idents := [2]ident{
-		{haystack{s: strings.TrimSpace(in.AuthorName)}, haystack{s: strings.TrimSpace(in.AuthorEmail)}},
-		{haystack{s: strings.TrimSpace(in.CommitterName)}, haystack{s: strings.TrimSpace(in.CommitterEmail)}},
-	}
 	msg := haystack{s: in.Message}
+	// What the identity markers find in the author and the committer:
+	// each signal gives evidence for the first of them it matches.
+	author := d.matchIdentity(in.AuthorName, in.AuthorEmail)
+	committer := d.matchIdentity(in.CommitterName, in.CommitterEmail)
+	if author != nil {
+		authorText := identity(strings.TrimSpace(in.AuthorName), strings.TrimSpace(in.AuthorEmail))
+		for _, h := range author.hits {
+			res.add(KindIdentity, d.tools[h.tool].id, authorText, h.strong)
+		}
+	}
+	if committer != nil {
+		committerText := identity(strings.TrimSpace(in.CommitterName), strings.TrimSpace(in.CommitterEmail))
+		for _, h := range committer.hits {
+			if !author.has(h) {
+				res.add(KindIdentity, d.tools[h.tool].id, committerText, h.strong)
+			}
+		}
+	}
 	var branches []string
 	for _, ref := range in.Refs {
 		if b, ok := strings.CutPrefix(ref, "refs/heads/"); ok && b != "" {
@@ -151,34 +164,6 @@ func (d *Detector) Detect(in Input) Result {
 		for _, s := range tl.subject {
 			if strings.HasPrefix(subject, s.prefix) {
 				res.add(KindMessage, tl.id, subject, s.strong)
-			}
-		}
-		for _, s := range tl.emails {
-			for i := range idents {
-				id := &idents[i]
-				if id.email.s != "" && s.match(&id.email) {
-					res.add(KindIdentity, tl.id, identity(id.name.s, id.email.s), s.strong)
-					break
-				}
-			}
-		}
-		for _, s := range tl.names {
-			for i := range idents {
-				id := &idents[i]
-				if id.name.s != "" && s.match(&id.name) {
-					res.add(KindIdentity, tl.id, identity(id.name.s, id.email.s), s.strong)
-					break
-				}
-			}
-		}
-		for _, s := range tl.identities {
-			for i := range idents {
-				id := &idents[i]
-				full := haystack{s: identity(id.name.s, id.email.s)}
-				if full.s != "" && s.match(&full) {
-					res.add(KindIdentity, tl.id, full.s, s.strong)
-					break
-				}
 			}
 		}
 		for _, s := range tl.branches {
@@ -201,7 +186,9 @@ func (d *Detector) Detect(in Input) Result {
 			}
 		}
 	}
-	res.AuthorTools = d.IdentityTools(in.AuthorName, in.AuthorEmail)
+	if author != nil {
+		res.AuthorTools = slices.Clone(author.tools)
+	}
 	res.finish()
 	return res
 }

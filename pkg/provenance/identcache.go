@@ -1,0 +1,166 @@
+package provenance
+
+import (
+	"strings"
+	"sync"
+)
+
+// Identity markers (emails, names, identities) are matched once per
+// identity rather than once per commit: a history has far fewer authors
+// than commits (gin: about 600 identities in 2,063 commits), and the same
+// people sign off, review and co-author. What the markers find in an
+// identity is kept in a small cache that the Detector owns.
+
+// Signal kinds of an identity hit.
+const (
+	hitEmail uint8 = iota
+	hitName
+	hitIdentity
+)
+
+// identHit is one identity signal that matches an identity.
+type identHit struct {
+	tool   int32 // index in Detector.tools
+	signal int32 // index in the tool's list of that kind
+	kind   uint8 // hitEmail, hitName or hitIdentity
+	strong bool
+}
+
+// identMatch is what the identity markers find in one identity (name and
+// email, trimmed).
+type identMatch struct {
+	// hits are the matching signals, by tool, then kind, then signal.
+	hits []identHit
+	// tools are the ids of the tools of hits, in tool order, without
+	// duplicates: IdentityTools.
+	tools []string
+}
+
+// has reports whether m holds the same signal as h. A nil m holds none.
+func (m *identMatch) has(h identHit) bool {
+	if m == nil {
+		return false
+	}
+	for _, x := range m.hits {
+		if x.tool == h.tool && x.kind == h.kind && x.signal == h.signal {
+			return true
+		}
+	}
+	return false
+}
+
+// identKey is an identity as the markers read it: name and email trimmed.
+type identKey struct{ name, email string }
+
+// Cache bounds: identCacheGen identities per generation (two generations
+// are kept), and identities longer than maxCachedIdent bytes are matched
+// every time rather than kept.
+const (
+	identCacheGen  = 2048
+	maxCachedIdent = 320
+)
+
+// identCache maps identities to what the markers find in them. It keeps
+// two generations: lookups fill the current one, and when it is full it
+// becomes the previous one and a new current one starts; a hit in the
+// previous generation moves the entry to the current one. So the cache
+// holds at most 2*identCacheGen entries of at most maxCachedIdent bytes,
+// and the identities in use stay. It is safe for concurrent use.
+type identCache struct {
+	mu        sync.Mutex
+	cur, prev map[identKey]*identMatch
+}
+
+// get returns the cached match of k, if any.
+func (c *identCache) get(k identKey) (*identMatch, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m, ok := c.cur[k]; ok {
+		return m, true
+	}
+	m, ok := c.prev[k]
+	if ok {
+		c.putLocked(k, m)
+	}
+	return m, ok
+}
+
+// put records the match of k. The key's strings are copied: they may be
+// slices of a whole commit object, which the cache must not keep alive.
+func (c *identCache) put(k identKey, m *identMatch) {
+	if len(k.name)+len(k.email) > maxCachedIdent {
+		return
+	}
+	k = identKey{strings.Clone(k.name), strings.Clone(k.email)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(k, m)
+}
+
+func (c *identCache) putLocked(k identKey, m *identMatch) {
+	if c.cur == nil {
+		c.cur = make(map[identKey]*identMatch)
+	}
+	if len(c.cur) >= identCacheGen {
+		c.prev, c.cur = c.cur, make(map[identKey]*identMatch, identCacheGen/4)
+	}
+	c.cur[k] = m
+}
+
+// len returns the number of entries held (for tests).
+func (c *identCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.cur) + len(c.prev)
+}
+
+// matchIdentity returns what the identity markers find in the identity
+// name <email>, nil when they find nothing. name and email are trimmed of
+// blanks first, as Detect and IdentityTools read them. The result is
+// shared: callers must not modify it.
+func (d *Detector) matchIdentity(name, email string) *identMatch {
+	k := identKey{strings.TrimSpace(name), strings.TrimSpace(email)}
+	if k.name == "" && k.email == "" {
+		return nil
+	}
+	if m, ok := d.idents.get(k); ok {
+		return m
+	}
+	m := d.matchIdentityUncached(k.name, k.email)
+	d.idents.put(k, m)
+	return m
+}
+
+// matchIdentityUncached matches every identity signal: emails against
+// email, names against name, identities against "name <email>", each only
+// when that text is not empty.
+func (d *Detector) matchIdentityUncached(name, email string) *identMatch {
+	emailH := haystack{s: email}
+	nameH := haystack{s: name}
+	fullH := haystack{s: identity(name, email)}
+	var m identMatch
+	for ti, tl := range d.tools {
+		n := len(m.hits)
+		for _, l := range [...]struct {
+			kind uint8
+			list []reSignal
+			h    *haystack
+		}{{hitEmail, tl.emails, &emailH}, {hitName, tl.names, &nameH}, {hitIdentity, tl.identities, &fullH}} {
+			if l.h.s == "" {
+				continue
+			}
+			for si, s := range l.list {
+				if s.match(l.h) {
+					m.hits = append(m.hits, identHit{tool: int32(ti), signal: int32(si), kind: l.kind, strong: s.strong})
+				}
+			}
+		}
+		if len(m.hits) > n {
+			m.tools = append(m.tools, tl.id)
+		}
+	}
+	if len(m.hits) == 0 {
+		return nil
+	}
+	return &m
+}
