@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -73,7 +74,9 @@ func (d *Detector) collectTrailers(msg string, out []msgTrailer) []msgTrailer {
 		}
 	}
 	loose := trailers.Lines(msg)
-	loose = append(loose, trailers.Loose(msg, d.keys)...)
+	if keys := d.looseKeys(msg); len(keys) > 0 {
+		loose = append(loose, trailers.Loose(msg, keys)...)
+	}
 	if len(loose) == 0 {
 		return out
 	}
@@ -112,6 +115,56 @@ func (d *Detector) collectTrailers(msg string, out []msgTrailer) []msgTrailer {
 	}
 	slices.SortStableFunc(out[first:], func(a, b msgTrailer) int { return a.Line - b.Line })
 	return out
+}
+
+// looseKeys returns the keys of d.keys, in order, that occur in msg the way
+// [trailers.Loose] finds one: the whole run of key bytes (letters, digits,
+// '-') before a ':' and the blanks before it, compared case-insensitively.
+// Loose given only these keys finds exactly what it finds given all of
+// them (it drops every key without such an occurrence), and is not called
+// at all for the many messages with none: it lower-cases the whole message
+// and searches it once per key.
+func (d *Detector) looseKeys(msg string) []string {
+	if len(d.keys) > 64 {
+		return d.keys
+	}
+	var found uint64 // bit i: d.keys[i]
+	for i := 0; i < len(msg); {
+		j := strings.IndexByte(msg[i:], ':')
+		if j < 0 {
+			break
+		}
+		colon := i + j
+		i = colon + 1
+		end := colon
+		for end > 0 && (msg[end-1] == ' ' || msg[end-1] == '\t') {
+			end--
+		}
+		start := end
+		for start > 0 && isTokenByte(msg[start-1]) {
+			start--
+		}
+		if start == end {
+			continue
+		}
+		tok := msg[start:end]
+		for k, key := range d.keys {
+			if len(key) == len(tok) && strings.EqualFold(key, tok) {
+				found |= 1 << k
+				break
+			}
+		}
+	}
+	if found == 0 {
+		return nil
+	}
+	keys := make([]string, 0, bits.OnesCount64(found))
+	for k, key := range d.keys {
+		if found&(1<<k) != 0 {
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }
 
 // indentedBody reports whether the body of a message (its lines after the
