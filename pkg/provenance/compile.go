@@ -23,7 +23,34 @@ type Detector struct {
 	declared map[string][]*trailerRule // lower-case key → declared-use rules
 	keys     []string                  // every key of trailers and declared, sorted
 
+	// The message and file signals of every tool, laid out for Detect.
+	messages []messageGroup
+	files    []fileSignal
+
 	idents identCache // what the identity markers find in an identity
+}
+
+// messageGroup is the message signals of every tool that share one
+// prefilter: it is checked once per message for all of them (the shipped
+// markers have five "Generated with " footers).
+type messageGroup struct {
+	pre  prefilter
+	need byteSet // the bytes of pre.lit: the text (folded when pre.fold) holds them all
+	sigs []messageSignal
+}
+
+type messageSignal struct {
+	tool   *tool
+	re     *regex
+	strong bool
+}
+
+// fileSignal is a file signal with its tool and the bytes every path it
+// matches holds.
+type fileSignal struct {
+	tool *tool
+	globSignal
+	need byteSet
 }
 
 // tool is one compiled tool spec.
@@ -163,7 +190,27 @@ func CompileWith(specs []ToolSpec, opt CompileOptions) (*Detector, error) {
 		}
 	}
 	slices.Sort(d.keys)
+	d.layOut()
 	return d, nil
+}
+
+// layOut gathers the message signals of every tool by prefilter and the
+// file signals with their byte sets (see messageGroup, fileSignal). The
+// order does not matter: evidence is a set, sorted by Result.finish.
+func (d *Detector) layOut() {
+	for _, tl := range d.tools {
+		for _, s := range tl.message {
+			i := slices.IndexFunc(d.messages, func(g messageGroup) bool { return g.pre == s.pre })
+			if i < 0 {
+				i = len(d.messages)
+				d.messages = append(d.messages, messageGroup{pre: s.pre, need: s.pre.literalSet()})
+			}
+			d.messages[i].sigs = append(d.messages[i].sigs, messageSignal{tool: tl, re: s.re, strong: s.strong})
+		}
+		for _, s := range tl.files {
+			d.files = append(d.files, fileSignal{tool: tl, globSignal: s, need: globBytes(s.glob)})
+		}
+	}
 }
 
 // Tools returns the known tool ids, sorted; "declared" is among them when

@@ -152,15 +152,8 @@ func (d *Detector) Detect(in Input) Result {
 		}
 	}
 
+	d.detectMessage(&res, &msg)
 	for _, tl := range d.tools {
-		for _, s := range tl.message {
-			if !s.pre.ok(&msg) {
-				continue
-			}
-			if loc := s.re.FindStringIndex(in.Message); loc != nil {
-				res.add(KindMessage, tl.id, linesAround(in.Message, loc[0], loc[1]), s.strong)
-			}
-		}
 		for _, s := range tl.subject {
 			if strings.HasPrefix(subject, s.prefix) {
 				res.add(KindMessage, tl.id, subject, s.strong)
@@ -174,23 +167,75 @@ func (d *Detector) Detect(in Input) Result {
 				}
 			}
 		}
-		for _, s := range tl.files {
-			for _, p := range in.Paths {
-				if s.literal != "" && !strings.Contains(p, s.literal) {
-					continue
-				}
-				if doublestar.MatchUnvalidated(s.glob, p) {
-					res.add(KindFile, tl.id, p, s.strong)
-					break
-				}
-			}
-		}
 	}
+	d.detectFiles(&res, in.Paths)
 	if author != nil {
 		res.AuthorTools = slices.Clone(author.tools)
 	}
 	res.finish()
 	return res
+}
+
+// detectMessage runs the message signals on msg. A group of signals is
+// skipped when its prefilter's literal cannot occur in the message: a byte
+// of it is missing (one pass over the message for all groups), or the
+// literal is not found.
+func (d *Detector) detectMessage(res *Result, msg *haystack) {
+	if len(d.messages) == 0 {
+		return
+	}
+	plain := bytesOf(msg.s)
+	folded := plain.folded()
+	for i := range d.messages {
+		g := &d.messages[i]
+		set := plain
+		if g.pre.fold {
+			set = folded
+		}
+		if !set.has(g.need) || !g.pre.ok(msg) {
+			continue
+		}
+		for _, s := range g.sigs {
+			if loc := s.re.FindStringIndex(msg.s); loc != nil {
+				res.add(KindMessage, s.tool.id, linesAround(msg.s, loc[0], loc[1]), s.strong)
+			}
+		}
+	}
+}
+
+// detectFiles runs the file signals on the paths: each gives evidence for
+// the first path it matches. A signal is tried only on paths that hold
+// every byte of its glob's plain characters, and that contain its literal.
+func (d *Detector) detectFiles(res *Result, paths []string) {
+	if len(paths) == 0 || len(d.files) == 0 {
+		return
+	}
+	var buf [32]byteSet
+	sets := buf[:0]
+	if len(paths) > len(buf) {
+		sets = make([]byteSet, 0, len(paths))
+	}
+	sets = sets[:len(paths)]
+	var all byteSet
+	for i, p := range paths {
+		sets[i] = bytesOf(p)
+		all = all.add(sets[i])
+	}
+	for i := range d.files {
+		s := &d.files[i]
+		if !all.has(s.need) {
+			continue
+		}
+		for j, p := range paths {
+			if !sets[j].has(s.need) || s.literal != "" && !strings.Contains(p, s.literal) {
+				continue
+			}
+			if doublestar.MatchUnvalidated(s.glob, p) {
+				res.add(KindFile, s.tool.id, p, s.strong)
+				break
+			}
+		}
+	}
 }
 
 // accepts reports whether a trailer value satisfies the rule.

@@ -1,0 +1,70 @@
+package provenance
+
+import "strings"
+
+// byteSet is the set of bytes a text holds: one bit per ASCII byte, and
+// bit 0 (NUL) for every byte of 0x80 and above. A text that contains a
+// literal holds every byte of it, so a literal whose set is not a subset of
+// a text's cannot occur in it: one pass over a text rules out many
+// literals at once, each for the cost of two AND-NOTs, before any
+// strings.Contains.
+type byteSet [2]uint64
+
+// bytesOf returns the set of the bytes of s.
+func bytesOf(s string) byteSet {
+	var b byteSet
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			c = 0
+		}
+		b[c>>6] |= 1 << (c & 63)
+	}
+	return b
+}
+
+// has reports whether every byte of sub is in b.
+func (b byteSet) has(sub byteSet) bool {
+	return sub[0]&^b[0] == 0 && sub[1]&^b[1] == 0
+}
+
+// add returns b with the bytes of o.
+func (b byteSet) add(o byteSet) byteSet {
+	return byteSet{b[0] | o[0], b[1] | o[1]}
+}
+
+// folded returns a set that holds every byte of foldASCII(s), given b, the
+// set of s: b, the lower-case letters of its upper-case ones, and 's' and
+// 'k' when s has a non-ASCII byte (foldASCII writes U+017F as "s" and
+// U+212A as "k"). It may hold more (the upper-case letters themselves).
+func (b byteSet) folded() byteSet {
+	const upper = uint64(1<<26-1) << ('A' - 64) // 'A'..'Z', in b[1]
+	f := b
+	f[1] |= (b[1] & upper) << ('a' - 'A')
+	if b[0]&1 != 0 {
+		f[1] |= 1<<('s'-64) | 1<<('k'-64)
+	}
+	return f
+}
+
+// literalSet returns the set of bytes every match of the prefilter's
+// regular expression holds: its literal's (lower-case when folded, as in
+// the folded text).
+func (p prefilter) literalSet() byteSet {
+	return bytesOf(p.lit)
+}
+
+// globBytes returns the set of bytes every path a glob matches holds: the
+// bytes of its plain characters, '/' left out (`**/` may match nothing).
+// It is empty (no constraint) when the glob has character classes,
+// alternatives or escapes, whose text is not literal (see globLiteral).
+func globBytes(g string) byteSet {
+	if strings.ContainsAny(g, "[{\\") {
+		return byteSet{}
+	}
+	var b byteSet
+	for _, part := range strings.FieldsFunc(g, func(r rune) bool { return r == '*' || r == '?' || r == '/' }) {
+		b = b.add(bytesOf(part))
+	}
+	return b
+}
