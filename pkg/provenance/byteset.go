@@ -1,6 +1,9 @@
 package provenance
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // byteSet is the set of bytes a text holds: one bit per ASCII byte, and
 // bit 0 (NUL) for every byte of 0x80 and above. A text that contains a
@@ -47,13 +50,6 @@ func (b byteSet) folded() byteSet {
 	return f
 }
 
-// literalSet returns the set of bytes every match of the prefilter's
-// regular expression holds: its literal's (lower-case when folded, as in
-// the folded text).
-func (p prefilter) literalSet() byteSet {
-	return bytesOf(p.lit)
-}
-
 // globBytes returns the set of bytes every path a glob matches holds: the
 // bytes of its plain characters, '/' left out (`**/` may match nothing).
 // It is empty (no constraint) when the glob has character classes,
@@ -67,4 +63,38 @@ func globBytes(g string) byteSet {
 		b = b.add(bytesOf(part))
 	}
 	return b
+}
+
+// appendLowerASCII appends s with its ASCII letters lowered to dst, and
+// reports true, when s is ASCII (then this is foldASCII(s)); otherwise it
+// returns dst unchanged and false. It works on eight bytes at a time.
+func appendLowerASCII(dst []byte, s string) ([]byte, bool) {
+	const (
+		high  = 0x8080808080808080
+		fromA = 0x3f3f3f3f3f3f3f3f // + byte: bit 7 set when byte >= 'A'
+		pastZ = 0x2525252525252525 // + byte: bit 7 set when byte > 'Z'
+	)
+	n := len(dst)
+	dst = append(dst, s...)
+	b := dst[n:]
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if w&high != 0 {
+			return dst[:n], false
+		}
+		// No byte is 0x80 or more, so no sum carries into the next byte.
+		upper := (w + fromA) &^ (w + pastZ) & high
+		binary.LittleEndian.PutUint64(b[i:], w|upper>>2)
+	}
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= 0x80:
+			return dst[:n], false
+		case 'A' <= c && c <= 'Z':
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return dst, true
 }

@@ -163,3 +163,48 @@ func TestGlobBytesSound(t *testing.T) {
 		}
 	}
 }
+
+// lowerAgrees fails unless appendLowerASCII gives foldASCII(s) for an
+// ASCII s (after what dst held) and reports false, leaving dst as it was,
+// for any other.
+func lowerAgrees(t *testing.T, s string) {
+	t.Helper()
+	for _, prefix := range []string{"", "Pre"} {
+		got, ok := appendLowerASCII([]byte(prefix), s)
+		switch {
+		case ok != isASCII(s):
+			t.Fatalf("%q: ok = %v, want %v", s, ok, isASCII(s))
+		case ok && string(got) != prefix+foldASCII(s):
+			t.Fatalf("%q: lowered to %q, want %q", s, got, prefix+foldASCII(s))
+		case !ok && string(got) != prefix:
+			t.Fatalf("%q: not ASCII, but dst became %q", s, got)
+		}
+	}
+}
+
+// TestAppendLowerASCII: every ASCII byte at every offset of a word, the
+// bytes around 'A' and 'Z', non-ASCII bytes in the words and the tail,
+// and gin's messages.
+func TestAppendLowerASCII(t *testing.T) {
+	for c := range 0x100 {
+		for pad := range 17 {
+			lowerAgrees(t, strings.Repeat("x", pad)+string(rune(c))+strings.Repeat("Y", 16-pad))
+			lowerAgrees(t, strings.Repeat("x", pad)+string([]byte{byte(c)}))
+		}
+	}
+	for _, s := range []string{"", "@AZ[`az{", "@@@@@@@@AAAAAAAAZZZZZZZZ[[[[[[[[````````zzzzzzzz{{{{{{{{", "GENERATED WITH [CLAUDE CODE]", "Ünïcödé", "ASCII then \u017f", "\u212aelvin"} {
+		lowerAgrees(t, s)
+	}
+	for _, in := range ginCommits(t) {
+		lowerAgrees(t, in.Message)
+		lowerAgrees(t, strings.ToUpper(in.Message))
+	}
+}
+
+// FuzzAppendLowerASCII: appendLowerASCII is foldASCII on ASCII text.
+func FuzzAppendLowerASCII(f *testing.F) {
+	for _, s := range []string{"Fix X", "@AZ[`az{", "Ü", "GENERATED with"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { lowerAgrees(t, s) })
+}

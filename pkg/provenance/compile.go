@@ -35,7 +35,7 @@ type Detector struct {
 // markers have five "Generated with " footers).
 type messageGroup struct {
 	pre  prefilter
-	need byteSet // the bytes of pre.lit: the text (folded when pre.fold) holds them all
+	lit  []byte // pre.lit
 	sigs []messageSignal
 }
 
@@ -203,7 +203,7 @@ func (d *Detector) layOut() {
 			i := slices.IndexFunc(d.messages, func(g messageGroup) bool { return g.pre == s.pre })
 			if i < 0 {
 				i = len(d.messages)
-				d.messages = append(d.messages, messageGroup{pre: s.pre, need: s.pre.literalSet()})
+				d.messages = append(d.messages, messageGroup{pre: s.pre, lit: []byte(s.pre.lit)})
 			}
 			d.messages[i].sigs = append(d.messages[i].sigs, messageSignal{tool: tl, re: s.re, strong: s.strong})
 		}
@@ -471,10 +471,13 @@ func globLiteral(g string) string {
 // prefilter is a substring every match of a regular expression contains:
 // checking it first is much cheaper than running the regexp on text that
 // cannot match. fold means the regexp matches it case-insensitively; lit is
-// then lower-case ASCII.
+// then lower-case ASCII. need is the set of the bytes of lit: a text
+// lacking one of them (folded when fold) is ruled out without a search
+// (see byteSet).
 type prefilter struct {
 	lit  string
 	fold bool
+	need byteSet
 }
 
 // ok reports whether text may match; false only when it cannot.
@@ -482,6 +485,8 @@ func (p prefilter) ok(h *haystack) bool {
 	switch {
 	case p.lit == "":
 		return true
+	case !h.bytes(p.fold).has(p.need):
+		return false
 	case !p.fold:
 		return strings.Contains(h.s, p.lit)
 	}
@@ -497,10 +502,27 @@ func (p prefilter) ok(h *haystack) bool {
 // an ASCII literal, so a text the regexp matches always contains the
 // literal in this form: an emoji or an accented name no longer turns every
 // prefilter off.
+//
+// Its byte set is also computed on first use: the prefilters check it
+// first.
 type haystack struct {
 	s       string
 	low     string
 	lowered bool
+	set     byteSet
+	hasSet  bool
+}
+
+// bytes returns the set of the bytes of the text, or of a superset of its
+// folded form when fold is set.
+func (h *haystack) bytes(fold bool) byteSet {
+	if !h.hasSet {
+		h.set, h.hasSet = bytesOf(h.s), true
+	}
+	if fold {
+		return h.set.folded()
+	}
+	return h.set
 }
 
 func (h *haystack) lower() string {
@@ -556,7 +578,9 @@ func newPrefilter(expr string) prefilter {
 	if err != nil {
 		return prefilter{}
 	}
-	return literalOf(re.Simplify())
+	p := literalOf(re.Simplify())
+	p.need = bytesOf(p.lit)
+	return p
 }
 
 func literalOf(re *syntax.Regexp) prefilter {

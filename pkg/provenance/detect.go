@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strings"
@@ -176,23 +177,40 @@ func (d *Detector) Detect(in Input) Result {
 	return res
 }
 
-// detectMessage runs the message signals on msg. A group of signals is
-// skipped when its prefilter's literal cannot occur in the message: a byte
-// of it is missing (one pass over the message for all groups), or the
-// literal is not found.
+// detectMessage runs the message signals on msg, each group's prefilter
+// once for all its signals. The case-folded literals are searched in the
+// message lowered once, on the stack when it is ASCII and not long
+// (appendLowerASCII), else as haystack.lower folds it.
 func (d *Detector) detectMessage(res *Result, msg *haystack) {
-	if len(d.messages) == 0 {
-		return
-	}
-	plain := bytesOf(msg.s)
-	folded := plain.folded()
+	var buf [1024]byte
+	var low []byte
+	const (
+		unknown = iota
+		ascii   // low holds the message lowered
+		other   // not ASCII: msg.lower()
+	)
+	state := unknown
 	for i := range d.messages {
 		g := &d.messages[i]
-		set := plain
-		if g.pre.fold {
-			set = folded
+		ok := true
+		switch {
+		case g.pre.lit == "":
+		case !g.pre.fold:
+			ok = strings.Contains(msg.s, g.pre.lit)
+		default:
+			if state == unknown {
+				state = other
+				if l, isASCII := appendLowerASCII(buf[:0], msg.s); isASCII {
+					low, state = l, ascii
+				}
+			}
+			if state == ascii {
+				ok = bytes.Contains(low, g.lit)
+			} else {
+				ok = strings.Contains(msg.lower(), g.pre.lit)
+			}
 		}
-		if !set.has(g.need) || !g.pre.ok(msg) {
+		if !ok {
 			continue
 		}
 		for _, s := range g.sigs {
