@@ -27,7 +27,8 @@ type Detector struct {
 	messages []messageGroup
 	files    []fileSignal
 
-	idents identCache // what the identity markers find in an identity
+	idents memo[identKey, *identMatch] // what the identity markers find in an identity
+	paths  memo[string, []int32]       // the file signals (indexes in files) a path matches
 }
 
 // messageGroup is the message signals of every tool that share one
@@ -158,6 +159,8 @@ func CompileWith(specs []ToolSpec, opt CompileOptions) (*Detector, error) {
 	}
 
 	d := &Detector{
+		idents:   memo[identKey, *identMatch]{gen: identCacheGen},
+		paths:    memo[string, []int32]{gen: pathCacheGen},
 		names:    make(map[string]string, len(byID)),
 		trailers: make(map[string][]*trailerRule),
 		declared: make(map[string][]*trailerRule),

@@ -222,38 +222,66 @@ func (d *Detector) detectMessage(res *Result, msg *haystack) {
 }
 
 // detectFiles runs the file signals on the paths: each gives evidence for
-// the first path it matches. A signal is tried only on paths that hold
-// every byte of its glob's plain characters, and that contain its literal.
+// the first path it matches. What the signals match in a path is cached
+// (pathHits): the same paths change in commit after commit.
 func (d *Detector) detectFiles(res *Result, paths []string) {
 	if len(paths) == 0 || len(d.files) == 0 {
 		return
 	}
-	var buf [32]byteSet
-	sets := buf[:0]
-	if len(paths) > len(buf) {
-		sets = make([]byteSet, 0, len(paths))
+	var doneBuf [64]bool
+	done := doneBuf[:0]
+	if len(d.files) > len(doneBuf) {
+		done = make([]bool, 0, len(d.files))
 	}
-	sets = sets[:len(paths)]
-	var all byteSet
-	for i, p := range paths {
-		sets[i] = bytesOf(p)
-		all = all.add(sets[i])
+	done = done[:len(d.files)]
+	for _, p := range paths {
+		for _, i := range d.pathHits(p) {
+			if !done[i] {
+				done[i] = true
+				res.add(KindFile, d.files[i].tool.id, p, d.files[i].strong)
+			}
+		}
 	}
+}
+
+// Path cache bounds: pathCacheGen paths per generation (two generations
+// are kept, see memo); longer paths than maxCachedPath bytes are matched
+// every time.
+const (
+	pathCacheGen  = 8192
+	maxCachedPath = 256
+)
+
+// pathHits returns the file signals (indexes in d.files, in order) whose
+// glob matches path p, nil when none does. The result is shared: callers
+// must not modify it.
+func (d *Detector) pathHits(p string) []int32 {
+	if len(p) > maxCachedPath {
+		return d.pathHitsUncached(p)
+	}
+	if hits, ok := d.paths.get(p); ok {
+		return hits
+	}
+	hits := d.pathHitsUncached(p)
+	d.paths.put(strings.Clone(p), hits)
+	return hits
+}
+
+// pathHitsUncached matches every file signal against p. A glob is tried
+// only when p holds every byte of its plain characters, and its literal.
+func (d *Detector) pathHitsUncached(p string) []int32 {
+	set := bytesOf(p)
+	var hits []int32
 	for i := range d.files {
 		s := &d.files[i]
-		if !all.has(s.need) {
+		if !set.has(s.need) || s.literal != "" && !strings.Contains(p, s.literal) {
 			continue
 		}
-		for j, p := range paths {
-			if !sets[j].has(s.need) || s.literal != "" && !strings.Contains(p, s.literal) {
-				continue
-			}
-			if doublestar.MatchUnvalidated(s.glob, p) {
-				res.add(KindFile, s.tool.id, p, s.strong)
-				break
-			}
+		if doublestar.MatchUnvalidated(s.glob, p) {
+			hits = append(hits, int32(i))
 		}
 	}
+	return hits
 }
 
 // accepts reports whether a trailer value satisfies the rule.

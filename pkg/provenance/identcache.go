@@ -1,9 +1,6 @@
 package provenance
 
-import (
-	"strings"
-	"sync"
-)
+import "strings"
 
 // Identity markers (emails, names, identities) are matched once per
 // identity rather than once per commit: a history has far fewer authors
@@ -52,67 +49,13 @@ func (m *identMatch) has(h identHit) bool {
 // identKey is an identity as the markers read it: name and email trimmed.
 type identKey struct{ name, email string }
 
-// Cache bounds: identCacheGen identities per generation (two generations
-// are kept), and identities longer than maxCachedIdent bytes are matched
-// every time rather than kept.
+// Identity cache bounds: identCacheGen identities per generation (two
+// generations are kept, see memo), and identities longer than
+// maxCachedIdent bytes are matched every time rather than kept.
 const (
 	identCacheGen  = 2048
 	maxCachedIdent = 320
 )
-
-// identCache maps identities to what the markers find in them. It keeps
-// two generations: lookups fill the current one, and when it is full it
-// becomes the previous one and a new current one starts; a hit in the
-// previous generation moves the entry to the current one. So the cache
-// holds at most 2*identCacheGen entries of at most maxCachedIdent bytes,
-// and the identities in use stay. It is safe for concurrent use.
-type identCache struct {
-	mu        sync.Mutex
-	cur, prev map[identKey]*identMatch
-}
-
-// get returns the cached match of k, if any.
-func (c *identCache) get(k identKey) (*identMatch, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if m, ok := c.cur[k]; ok {
-		return m, true
-	}
-	m, ok := c.prev[k]
-	if ok {
-		c.putLocked(k, m)
-	}
-	return m, ok
-}
-
-// put records the match of k. The key's strings are copied: they may be
-// slices of a whole commit object, which the cache must not keep alive.
-func (c *identCache) put(k identKey, m *identMatch) {
-	if len(k.name)+len(k.email) > maxCachedIdent {
-		return
-	}
-	k = identKey{strings.Clone(k.name), strings.Clone(k.email)}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.putLocked(k, m)
-}
-
-func (c *identCache) putLocked(k identKey, m *identMatch) {
-	if c.cur == nil {
-		c.cur = make(map[identKey]*identMatch)
-	}
-	if len(c.cur) >= identCacheGen {
-		c.prev, c.cur = c.cur, make(map[identKey]*identMatch, identCacheGen/4)
-	}
-	c.cur[k] = m
-}
-
-// len returns the number of entries held (for tests).
-func (c *identCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.cur) + len(c.prev)
-}
 
 // matchIdentity returns what the identity markers find in the identity
 // name <email>, nil when they find nothing. name and email are trimmed of
@@ -123,11 +66,14 @@ func (d *Detector) matchIdentity(name, email string) *identMatch {
 	if k.name == "" && k.email == "" {
 		return nil
 	}
+	if len(k.name)+len(k.email) > maxCachedIdent {
+		return d.matchIdentityUncached(k.name, k.email)
+	}
 	if m, ok := d.idents.get(k); ok {
 		return m
 	}
 	m := d.matchIdentityUncached(k.name, k.email)
-	d.idents.put(k, m)
+	d.idents.put(identKey{strings.Clone(k.name), strings.Clone(k.email)}, m)
 	return m
 }
 

@@ -59,54 +59,43 @@ func TestIdentityCacheAgrees(t *testing.T) {
 	}
 }
 
-// TestIdentityCacheBounded: the cache never holds more than two
-// generations; an identity in use survives the turn of a generation (a
-// hit in the previous one moves it to the current one), one not used for
-// two generations is dropped, and the cached keys are copies, not slices
-// of the caller's strings.
-func TestIdentityCacheBounded(t *testing.T) {
-	var c identCache
-	m := &identMatch{tools: []string{"x"}}
-	key := func(i int) identKey { return identKey{fmt.Sprintf("n%d", i), fmt.Sprintf("e%d@example.com", i)} }
-	hot := identKey{"hot", "hot@example.com"}
-	c.put(hot, m)
-	for i := range 5 * identCacheGen {
-		c.put(key(i), m)
-		if i%(identCacheGen/2) == 0 {
-			if got, ok := c.get(hot); !ok || got != m {
-				t.Fatalf("after %d puts: the identity in use was dropped", i)
-			}
-		}
-		if n := c.len(); n > 2*identCacheGen {
-			t.Fatalf("after %d puts: %d entries, want at most %d", i, n, 2*identCacheGen)
-		}
+// TestCachedKeysAreCopies: the identity and path caches keep copies of
+// their keys, not slices of the caller's strings (a whole commit object
+// would stay alive with them), and keep nothing too long.
+func TestCachedKeysAreCopies(t *testing.T) {
+	d := mustDefault(t)
+	buf := "Ann Example <ann@example.com> .claude/settings.json" + strings.Repeat("\n", 100)
+	name, email, path := buf[:11], buf[13:28], buf[30:51]
+	d.matchIdentity(name, email)
+	d.pathHits(path)
+	d.matchIdentity(strings.Repeat("n", maxCachedIdent), "x@example.com")
+	d.pathHits(strings.Repeat("p/", maxCachedPath))
+	if n := d.idents.len(); n != 1 {
+		t.Errorf("%d identities cached, want 1", n)
 	}
-	if _, ok := c.get(key(0)); ok {
-		t.Error("an identity unused for several generations is still cached")
+	if n := d.paths.len(); n != 1 {
+		t.Errorf("%d paths cached, want 1", n)
 	}
-	if _, ok := c.get(key(5*identCacheGen - 1)); !ok {
-		t.Error("the last identity put is not cached")
-	}
-
-	// The key is copied: a long commit buffer is not kept alive by it.
-	buf := "Ann Example <ann@example.com>" + strings.Repeat("\n", 100)
-	name, email := buf[:11], buf[13:28]
-	c.put(identKey{name, email}, nil)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	found := false
-	for k := range c.cur {
+	d.idents.mu.Lock()
+	for k := range d.idents.cur {
 		if k.name != name || k.email != email {
-			continue
+			t.Errorf("cached identity %q <%q>, want %q <%q>", k.name, k.email, name, email)
 		}
-		found = true
 		if unsafe.StringData(k.name) == unsafe.StringData(name) || unsafe.StringData(k.email) == unsafe.StringData(email) {
-			t.Error("the cached key shares the caller's string")
+			t.Error("the cached identity shares the caller's string")
 		}
 	}
-	if !found {
-		t.Errorf("%q <%q> not cached", name, email)
+	d.idents.mu.Unlock()
+	d.paths.mu.Lock()
+	for k, hits := range d.paths.cur {
+		if k != path || len(hits) != 1 || d.files[hits[0]].glob != ".claude/**" {
+			t.Errorf("cached path %q with hits %v, want %q matching .claude/**", k, hits, path)
+		}
+		if unsafe.StringData(k) == unsafe.StringData(path) {
+			t.Error("the cached path shares the caller's string")
+		}
 	}
+	d.paths.mu.Unlock()
 }
 
 // TestDetectIdentityEvidence: each identity signal gives evidence once,
