@@ -24,11 +24,13 @@ type Detector struct {
 	keys     []string                  // every key of trailers and declared, sorted
 
 	// The message and file signals of every tool, laid out for Detect.
-	messages []messageGroup
-	files    []fileSignal
+	messages    []messageGroup
+	files       []fileSignal
+	fileLits    *multiLit // the distinct literals of files; nil when too many
+	filesByLit  [][]int   // literal (bit of fileLits) → indexes in files
+	filesAlways []int     // indexes in files of the signals without a literal
 
 	idents memo[identKey, *identMatch] // what the identity markers find in an identity
-	paths  memo[string, []int32]       // the file signals (indexes in files) a path matches
 }
 
 // messageGroup is the message signals of every tool that share one
@@ -160,7 +162,6 @@ func CompileWith(specs []ToolSpec, opt CompileOptions) (*Detector, error) {
 
 	d := &Detector{
 		idents:   memo[identKey, *identMatch]{gen: identCacheGen},
-		paths:    memo[string, []int32]{gen: pathCacheGen},
 		names:    make(map[string]string, len(byID)),
 		trailers: make(map[string][]*trailerRule),
 		declared: make(map[string][]*trailerRule),
@@ -213,6 +214,23 @@ func (d *Detector) layOut() {
 		for _, s := range tl.files {
 			d.files = append(d.files, fileSignal{tool: tl, globSignal: s, need: globBytes(s.glob)})
 		}
+	}
+	var lits []string
+	for i, s := range d.files {
+		if s.literal == "" {
+			d.filesAlways = append(d.filesAlways, i)
+			continue
+		}
+		k := slices.Index(lits, s.literal)
+		if k < 0 {
+			k = len(lits)
+			lits = append(lits, s.literal)
+			d.filesByLit = append(d.filesByLit, nil)
+		}
+		d.filesByLit[k] = append(d.filesByLit[k], i)
+	}
+	if len(lits) > 0 {
+		d.fileLits = newMultiLit(lits)
 	}
 }
 

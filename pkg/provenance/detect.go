@@ -3,6 +3,7 @@ package provenance
 import (
 	"bytes"
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -222,8 +223,9 @@ func (d *Detector) detectMessage(res *Result, msg *haystack) {
 }
 
 // detectFiles runs the file signals on the paths: each gives evidence for
-// the first path it matches. What the signals match in a path is cached
-// (pathHits): the same paths change in commit after commit.
+// the first path it matches. One pass over a path finds which of the
+// signals' literals it contains (fileLits); only the globs of those
+// signals, and of signals without a literal, are tried on it.
 func (d *Detector) detectFiles(res *Result, paths []string) {
 	if len(paths) == 0 || len(d.files) == 0 {
 		return
@@ -234,54 +236,32 @@ func (d *Detector) detectFiles(res *Result, paths []string) {
 		done = make([]bool, 0, len(d.files))
 	}
 	done = done[:len(d.files)]
+	try := func(i int, p string) {
+		if s := &d.files[i]; !done[i] && doublestar.MatchUnvalidated(s.glob, p) {
+			done[i] = true
+			res.add(KindFile, s.tool.id, p, s.strong)
+		}
+	}
 	for _, p := range paths {
-		for _, i := range d.pathHits(p) {
-			if !done[i] {
-				done[i] = true
-				res.add(KindFile, d.files[i].tool.id, p, d.files[i].strong)
+		if d.fileLits == nil {
+			// Too many literals for one automaton: each signal on its own.
+			set := bytesOf(p)
+			for i := range d.files {
+				if s := &d.files[i]; set.has(s.need) && strings.Contains(p, s.literal) {
+					try(i, p)
+				}
+			}
+			continue
+		}
+		for _, i := range d.filesAlways {
+			try(i, p)
+		}
+		for found := d.fileLits.find(p); found != 0; found &= found - 1 {
+			for _, i := range d.filesByLit[bits.TrailingZeros64(found)] {
+				try(i, p)
 			}
 		}
 	}
-}
-
-// Path cache bounds: pathCacheGen paths per generation (two generations
-// are kept, see memo); longer paths than maxCachedPath bytes are matched
-// every time.
-const (
-	pathCacheGen  = 8192
-	maxCachedPath = 256
-)
-
-// pathHits returns the file signals (indexes in d.files, in order) whose
-// glob matches path p, nil when none does. The result is shared: callers
-// must not modify it.
-func (d *Detector) pathHits(p string) []int32 {
-	if len(p) > maxCachedPath {
-		return d.pathHitsUncached(p)
-	}
-	if hits, ok := d.paths.get(p); ok {
-		return hits
-	}
-	hits := d.pathHitsUncached(p)
-	d.paths.put(strings.Clone(p), hits)
-	return hits
-}
-
-// pathHitsUncached matches every file signal against p. A glob is tried
-// only when p holds every byte of its plain characters, and its literal.
-func (d *Detector) pathHitsUncached(p string) []int32 {
-	set := bytesOf(p)
-	var hits []int32
-	for i := range d.files {
-		s := &d.files[i]
-		if !set.has(s.need) || s.literal != "" && !strings.Contains(p, s.literal) {
-			continue
-		}
-		if doublestar.MatchUnvalidated(s.glob, p) {
-			hits = append(hits, int32(i))
-		}
-	}
-	return hits
 }
 
 // accepts reports whether a trailer value satisfies the rule.

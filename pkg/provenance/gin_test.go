@@ -60,14 +60,26 @@ func ginCommits(tb testing.TB) []Input {
 
 // BenchmarkDetectGin classifies every commit of gin's history with the
 // shipped markers, as `pushguard scan --all` does: one op is 2,063
-// commits.
+// commits. "cold" starts each op with an empty identity cache, as one scan
+// does; "warm" keeps it from op to op (a long-lived Detector).
 func BenchmarkDetectGin(b *testing.B) {
 	d := mustDefault(b)
 	commits := ginCommits(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		for i := range commits {
-			d.Detect(commits[i])
+	for _, warm := range []bool{false, true} {
+		name := "cold"
+		if warm {
+			name = "warm"
 		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !warm {
+					d.idents.reset()
+				}
+				for i := range commits {
+					d.Detect(commits[i])
+				}
+			}
+		})
 	}
 }

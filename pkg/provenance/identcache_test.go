@@ -59,24 +59,20 @@ func TestIdentityCacheAgrees(t *testing.T) {
 	}
 }
 
-// TestCachedKeysAreCopies: the identity and path caches keep copies of
-// their keys, not slices of the caller's strings (a whole commit object
-// would stay alive with them), and keep nothing too long.
+// TestCachedKeysAreCopies: the identity cache keeps copies of its keys,
+// not slices of the caller's strings (a whole commit object would stay
+// alive with them), and keeps no identity too long.
 func TestCachedKeysAreCopies(t *testing.T) {
 	d := mustDefault(t)
-	buf := "Ann Example <ann@example.com> .claude/settings.json" + strings.Repeat("\n", 100)
-	name, email, path := buf[:11], buf[13:28], buf[30:51]
+	buf := "Ann Example <ann@example.com>" + strings.Repeat("\n", 100)
+	name, email := buf[:11], buf[13:28]
 	d.matchIdentity(name, email)
-	d.pathHits(path)
 	d.matchIdentity(strings.Repeat("n", maxCachedIdent), "x@example.com")
-	d.pathHits(strings.Repeat("p/", maxCachedPath))
 	if n := d.idents.len(); n != 1 {
 		t.Errorf("%d identities cached, want 1", n)
 	}
-	if n := d.paths.len(); n != 1 {
-		t.Errorf("%d paths cached, want 1", n)
-	}
 	d.idents.mu.Lock()
+	defer d.idents.mu.Unlock()
 	for k := range d.idents.cur {
 		if k.name != name || k.email != email {
 			t.Errorf("cached identity %q <%q>, want %q <%q>", k.name, k.email, name, email)
@@ -85,17 +81,6 @@ func TestCachedKeysAreCopies(t *testing.T) {
 			t.Error("the cached identity shares the caller's string")
 		}
 	}
-	d.idents.mu.Unlock()
-	d.paths.mu.Lock()
-	for k, hits := range d.paths.cur {
-		if k != path || len(hits) != 1 || d.files[hits[0]].glob != ".claude/**" {
-			t.Errorf("cached path %q with hits %v, want %q matching .claude/**", k, hits, path)
-		}
-		if unsafe.StringData(k) == unsafe.StringData(path) {
-			t.Error("the cached path shares the caller's string")
-		}
-	}
-	d.paths.mu.Unlock()
 }
 
 // TestDetectIdentityEvidence: each identity signal gives evidence once,

@@ -6,6 +6,13 @@ import (
 	"testing"
 )
 
+// reset empties the cache.
+func (c *memo[K, V]) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cur, c.prev = nil, nil
+}
+
 // TestMemoBounded: for several generation sizes, the cache never holds
 // more than two generations; an entry in use survives every turn of a
 // generation (a hit in the previous one moves it to the current one); one
