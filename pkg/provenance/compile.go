@@ -29,6 +29,9 @@ type Detector struct {
 	fileLits    *multiLit // the distinct literals of files; nil when too many
 	filesByLit  [][]int   // literal (bit of fileLits) → indexes in files
 	filesAlways []int     // indexes in files of the signals without a literal
+	// identSignals are the emails, names and identities of every tool, by
+	// tool, then kind, then signal.
+	identSignals []identSignal
 
 	idents memo[identKey, *identMatch] // what the identity markers find in an identity
 }
@@ -198,11 +201,24 @@ func CompileWith(specs []ToolSpec, opt CompileOptions) (*Detector, error) {
 	return d, nil
 }
 
-// layOut gathers the message signals of every tool by prefilter and the
-// file signals with their byte sets (see messageGroup, fileSignal). The
-// order does not matter: evidence is a set, sorted by Result.finish.
+// layOut gathers the identity signals of every tool in one list, the
+// message signals by prefilter and the file signals by literal (see
+// identSignal, messageGroup, fileSignal). Only identity hits keep the
+// tools' order (IdentityTools); for evidence the order does not matter:
+// it is a set, sorted by Result.finish.
 func (d *Detector) layOut() {
-	for _, tl := range d.tools {
+	for ti, tl := range d.tools {
+		for _, l := range [...]struct {
+			kind uint8
+			list []reSignal
+		}{{hitEmail, tl.emails}, {hitName, tl.names}, {hitIdentity, tl.identities}} {
+			for si, s := range l.list {
+				d.identSignals = append(d.identSignals, identSignal{
+					identHit: identHit{tool: int32(ti), signal: int32(si), kind: l.kind, strong: s.strong},
+					sig:      s,
+				})
+			}
+		}
 		for _, s := range tl.message {
 			i := slices.IndexFunc(d.messages, func(g messageGroup) bool { return g.pre == s.pre })
 			if i < 0 {
@@ -530,7 +546,8 @@ type haystack struct {
 	s       string
 	low     string
 	lowered bool
-	set     byteSet
+	set     byteSet // of s
+	folded  byteSet // a superset of the set of low
 	hasSet  bool
 }
 
@@ -538,10 +555,11 @@ type haystack struct {
 // folded form when fold is set.
 func (h *haystack) bytes(fold bool) byteSet {
 	if !h.hasSet {
-		h.set, h.hasSet = bytesOf(h.s), true
+		h.set = bytesOf(h.s)
+		h.folded, h.hasSet = h.set.folded(), true
 	}
 	if fold {
-		return h.set.folded()
+		return h.folded
 	}
 	return h.set
 }

@@ -77,32 +77,29 @@ func (d *Detector) matchIdentity(name, email string) *identMatch {
 	return m
 }
 
+// identSignal is an identity signal of a tool, laid out for
+// matchIdentityUncached (Detector.identSignals).
+type identSignal struct {
+	identHit
+	sig reSignal
+}
+
 // matchIdentityUncached matches every identity signal: emails against
 // email, names against name, identities against "name <email>", each only
 // when that text is not empty.
 func (d *Detector) matchIdentityUncached(name, email string) *identMatch {
-	emailH := haystack{s: email}
-	nameH := haystack{s: name}
-	fullH := haystack{s: identity(name, email)}
+	var hs [3]haystack // by kind: hitEmail, hitName, hitIdentity
+	hs[hitEmail].s, hs[hitName].s = email, name
+	hs[hitIdentity].s = identity(name, email)
 	var m identMatch
-	for ti, tl := range d.tools {
-		n := len(m.hits)
-		for _, l := range [...]struct {
-			kind uint8
-			list []reSignal
-			h    *haystack
-		}{{hitEmail, tl.emails, &emailH}, {hitName, tl.names, &nameH}, {hitIdentity, tl.identities, &fullH}} {
-			if l.h.s == "" {
-				continue
-			}
-			for si, s := range l.list {
-				if s.match(l.h) {
-					m.hits = append(m.hits, identHit{tool: int32(ti), signal: int32(si), kind: l.kind, strong: s.strong})
-				}
-			}
+	for i := range d.identSignals {
+		s := &d.identSignals[i]
+		if h := &hs[s.kind]; h.s == "" || !s.sig.match(h) {
+			continue
 		}
-		if len(m.hits) > n {
-			m.tools = append(m.tools, tl.id)
+		m.hits = append(m.hits, s.identHit)
+		if id := d.tools[s.tool].id; len(m.tools) == 0 || m.tools[len(m.tools)-1] != id {
+			m.tools = append(m.tools, id)
 		}
 	}
 	if len(m.hits) == 0 {

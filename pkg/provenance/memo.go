@@ -3,7 +3,7 @@ package provenance
 import "sync"
 
 // memo is a bounded cache, safe for concurrent use, of what the markers
-// find in a text that recurs from commit to commit (an identity, a path).
+// find in a text that recurs from commit to commit (an identity).
 // It keeps two generations: lookups fill the current one, and when it
 // holds gen entries it becomes the previous one and a new current one
 // starts; a hit in the previous generation moves the entry to the current
