@@ -62,13 +62,20 @@ func byteSetSound(t *testing.T, text, lit string) {
 func TestByteSetSoundOnGin(t *testing.T) {
 	d := mustDefault(t)
 	var lits []string
+	addLits := func(p prefilter) {
+		for _, alts := range p.all {
+			for _, l := range alts {
+				lits = append(lits, l.s)
+			}
+		}
+	}
 	for _, g := range d.messages {
-		lits = append(lits, g.pre.lit)
+		addLits(g.pre)
 	}
 	for _, tl := range d.tools {
 		for _, l := range [][]reSignal{tl.emails, tl.names, tl.identities} {
 			for _, s := range l {
-				lits = append(lits, s.pre.lit)
+				addLits(s.pre)
 			}
 		}
 		for _, s := range tl.files {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"regexp"
-	"regexp/syntax"
 	"slices"
 	"strings"
 
@@ -25,6 +24,7 @@ type Detector struct {
 
 	// The message and file signals of every tool, laid out for Detect.
 	messages    []messageGroup
+	messageLits []lit // the distinct literals of messages' prefilters
 	files       []fileSignal
 	fileLits    *multiLit // the distinct literals of files; nil when too many
 	filesByLit  [][]int   // literal (bit of fileLits) → indexes in files
@@ -41,7 +41,7 @@ type Detector struct {
 // markers have five "Generated with " footers).
 type messageGroup struct {
 	pre  prefilter
-	lit  []byte // pre.lit
+	all  [][]int // pre.all as indexes in Detector.messageLits
 	sigs []messageSignal
 }
 
@@ -220,10 +220,23 @@ func (d *Detector) layOut() {
 			}
 		}
 		for _, s := range tl.message {
-			i := slices.IndexFunc(d.messages, func(g messageGroup) bool { return g.pre == s.pre })
+			i := slices.IndexFunc(d.messages, func(g messageGroup) bool { return g.pre.key == s.pre.key })
 			if i < 0 {
 				i = len(d.messages)
-				d.messages = append(d.messages, messageGroup{pre: s.pre, lit: []byte(s.pre.lit)})
+				g := messageGroup{pre: s.pre}
+				for _, alts := range s.pre.all {
+					var idx []int
+					for _, l := range alts {
+						k := slices.IndexFunc(d.messageLits, func(x lit) bool { return x.s == l.s && x.fold == l.fold })
+						if k < 0 {
+							k = len(d.messageLits)
+							d.messageLits = append(d.messageLits, l)
+						}
+						idx = append(idx, k)
+					}
+					g.all = append(g.all, idx)
+				}
+				d.messages = append(d.messages, g)
 			}
 			d.messages[i].sigs = append(d.messages[i].sigs, messageSignal{tool: tl, re: s.re, strong: s.strong})
 		}
@@ -505,31 +518,6 @@ func globLiteral(g string) string {
 	return best
 }
 
-// prefilter is a substring every match of a regular expression contains:
-// checking it first is much cheaper than running the regexp on text that
-// cannot match. fold means the regexp matches it case-insensitively; lit is
-// then lower-case ASCII. need is the set of the bytes of lit: a text
-// lacking one of them (folded when fold) is ruled out without a search
-// (see byteSet).
-type prefilter struct {
-	lit  string
-	fold bool
-	need byteSet
-}
-
-// ok reports whether text may match; false only when it cannot.
-func (p prefilter) ok(h *haystack) bool {
-	switch {
-	case p.lit == "":
-		return true
-	case !h.bytes(p.fold).has(p.need):
-		return false
-	case !p.fold:
-		return strings.Contains(h.s, p.lit)
-	}
-	return strings.Contains(h.lower(), p.lit)
-}
-
 // haystack is a text to match, with its lower-case form computed on first
 // use, for the case-folded prefilters (lower-case ASCII literals). Only
 // ASCII letters are lowered; under (?i) RE2 also folds 's' with U+017F
@@ -607,46 +595,4 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// newPrefilter finds the longest literal that every match of expr
-// contains: one in a concatenation, group or repetition of at least one.
-// It gives up (an empty prefilter) on anything else.
-func newPrefilter(expr string) prefilter {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return prefilter{}
-	}
-	p := literalOf(re.Simplify())
-	p.need = bytesOf(p.lit)
-	return p
-}
-
-func literalOf(re *syntax.Regexp) prefilter {
-	switch re.Op {
-	case syntax.OpLiteral:
-		lit := string(re.Rune)
-		if re.Flags&syntax.FoldCase == 0 {
-			return prefilter{lit: lit}
-		}
-		if !isASCII(lit) {
-			return prefilter{}
-		}
-		return prefilter{lit: strings.ToLower(lit), fold: true}
-	case syntax.OpCapture, syntax.OpPlus:
-		return literalOf(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return literalOf(re.Sub[0])
-		}
-	case syntax.OpConcat:
-		var best prefilter
-		for _, sub := range re.Sub {
-			if p := literalOf(sub); len(p.lit) > len(best.lit) {
-				best = p
-			}
-		}
-		return best
-	}
-	return prefilter{}
 }

@@ -179,9 +179,11 @@ func (d *Detector) Detect(in Input) Result {
 }
 
 // detectMessage runs the message signals on msg, each group's prefilter
-// once for all its signals. The case-folded literals are searched in the
-// message lowered once, on the stack when it is ASCII and not long
-// (appendLowerASCII), else as haystack.lower folds it.
+// once for all its signals, each literal searched once for all groups
+// (the footers of several tools start "Generated with "). The
+// case-folded literals are searched in the message lowered once, on the
+// stack when it is ASCII and not long (appendLowerASCII), else as
+// haystack.lower folds it.
 func (d *Detector) detectMessage(res *Result, msg *haystack) {
 	var buf [1024]byte
 	var low []byte
@@ -191,28 +193,49 @@ func (d *Detector) detectMessage(res *Result, msg *haystack) {
 		other   // not ASCII: msg.lower()
 	)
 	state := unknown
-	for i := range d.messages {
-		g := &d.messages[i]
-		ok := true
+	// found[i] is 0 until messageLits[i] is searched, then 1 or 2 (not
+	// found, found).
+	var foundBuf [64]uint8
+	found := foundBuf[:0]
+	if len(d.messageLits) > len(foundBuf) {
+		found = make([]uint8, 0, len(d.messageLits))
+	}
+	found = found[:len(d.messageLits)]
+	contains := func(i int) bool {
+		if found[i] != 0 {
+			return found[i] == 2
+		}
+		l := &d.messageLits[i]
+		var ok bool
 		switch {
-		case g.pre.lit == "":
-		case !g.pre.fold:
-			ok = strings.Contains(msg.s, g.pre.lit)
+		case !l.fold:
+			ok = strings.Contains(msg.s, l.s)
 		default:
 			if state == unknown {
 				state = other
-				if l, isASCII := appendLowerASCII(buf[:0], msg.s); isASCII {
-					low, state = l, ascii
+				if b, isASCII := appendLowerASCII(buf[:0], msg.s); isASCII {
+					low, state = b, ascii
 				}
 			}
 			if state == ascii {
-				ok = bytes.Contains(low, g.lit)
+				ok = bytes.Contains(low, l.b)
 			} else {
-				ok = strings.Contains(msg.lower(), g.pre.lit)
+				ok = strings.Contains(msg.lower(), l.s)
 			}
 		}
-		if !ok {
-			continue
+		found[i] = 1
+		if ok {
+			found[i] = 2
+		}
+		return ok
+	}
+groups:
+	for i := range d.messages {
+		g := &d.messages[i]
+		for _, alts := range g.all {
+			if !slices.ContainsFunc(alts, contains) {
+				continue groups
+			}
 		}
 		for _, s := range g.sigs {
 			if loc := s.re.FindStringIndex(msg.s); loc != nil {
