@@ -3,12 +3,15 @@ package provenance
 import (
 	"errors"
 	"fmt"
-	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 )
 
 // Detector is a compiled set of tool specs. It is safe for concurrent use:
@@ -26,9 +29,14 @@ type Detector struct {
 	messages    []messageGroup
 	messageLits []lit // the distinct literals of messages' prefilters
 	files       []fileSignal
-	fileLits    *multiLit // the distinct literals of files; nil when too many
-	filesByLit  [][]int   // literal (bit of fileLits) → indexes in files
-	filesAlways []int     // indexes in files of the signals without a literal
+	fileLitList []string // the distinct literals of files
+	filesByLit  [][]int  // literal (index in fileLitList) → indexes in files
+	filesAlways []int    // indexes in files of the signals without a literal
+	// fileLits is the automaton of fileLitList, built once paths are
+	// many (see fileAutomaton); nil when the literals are too many.
+	fileLits     *multiLit
+	fileLitsOnce sync.Once
+	pathsSeen    atomic.Int64
 	// identSignals are the emails, names and identities of every tool, by
 	// tool, then kind, then signal.
 	identSignals []identSignal
@@ -220,16 +228,17 @@ func (d *Detector) layOut() {
 			}
 		}
 		for _, s := range tl.message {
-			i := slices.IndexFunc(d.messages, func(g messageGroup) bool { return g.pre.key == s.pre.key })
+			i := slices.IndexFunc(d.messages, func(g messageGroup) bool { return g.pre.same(&s.pre) })
 			if i < 0 {
 				i = len(d.messages)
 				g := messageGroup{pre: s.pre}
 				for _, alts := range s.pre.all {
 					var idx []int
 					for _, l := range alts {
-						k := slices.IndexFunc(d.messageLits, func(x lit) bool { return x.s == l.s && x.fold == l.fold })
+						k := slices.IndexFunc(d.messageLits, func(x lit) bool { return sameLit(x, l) })
 						if k < 0 {
 							k = len(d.messageLits)
+							l.b = []byte(l.s)
 							d.messageLits = append(d.messageLits, l)
 						}
 						idx = append(idx, k)
@@ -244,23 +253,40 @@ func (d *Detector) layOut() {
 			d.files = append(d.files, fileSignal{tool: tl, globSignal: s, need: globBytes(s.glob)})
 		}
 	}
-	var lits []string
 	for i, s := range d.files {
 		if s.literal == "" {
 			d.filesAlways = append(d.filesAlways, i)
 			continue
 		}
-		k := slices.Index(lits, s.literal)
+		k := slices.Index(d.fileLitList, s.literal)
 		if k < 0 {
-			k = len(lits)
-			lits = append(lits, s.literal)
+			k = len(d.fileLitList)
+			d.fileLitList = append(d.fileLitList, s.literal)
 			d.filesByLit = append(d.filesByLit, nil)
 		}
 		d.filesByLit[k] = append(d.filesByLit[k], i)
 	}
-	if len(lits) > 0 {
-		d.fileLits = newMultiLit(lits)
+}
+
+// automatonAfter is how many paths Detect matches signal by signal before
+// it builds the automaton of the file signals' literals: building costs
+// about as much as matching a few hundred paths, which a hook checking a
+// small push never reaches.
+const automatonAfter = 512
+
+// fileAutomaton counts n more paths to match and returns the automaton of
+// the file signals' literals once they reach automatonAfter, building it
+// the first time; nil before, or when the literals are too many for one.
+func (d *Detector) fileAutomaton(n int) *multiLit {
+	if d.pathsSeen.Add(int64(n)) < automatonAfter {
+		return nil
 	}
+	d.fileLitsOnce.Do(func() {
+		if len(d.fileLitList) > 0 {
+			d.fileLits = newMultiLit(d.fileLitList)
+		}
+	})
+	return d.fileLits
 }
 
 // Tools returns the known tool ids, sorted; "declared" is among them when

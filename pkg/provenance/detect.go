@@ -247,7 +247,7 @@ groups:
 
 // detectFiles runs the file signals on the paths: each gives evidence for
 // the first path it matches. One pass over a path finds which of the
-// signals' literals it contains (fileLits); only the globs of those
+// signals' literals it contains (fileAutomaton); only the globs of those
 // signals, and of signals without a literal, are tried on it.
 func (d *Detector) detectFiles(res *Result, paths []string) {
 	if len(paths) == 0 || len(d.files) == 0 {
@@ -265,9 +265,11 @@ func (d *Detector) detectFiles(res *Result, paths []string) {
 			res.add(KindFile, s.tool.id, p, s.strong)
 		}
 	}
+	lits := d.fileAutomaton(len(paths))
 	for _, p := range paths {
-		if d.fileLits == nil {
-			// Too many literals for one automaton: each signal on its own.
+		if lits == nil {
+			// No automaton (yet, or the literals are too many for one):
+			// each signal on its own.
 			set := bytesOf(p)
 			for i := range d.files {
 				if s := &d.files[i]; set.has(s.need) && strings.Contains(p, s.literal) {
@@ -279,7 +281,7 @@ func (d *Detector) detectFiles(res *Result, paths []string) {
 		for _, i := range d.filesAlways {
 			try(i, p)
 		}
-		for found := d.fileLits.find(p); found != 0; found &= found - 1 {
+		for found := lits.find(p); found != 0; found &= found - 1 {
 			for _, i := range d.filesByLit[bits.TrailingZeros64(found)] {
 				try(i, p)
 			}

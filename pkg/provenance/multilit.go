@@ -43,49 +43,48 @@ func newMultiLit(lits []string) *multiLit {
 	if total > 1<<16 || total*m.nclass > maxMultiTable {
 		return nil
 	}
-	// The trie: child[state*nclass+class] is 0 where there is no edge
-	// (no edge leads back to the root).
-	child := make([]uint16, total*m.nclass)
+	// The trie, in next: while a state's row is not yet complete, a
+	// non-zero entry is an edge (no edge leads back to the root).
+	m.next = make([]uint16, total*m.nclass)
 	m.out = make([]uint64, 1, total)
 	states := 1
 	for i, l := range lits {
 		s := 0
 		for j := 0; j < len(l); j++ {
 			e := s*m.nclass + int(m.class[l[j]])
-			if child[e] == 0 {
-				child[e] = uint16(states)
+			if m.next[e] == 0 {
+				m.next[e] = uint16(states)
 				states++
 				m.out = append(m.out, 0)
 			}
-			s = int(child[e])
+			s = int(m.next[e])
 		}
 		m.out[s] |= 1 << i
 	}
-	// Breadth first, each state's transitions are its trie edges, and
-	// elsewhere those of its failure state (the longest proper suffix of
-	// its text that is a trie state), which is shallower and so done.
-	m.next = make([]uint16, states*m.nclass)
+	m.next = m.next[:states*m.nclass]
+	// Breadth first, each state's row keeps its trie edges and takes
+	// elsewhere the transitions of its failure state (the longest proper
+	// suffix of its text that is a trie state), which is shallower and so
+	// complete. The root's row is complete as built.
 	fail := make([]uint16, states)
-	queue := make([]int, 0, states)
+	queue := make([]uint16, 0, states)
 	for c := 0; c < m.nclass; c++ {
-		if t := child[c]; t != 0 {
-			m.next[c] = t
-			queue = append(queue, int(t)) // fail[t] = 0, the root
+		if t := m.next[c]; t != 0 {
+			queue = append(queue, t) // fail[t] = 0, the root
 		}
 	}
 	for len(queue) > 0 {
-		s := queue[0]
+		s := int(queue[0])
 		queue = queue[1:]
 		f := int(fail[s])
 		m.out[s] |= m.out[f]
-		for c := 0; c < m.nclass; c++ {
-			e := s*m.nclass + c
-			if t := child[e]; t != 0 {
-				m.next[e] = t
-				fail[t] = m.next[f*m.nclass+c]
-				queue = append(queue, int(t))
+		row, frow := m.next[s*m.nclass:(s+1)*m.nclass], m.next[f*m.nclass:(f+1)*m.nclass]
+		for c, t := range row {
+			if t != 0 {
+				fail[t] = frow[c]
+				queue = append(queue, t)
 			} else {
-				m.next[e] = m.next[f*m.nclass+c]
+				row[c] = frow[c]
 			}
 		}
 	}

@@ -66,13 +66,14 @@ func TestMultiLit(t *testing.T) {
 // literal (cut, doubled, in upper case, under a directory).
 func TestMultiLitShippedFiles(t *testing.T) {
 	d := mustDefault(t)
-	if d.fileLits == nil {
+	if d.fileAutomaton(1) != nil {
+		t.Fatal("an automaton before any path")
+	}
+	auto := d.fileAutomaton(automatonAfter)
+	if auto == nil {
 		t.Fatal("the shipped file globs have no automaton")
 	}
-	var lits []string
-	for _, sigs := range d.filesByLit {
-		lits = append(lits, d.files[sigs[0]].literal)
-	}
+	lits := d.fileLitList
 	var paths []string
 	for _, in := range ginCommits(t) {
 		paths = append(paths, in.Paths...)
@@ -85,7 +86,7 @@ func TestMultiLitShippedFiles(t *testing.T) {
 	}
 	hits := 0
 	for _, p := range paths {
-		got, want := d.fileLits.find(p), containsEach(lits, p)
+		got, want := auto.find(p), containsEach(lits, p)
 		if got != want {
 			t.Fatalf("%q: found %b, want %b", p, got, want)
 		}
@@ -116,10 +117,10 @@ func FuzzMultiLit(f *testing.F) {
 	})
 }
 
-// TestDetectFilesLayouts: file signals give the reference result with one
-// automaton for all literals (few globs), and one by one when the
-// literals are too many for it; a glob without a literal is tried on
-// every path either way.
+// TestDetectFilesLayouts: file signals give the reference result signal
+// by signal (before the automaton, or with too many literals for one) and
+// with the automaton of their literals; a glob without a literal is
+// tried on every path either way.
 func TestDetectFilesLayouts(t *testing.T) {
 	for _, n := range []int{3, maxMultiLits + 6} {
 		t.Run(fmt.Sprint(n, " globs"), func(t *testing.T) {
@@ -135,21 +136,28 @@ func TestDetectFilesLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (d.fileLits == nil) != (n > maxMultiLits) {
-				t.Fatalf("automaton %v for %d literals", d.fileLits != nil, n+2)
-			}
-			for _, paths := range [][]string{
+			inputs := [][]string{
 				{"agent1.md", "docs/a/agent0.md", "xa.md", "src/xb.md", ".two/x"},
 				{"README.md", "agent11.md", fmt.Sprintf("a/agent%d.md", n-1)},
 				{"docs/agent0.md", "agent0.md.bak", "xc.md", ".two"},
-			} {
-				in := Input{Message: "x\n", Paths: paths}
-				want := d.referenceDetect(in)
-				if diff := cmp.Diff(want, d.Detect(in)); diff != "" {
-					t.Errorf("%q (-reference +Detect):\n%s", paths, diff)
+			}
+			for _, automaton := range []bool{false, true} {
+				if automaton {
+					if got := d.fileAutomaton(automatonAfter); (got == nil) != (n > maxMultiLits) {
+						t.Fatalf("automaton %v for %d literals", got != nil, n+2)
+					}
+				} else if d.fileLits != nil {
+					t.Fatal("an automaton before any path")
 				}
-				if len(want.Evidence) == 0 && paths[0] != "README.md" {
-					t.Errorf("%q: no evidence: the case tests little", paths)
+				for _, paths := range inputs {
+					in := Input{Message: "x\n", Paths: paths}
+					want := d.referenceDetect(in)
+					if diff := cmp.Diff(want, d.Detect(in)); diff != "" {
+						t.Errorf("automaton %v, %q (-reference +Detect):\n%s", automaton, paths, diff)
+					}
+					if len(want.Evidence) == 0 && paths[0] != "README.md" {
+						t.Errorf("%q: no evidence: the case tests little", paths)
+					}
 				}
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // prefilter holds literals that every match of a regular expression
@@ -12,31 +13,51 @@ import (
 // each entry, a match contains at least one of its literals. An empty
 // prefilter lets every text through.
 //
-// The literals are those of a concatenation (each one), of a group or a
-// repetition of at least one, and of an alternation (one literal of each
-// alternative, any of which may occur). Under (?i) a literal is matched
-// case-insensitively: it is kept lower-case (ASCII only) and searched in
-// the folded text (haystack.lower).
+// newPrefilter gives one entry (see required): the longest literal of a
+// concatenation, group or repetition of at least one, and for an
+// alternation one literal of each alternative, any of which may occur.
+// (Every literal of a concatenation as an entry of its own would rule out
+// a few more texts, but costs the hook more at compile time than it
+// saves.) Under (?i) a literal is matched case-insensitively: it is kept
+// lower-case (ASCII only) and searched in the folded text
+// (haystack.lower).
 type prefilter struct {
 	all [][]lit
 	// need and needFold are bytes every text that passes holds, as
 	// written and folded (see byteSet): a text lacking one is ruled out
 	// without a search.
 	need, needFold byteSet
-	// key identifies the prefilter, to share one check among signals.
-	key string
+}
+
+// String writes the prefilter as "&" before each entry, "|" before each
+// of its literals, "i:" or "s:" (folded or not) and the literal.
+func (p *prefilter) String() string {
+	var b strings.Builder
+	for _, alts := range p.all {
+		b.WriteString("&")
+		for _, l := range alts {
+			if l.fold {
+				b.WriteString("|i:")
+			} else {
+				b.WriteString("|s:")
+			}
+			b.WriteString(l.s)
+		}
+	}
+	return b.String()
+}
+
+// same reports whether p and q require the same literals.
+func (p *prefilter) same(q *prefilter) bool {
+	return slices.EqualFunc(p.all, q.all, func(a, b []lit) bool { return slices.EqualFunc(a, b, sameLit) })
 }
 
 // lit is one literal of a prefilter.
 type lit struct {
 	s    string
-	b    []byte // s
 	fold bool   // s is lower-case ASCII, searched in the folded text
+	b    []byte // s, for the literals of message signals (Detector.messageLits)
 }
-
-// maxPrefilterAll bounds the literals of a concatenation a prefilter
-// keeps: the longest ones, which rule out the most.
-const maxPrefilterAll = 4
 
 // ok reports whether text h may match; false only when it cannot.
 func (p *prefilter) ok(h *haystack) bool {
@@ -76,25 +97,11 @@ func newPrefilter(expr string) prefilter {
 		return prefilter{}
 	}
 	var all [][]lit
-	for _, alts := range required(re.Simplify()) {
-		if !slices.ContainsFunc(all, func(x []lit) bool { return slices.Equal(litKeys(x), litKeys(alts)) }) {
-			all = append(all, alts)
-		}
-	}
-	// The most selective first (longest shortest literal), at most
-	// maxPrefilterAll of them.
-	slices.SortStableFunc(all, func(a, b []lit) int { return shortest(b) - shortest(a) })
-	if len(all) > maxPrefilterAll {
-		all = all[:maxPrefilterAll]
+	if alts := required(re.Simplify()); alts != nil {
+		all = [][]lit{alts}
 	}
 	p := prefilter{all: all}
-	var key strings.Builder
 	for _, alts := range all {
-		key.WriteString("&")
-		for _, k := range litKeys(alts) {
-			key.WriteString("|")
-			key.WriteString(k)
-		}
 		// The bytes every literal of the entry holds (when they are all
 		// searched alike) are bytes every passing text holds.
 		common, fold := bytesOf(alts[0].s), alts[0].fold
@@ -112,22 +119,11 @@ func newPrefilter(expr string) prefilter {
 			p.need = p.need.add(common)
 		}
 	}
-	p.key = key.String()
 	return p
 }
 
-// litKeys returns the literals of alts as strings, "i:" or "s:" and the
-// literal.
-func litKeys(alts []lit) []string {
-	keys := make([]string, len(alts))
-	for i, l := range alts {
-		keys[i] = "s:" + l.s
-		if l.fold {
-			keys[i] = "i:" + l.s
-		}
-	}
-	return keys
-}
+// sameLit reports whether a and b are the same literal, searched alike.
+func sameLit(a, b lit) bool { return a.s == b.s && a.fold == b.fold }
 
 // shortest returns the length of the shortest literal of alts.
 func shortest(alts []lit) int {
@@ -138,20 +134,31 @@ func shortest(alts []lit) int {
 	return n
 }
 
-// required returns what every match of re contains (see prefilter), nil
-// when nothing is certain.
-func required(re *syntax.Regexp) [][]lit {
+// required returns a set of literals one of which every match of re
+// contains (see prefilter), nil when nothing is certain: a literal; the
+// most selective set of a concatenation's parts (the one whose shortest
+// literal is the longest; the first of equals); one literal of each
+// alternative of an alternation, from its own set.
+func required(re *syntax.Regexp) []lit {
 	switch re.Op {
 	case syntax.OpLiteral:
-		s := string(re.Rune)
 		if re.Flags&syntax.FoldCase == 0 {
-			return [][]lit{{{s: s, b: []byte(s)}}}
+			return []lit{{s: string(re.Rune)}}
 		}
-		if !isASCII(s) {
-			return nil
+		// Folded: lower-case ASCII only (the parser keeps the smallest
+		// rune of each case orbit, the upper case), in one allocation.
+		var b strings.Builder
+		b.Grow(len(re.Rune))
+		for _, r := range re.Rune {
+			switch {
+			case r >= utf8.RuneSelf:
+				return nil
+			case 'A' <= r && r <= 'Z':
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
 		}
-		s = strings.ToLower(s)
-		return [][]lit{{{s: s, b: []byte(s), fold: true}}}
+		return []lit{{s: b.String(), fold: true}}
 	case syntax.OpCapture, syntax.OpPlus:
 		return required(re.Sub[0])
 	case syntax.OpRepeat:
@@ -159,33 +166,27 @@ func required(re *syntax.Regexp) [][]lit {
 			return required(re.Sub[0])
 		}
 	case syntax.OpConcat:
-		var all [][]lit
+		var best []lit
 		for _, sub := range re.Sub {
-			all = append(all, required(sub)...)
+			if alts := required(sub); alts != nil && (best == nil || shortest(alts) > shortest(best)) {
+				best = alts
+			}
 		}
-		return all
+		return best
 	case syntax.OpAlternate:
-		// Each alternative's most selective entry; a match holds one of
-		// their literals.
 		var alts []lit
 		for _, sub := range re.Sub {
-			all := required(sub)
-			if len(all) == 0 {
+			sa := required(sub)
+			if sa == nil {
 				return nil
 			}
-			best := all[0]
-			for _, a := range all[1:] {
-				if shortest(a) > shortest(best) {
-					best = a
-				}
-			}
-			for _, l := range best {
-				if !slices.ContainsFunc(alts, func(x lit) bool { return x.s == l.s && x.fold == l.fold }) {
+			for _, l := range sa {
+				if !slices.ContainsFunc(alts, func(x lit) bool { return sameLit(x, l) }) {
 					alts = append(alts, l)
 				}
 			}
 		}
-		return [][]lit{alts}
+		return alts
 	}
 	return nil
 }

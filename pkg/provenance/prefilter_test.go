@@ -37,9 +37,9 @@ func TestPrefilterSound(t *testing.T) {
 			t.Fatalf("%s on %q: regexp %v, test expects %v", tt.expr, tt.text, got, tt.match)
 		}
 		if ok := p.ok(&h); tt.match && !ok {
-			t.Errorf("%s: prefilter %s rules out %q, which the regexp matches", tt.expr, p.key, tt.text)
+			t.Errorf("%s: prefilter %s rules out %q, which the regexp matches", tt.expr, p.String(), tt.text)
 		} else if !tt.match && ok {
-			t.Errorf("%s: prefilter %s lets %q through", tt.expr, p.key, tt.text)
+			t.Errorf("%s: prefilter %s lets %q through", tt.expr, p.String(), tt.text)
 		}
 	}
 }
@@ -66,8 +66,8 @@ func FuzzPrefilterSound(f *testing.F) {
 	})
 }
 
-// TestPrefilterLiterals: what a prefilter requires of a text: each
-// literal of a concatenation (the longest four), the literals of a
+// TestPrefilterLiterals: what a prefilter requires of a text: the
+// longest literal of a concatenation (the first of equals), of a
 // repetition of at least one, one literal of each alternative of an
 // alternation (factored or not), case-folded literals in lower case;
 // nothing from optional parts, classes or non-ASCII folded text.
@@ -75,32 +75,32 @@ func TestPrefilterLiterals(t *testing.T) {
 	tests := []struct{ expr, key string }{
 		{`abc`, "&|s:abc"},
 		{`(?i)AbC`, "&|i:abc"},
-		{`^(\d+\+)?jetbrains-junie(\[bot\])?@users\.noreply\.github\.com$`, "&|s:@users.noreply.github.com&|s:jetbrains-junie"},
+		{`^(\d+\+)?jetbrains-junie(\[bot\])?@users\.noreply\.github\.com$`, "&|s:@users.noreply.github.com"},
 		{`(?i)^(aider@aider\.chat|noreply@aider\.(dev|chat))$`, "&|i:aider@aider.chat|i:noreply@aider."},
-		{`(?i)<(roomote@roocode\.com|(\d+\+)?roomote(-v0)?\[bot\]@users\.noreply\.github\.com)>$`, "&|i:roomote@roocode.com|i:[bot]@users.noreply.github.com&|i:<&|i:>"},
-		{`x(ab)+y`, "&|s:ab&|s:x&|s:y"},
-		{`x(ab)*y`, "&|s:x&|s:y"},
-		{`(ab){2,}`, "&|s:ab"}, // each entry once
-		{`ab.*ab.*(ab|ab)`, "&|s:ab"},
+		{`(?i)<(roomote@roocode\.com|(\d+\+)?roomote(-v0)?\[bot\]@users\.noreply\.github\.com)>$`, "&|i:roomote@roocode.com|i:[bot]@users.noreply.github.com"},
+		{`(?i)<(a|bc)>`, "&|i:<"}, // an alternation is chosen by its shortest literal
+		{`x(ab)+y`, "&|s:ab"},
+		{`x(ab)*y`, "&|s:x"},
+		{`(ab){2,}`, "&|s:ab"},
 		{`a|b*`, ""},
 		{`[ab]c?`, ""},
 		{`(?i)ünï`, ""},
 		{`ünï`, "&|s:ünï"},
-		{`(?i)a(?-i)B`, "&|i:a&|s:B"},
-		{`aaaaa.bbbb.ccc.dd.e`, "&|s:aaaaa&|s:bbbb&|s:ccc&|s:dd"},
+		{`(?i)a(?-i)B`, "&|i:a"},
+		{`(?i)\x{212A}elvin`, "&|i:kelvin"}, // the parser keeps K for the case orbit of U+212A
 		{`(`, ""},
 	}
 	for _, tt := range tests {
-		if got := newPrefilter(tt.expr).key; got != tt.key {
+		if got := newPrefilterString(tt.expr); got != tt.key {
 			t.Errorf("%s: prefilter %s, want %s", tt.expr, got, tt.key)
 		}
 	}
 }
 
 // TestPrefilterRulesOut: the prefilters of the shipped identity and
-// trailer-value markers rule out the identities of real contributors,
-// which before took a regexp run each (an alternation's literals, a
-// second literal of a concatenation), and still let through the agents'.
+// trailer-value markers with alternations rule out the identities of real
+// contributors, which before took a regexp run each, and still let
+// through the agents'.
 func TestPrefilterRulesOut(t *testing.T) {
 	tests := []struct {
 		expr, text string
@@ -108,8 +108,6 @@ func TestPrefilterRulesOut(t *testing.T) {
 	}{
 		{`(?i)^(aider@aider\.chat|noreply@aider\.(dev|chat))$`, "jane@example.com", false},
 		{`(?i)^(aider@aider\.chat|noreply@aider\.(dev|chat))$`, "NOREPLY@AIDER.DEV", true},
-		{`(?i)^(\d+\+)?jetbrains-junie(\[bot\])?@users\.noreply\.github\.com$`, "12345+jane@users.noreply.github.com", false},
-		{`(?i)^(\d+\+)?jetbrains-junie(\[bot\])?@users\.noreply\.github\.com$`, "1+JetBrains-Junie@users.noreply.github.com", true},
 		{`(?i)<(aider@aider\.chat|noreply@aider\.(dev|chat))>$`, "Jane <jane@example.com>", false},
 		{`(?i)<(aider@aider\.chat|noreply@aider\.(dev|chat))>$`, "aider <aider@aider.chat>", true},
 		{`(?i)<((\d+\+)?cline(-cloud)?\[bot\]@users\.noreply\.github\.com|cline-agent@users\.noreply\.github\.com)>$`, "Jane <1+jane@users.noreply.github.com>", false},
@@ -119,7 +117,7 @@ func TestPrefilterRulesOut(t *testing.T) {
 		p := newPrefilter(tt.expr)
 		h := haystack{s: tt.text}
 		if got := p.ok(&h); got != tt.ok {
-			t.Errorf("%s on %q: ok = %v, want %v (prefilter %s)", tt.expr, tt.text, got, tt.ok, p.key)
+			t.Errorf("%s on %q: ok = %v, want %v (prefilter %s)", tt.expr, tt.text, got, tt.ok, p.String())
 		}
 		if tt.ok && !regexp.MustCompile(tt.expr).MatchString(tt.text) {
 			t.Errorf("%s: the test text %q does not match", tt.expr, tt.text)
@@ -174,7 +172,7 @@ func TestPrefilterSoundShipped(t *testing.T) {
 				if m.re.MatchString(v) {
 					matched++
 					if !m.pre.ok(&h) {
-						t.Fatalf("%s matches %q, but its prefilter %s rules it out", m.re.expr, v, m.pre.key)
+						t.Fatalf("%s matches %q, but its prefilter %s rules it out", m.re.expr, v, m.pre.String())
 					}
 				}
 			}
@@ -184,4 +182,9 @@ func TestPrefilterSoundShipped(t *testing.T) {
 		t.Errorf("only %d matches: the test checks little", matched)
 	}
 	t.Logf("%d markers, %d texts, %d matches", len(markers), len(texts), matched)
+}
+
+func newPrefilterString(expr string) string {
+	p := newPrefilter(expr)
+	return p.String()
 }
