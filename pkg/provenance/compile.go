@@ -3,17 +3,20 @@ package provenance
 import (
 	"errors"
 	"fmt"
-	"github.com/pushguard/pushguard/pkg/yamlmsg"
 	"regexp"
-	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/pushguard/pushguard/pkg/yamlmsg"
 )
 
-// Detector is a compiled set of tool specs. It is immutable and safe for
-// concurrent use.
+// Detector is a compiled set of tool specs. It is safe for concurrent use:
+// its markers are immutable, and what they find in an identity is cached
+// under a lock.
 type Detector struct {
 	tools    []*tool // sorted by id; the declared pseudo-tool is not here
 	ids      []string
@@ -21,6 +24,47 @@ type Detector struct {
 	trailers map[string][]*trailerRule // lower-case key → rules
 	declared map[string][]*trailerRule // lower-case key → declared-use rules
 	keys     []string                  // every key of trailers and declared, sorted
+
+	// The message and file signals of every tool, laid out for Detect.
+	messages    []messageGroup
+	messageLits []lit // the distinct literals of messages' prefilters
+	files       []fileSignal
+	fileLitList []string // the distinct literals of files
+	filesByLit  [][]int  // literal (index in fileLitList) → indexes in files
+	filesAlways []int    // indexes in files of the signals without a literal
+	// fileLits is the automaton of fileLitList, built once paths are
+	// many (see fileAutomaton); nil when the literals are too many.
+	fileLits     *multiLit
+	fileLitsOnce sync.Once
+	pathsSeen    atomic.Int64
+	// identSignals are the emails, names and identities of every tool, by
+	// tool, then kind, then signal.
+	identSignals []identSignal
+
+	idents memo[identKey, *identMatch] // what the identity markers find in an identity
+}
+
+// messageGroup is the message signals of every tool that share one
+// prefilter: it is checked once per message for all of them (the shipped
+// markers have five "Generated with " footers).
+type messageGroup struct {
+	pre  prefilter
+	all  [][]int // pre.all as indexes in Detector.messageLits
+	sigs []messageSignal
+}
+
+type messageSignal struct {
+	tool   *tool
+	re     *regex
+	strong bool
+}
+
+// fileSignal is a file signal with its tool and the bytes every path it
+// matches holds.
+type fileSignal struct {
+	tool *tool
+	globSignal
+	need byteSet
 }
 
 // tool is one compiled tool spec.
@@ -128,6 +172,7 @@ func CompileWith(specs []ToolSpec, opt CompileOptions) (*Detector, error) {
 	}
 
 	d := &Detector{
+		idents:   memo[identKey, *identMatch]{gen: identCacheGen},
 		names:    make(map[string]string, len(byID)),
 		trailers: make(map[string][]*trailerRule),
 		declared: make(map[string][]*trailerRule),
@@ -160,7 +205,88 @@ func CompileWith(specs []ToolSpec, opt CompileOptions) (*Detector, error) {
 		}
 	}
 	slices.Sort(d.keys)
+	d.layOut()
 	return d, nil
+}
+
+// layOut gathers the identity signals of every tool in one list, the
+// message signals by prefilter and the file signals by literal (see
+// identSignal, messageGroup, fileSignal). Only identity hits keep the
+// tools' order (IdentityTools); for evidence the order does not matter:
+// it is a set, sorted by Result.finish.
+func (d *Detector) layOut() {
+	for ti, tl := range d.tools {
+		for _, l := range [...]struct {
+			kind uint8
+			list []reSignal
+		}{{hitEmail, tl.emails}, {hitName, tl.names}, {hitIdentity, tl.identities}} {
+			for si, s := range l.list {
+				d.identSignals = append(d.identSignals, identSignal{
+					identHit: identHit{tool: int32(ti), signal: int32(si), kind: l.kind, strong: s.strong},
+					sig:      s,
+				})
+			}
+		}
+		for _, s := range tl.message {
+			i := slices.IndexFunc(d.messages, func(g messageGroup) bool { return g.pre.same(&s.pre) })
+			if i < 0 {
+				i = len(d.messages)
+				g := messageGroup{pre: s.pre}
+				for _, alts := range s.pre.all {
+					var idx []int
+					for _, l := range alts {
+						k := slices.IndexFunc(d.messageLits, func(x lit) bool { return sameLit(x, l) })
+						if k < 0 {
+							k = len(d.messageLits)
+							l.b = []byte(l.s)
+							d.messageLits = append(d.messageLits, l)
+						}
+						idx = append(idx, k)
+					}
+					g.all = append(g.all, idx)
+				}
+				d.messages = append(d.messages, g)
+			}
+			d.messages[i].sigs = append(d.messages[i].sigs, messageSignal{tool: tl, re: s.re, strong: s.strong})
+		}
+		for _, s := range tl.files {
+			d.files = append(d.files, fileSignal{tool: tl, globSignal: s, need: globBytes(s.glob)})
+		}
+	}
+	for i, s := range d.files {
+		if s.literal == "" {
+			d.filesAlways = append(d.filesAlways, i)
+			continue
+		}
+		k := slices.Index(d.fileLitList, s.literal)
+		if k < 0 {
+			k = len(d.fileLitList)
+			d.fileLitList = append(d.fileLitList, s.literal)
+			d.filesByLit = append(d.filesByLit, nil)
+		}
+		d.filesByLit[k] = append(d.filesByLit[k], i)
+	}
+}
+
+// automatonAfter is how many paths Detect matches signal by signal before
+// it builds the automaton of the file signals' literals: building costs
+// about as much as matching a few hundred paths, which a hook checking a
+// small push never reaches.
+const automatonAfter = 512
+
+// fileAutomaton counts n more paths to match and returns the automaton of
+// the file signals' literals once they reach automatonAfter, building it
+// the first time; nil before, or when the literals are too many for one.
+func (d *Detector) fileAutomaton(n int) *multiLit {
+	if d.pathsSeen.Add(int64(n)) < automatonAfter {
+		return nil
+	}
+	d.fileLitsOnce.Do(func() {
+		if len(d.fileLitList) > 0 {
+			d.fileLits = newMultiLit(d.fileLitList)
+		}
+	})
+	return d.fileLits
 }
 
 // Tools returns the known tool ids, sorted; "declared" is among them when
@@ -418,26 +544,6 @@ func globLiteral(g string) string {
 	return best
 }
 
-// prefilter is a substring every match of a regular expression contains:
-// checking it first is much cheaper than running the regexp on text that
-// cannot match. fold means the regexp matches it case-insensitively; lit is
-// then lower-case ASCII.
-type prefilter struct {
-	lit  string
-	fold bool
-}
-
-// ok reports whether text may match; false only when it cannot.
-func (p prefilter) ok(h *haystack) bool {
-	switch {
-	case p.lit == "":
-		return true
-	case !p.fold:
-		return strings.Contains(h.s, p.lit)
-	}
-	return strings.Contains(h.lower(), p.lit)
-}
-
 // haystack is a text to match, with its lower-case form computed on first
 // use, for the case-folded prefilters (lower-case ASCII literals). Only
 // ASCII letters are lowered; under (?i) RE2 also folds 's' with U+017F
@@ -447,10 +553,29 @@ func (p prefilter) ok(h *haystack) bool {
 // an ASCII literal, so a text the regexp matches always contains the
 // literal in this form: an emoji or an accented name no longer turns every
 // prefilter off.
+//
+// Its byte set is also computed on first use: the prefilters check it
+// first.
 type haystack struct {
 	s       string
 	low     string
 	lowered bool
+	set     byteSet // of s
+	folded  byteSet // a superset of the set of low
+	hasSet  bool
+}
+
+// bytes returns the set of the bytes of the text, or of a superset of its
+// folded form when fold is set.
+func (h *haystack) bytes(fold bool) byteSet {
+	if !h.hasSet {
+		h.set = bytesOf(h.s)
+		h.folded, h.hasSet = h.set.folded(), true
+	}
+	if fold {
+		return h.folded
+	}
+	return h.set
 }
 
 func (h *haystack) lower() string {
@@ -496,44 +621,4 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// newPrefilter finds the longest literal that every match of expr
-// contains: one in a concatenation, group or repetition of at least one.
-// It gives up (an empty prefilter) on anything else.
-func newPrefilter(expr string) prefilter {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return prefilter{}
-	}
-	return literalOf(re.Simplify())
-}
-
-func literalOf(re *syntax.Regexp) prefilter {
-	switch re.Op {
-	case syntax.OpLiteral:
-		lit := string(re.Rune)
-		if re.Flags&syntax.FoldCase == 0 {
-			return prefilter{lit: lit}
-		}
-		if !isASCII(lit) {
-			return prefilter{}
-		}
-		return prefilter{lit: strings.ToLower(lit), fold: true}
-	case syntax.OpCapture, syntax.OpPlus:
-		return literalOf(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return literalOf(re.Sub[0])
-		}
-	case syntax.OpConcat:
-		var best prefilter
-		for _, sub := range re.Sub {
-			if p := literalOf(sub); len(p.lit) > len(best.lit) {
-				best = p
-			}
-		}
-		return best
-	}
-	return prefilter{}
 }

@@ -1,7 +1,9 @@
 package provenance
 
 import (
+	"bytes"
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -126,12 +128,25 @@ func (d *Detector) Detect(in Input) Result {
 
 	subject, _, _ := strings.Cut(in.Message, "\n")
 	subject = strings.TrimSuffix(subject, "\r")
-	type ident struct{ name, email haystack }
-	idents := [2]ident{
-		{haystack{s: strings.TrimSpace(in.AuthorName)}, haystack{s: strings.TrimSpace(in.AuthorEmail)}},
-		{haystack{s: strings.TrimSpace(in.CommitterName)}, haystack{s: strings.TrimSpace(in.CommitterEmail)}},
-	}
 	msg := haystack{s: in.Message}
+	// What the identity markers find in the author and the committer:
+	// each signal gives evidence for the first of them it matches.
+	author := d.matchIdentity(in.AuthorName, in.AuthorEmail)
+	committer := d.matchIdentity(in.CommitterName, in.CommitterEmail)
+	if author != nil {
+		authorText := identity(strings.TrimSpace(in.AuthorName), strings.TrimSpace(in.AuthorEmail))
+		for _, h := range author.hits {
+			res.add(KindIdentity, d.tools[h.tool].id, authorText, h.strong)
+		}
+	}
+	if committer != nil {
+		committerText := identity(strings.TrimSpace(in.CommitterName), strings.TrimSpace(in.CommitterEmail))
+		for _, h := range committer.hits {
+			if !author.has(h) {
+				res.add(KindIdentity, d.tools[h.tool].id, committerText, h.strong)
+			}
+		}
+	}
 	var branches []string
 	for _, ref := range in.Refs {
 		if b, ok := strings.CutPrefix(ref, "refs/heads/"); ok && b != "" {
@@ -139,46 +154,11 @@ func (d *Detector) Detect(in Input) Result {
 		}
 	}
 
+	d.detectMessage(&res, &msg)
 	for _, tl := range d.tools {
-		for _, s := range tl.message {
-			if !s.pre.ok(&msg) {
-				continue
-			}
-			if loc := s.re.FindStringIndex(in.Message); loc != nil {
-				res.add(KindMessage, tl.id, linesAround(in.Message, loc[0], loc[1]), s.strong)
-			}
-		}
 		for _, s := range tl.subject {
 			if strings.HasPrefix(subject, s.prefix) {
 				res.add(KindMessage, tl.id, subject, s.strong)
-			}
-		}
-		for _, s := range tl.emails {
-			for i := range idents {
-				id := &idents[i]
-				if id.email.s != "" && s.match(&id.email) {
-					res.add(KindIdentity, tl.id, identity(id.name.s, id.email.s), s.strong)
-					break
-				}
-			}
-		}
-		for _, s := range tl.names {
-			for i := range idents {
-				id := &idents[i]
-				if id.name.s != "" && s.match(&id.name) {
-					res.add(KindIdentity, tl.id, identity(id.name.s, id.email.s), s.strong)
-					break
-				}
-			}
-		}
-		for _, s := range tl.identities {
-			for i := range idents {
-				id := &idents[i]
-				full := haystack{s: identity(id.name.s, id.email.s)}
-				if full.s != "" && s.match(&full) {
-					res.add(KindIdentity, tl.id, full.s, s.strong)
-					break
-				}
 			}
 		}
 		for _, s := range tl.branches {
@@ -189,21 +169,124 @@ func (d *Detector) Detect(in Input) Result {
 				}
 			}
 		}
-		for _, s := range tl.files {
-			for _, p := range in.Paths {
-				if s.literal != "" && !strings.Contains(p, s.literal) {
-					continue
+	}
+	d.detectFiles(&res, in.Paths)
+	if author != nil {
+		res.AuthorTools = slices.Clone(author.tools)
+	}
+	res.finish()
+	return res
+}
+
+// detectMessage runs the message signals on msg, each group's prefilter
+// once for all its signals, each literal searched once for all groups
+// (the footers of several tools start "Generated with "). The
+// case-folded literals are searched in the message lowered once, on the
+// stack when it is ASCII and not long (appendLowerASCII), else as
+// haystack.lower folds it.
+func (d *Detector) detectMessage(res *Result, msg *haystack) {
+	var buf [1024]byte
+	var low []byte
+	const (
+		unknown = iota
+		ascii   // low holds the message lowered
+		other   // not ASCII: msg.lower()
+	)
+	state := unknown
+	// found[i] is 0 until messageLits[i] is searched, then 1 or 2 (not
+	// found, found).
+	var foundBuf [64]uint8
+	found := foundBuf[:0]
+	if len(d.messageLits) > len(foundBuf) {
+		found = make([]uint8, 0, len(d.messageLits))
+	}
+	found = found[:len(d.messageLits)]
+	contains := func(i int) bool {
+		if found[i] != 0 {
+			return found[i] == 2
+		}
+		l := &d.messageLits[i]
+		var ok bool
+		switch {
+		case !l.fold:
+			ok = strings.Contains(msg.s, l.s)
+		default:
+			if state == unknown {
+				state = other
+				if b, isASCII := appendLowerASCII(buf[:0], msg.s); isASCII {
+					low, state = b, ascii
 				}
-				if doublestar.MatchUnvalidated(s.glob, p) {
-					res.add(KindFile, tl.id, p, s.strong)
-					break
-				}
+			}
+			if state == ascii {
+				ok = bytes.Contains(low, l.b)
+			} else {
+				ok = strings.Contains(msg.lower(), l.s)
+			}
+		}
+		found[i] = 1
+		if ok {
+			found[i] = 2
+		}
+		return ok
+	}
+groups:
+	for i := range d.messages {
+		g := &d.messages[i]
+		for _, alts := range g.all {
+			if !slices.ContainsFunc(alts, contains) {
+				continue groups
+			}
+		}
+		for _, s := range g.sigs {
+			if loc := s.re.FindStringIndex(msg.s); loc != nil {
+				res.add(KindMessage, s.tool.id, linesAround(msg.s, loc[0], loc[1]), s.strong)
 			}
 		}
 	}
-	res.AuthorTools = d.IdentityTools(in.AuthorName, in.AuthorEmail)
-	res.finish()
-	return res
+}
+
+// detectFiles runs the file signals on the paths: each gives evidence for
+// the first path it matches. One pass over a path finds which of the
+// signals' literals it contains (fileAutomaton); only the globs of those
+// signals, and of signals without a literal, are tried on it.
+func (d *Detector) detectFiles(res *Result, paths []string) {
+	if len(paths) == 0 || len(d.files) == 0 {
+		return
+	}
+	var doneBuf [64]bool
+	done := doneBuf[:0]
+	if len(d.files) > len(doneBuf) {
+		done = make([]bool, 0, len(d.files))
+	}
+	done = done[:len(d.files)]
+	try := func(i int, p string) {
+		if s := &d.files[i]; !done[i] && doublestar.MatchUnvalidated(s.glob, p) {
+			done[i] = true
+			res.add(KindFile, s.tool.id, p, s.strong)
+		}
+	}
+	lits := d.fileAutomaton(len(paths))
+	for _, p := range paths {
+		if lits == nil {
+			// No automaton (yet, or the literals are too many for one):
+			// each signal on its own.
+			set := bytesOf(p)
+			for i := range d.files {
+				if s := &d.files[i]; set.has(s.need) && strings.Contains(p, s.literal) {
+					try(i, p)
+				}
+			}
+			continue
+		}
+		for _, i := range d.filesAlways {
+			try(i, p)
+		}
+		for found := lits.find(p); found != 0; found &= found - 1 {
+			for _, i := range d.filesByLit[bits.TrailingZeros64(found)] {
+				try(i, p)
+			}
+		}
+	}
 }
 
 // accepts reports whether a trailer value satisfies the rule.

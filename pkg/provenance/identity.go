@@ -1,6 +1,6 @@
 package provenance
 
-import "strings"
+import "slices"
 
 // AgentTrailer is a trailer whose value is an identity ("Name <email>")
 // that the identity markers (emails, names) of a known tool claim: an agent
@@ -17,17 +17,10 @@ type AgentTrailer struct {
 // IdentityTools returns the tools whose identity markers (emails, names)
 // match the identity name <email>, in tool id order; nil for a person.
 func (d *Detector) IdentityTools(name, email string) []string {
-	nameH := haystack{s: strings.TrimSpace(name)}
-	emailH := haystack{s: strings.TrimSpace(email)}
-	fullH := haystack{s: identity(nameH.s, emailH.s)}
-	var tools []string
-	for _, tl := range d.tools {
-		if (emailH.s != "" && matchesAny(tl.emails, &emailH)) || (nameH.s != "" && matchesAny(tl.names, &nameH)) ||
-			(fullH.s != "" && matchesAny(tl.identities, &fullH)) {
-			tools = append(tools, tl.id)
-		}
+	if m := d.matchIdentity(name, email); m != nil {
+		return slices.Clone(m.tools)
 	}
-	return tools
+	return nil
 }
 
 // agentTrailer records t in res.AgentTrailers when its value is an identity

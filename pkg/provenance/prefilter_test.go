@@ -2,6 +2,7 @@ package provenance
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -27,7 +28,7 @@ func TestPrefilterSound(t *testing.T) {
 	for _, tt := range tests {
 		re := regexp.MustCompile(tt.expr)
 		p := newPrefilter(tt.expr)
-		if p.lit == "" {
+		if len(p.all) == 0 {
 			t.Errorf("%s: no prefilter literal", tt.expr)
 			continue
 		}
@@ -36,9 +37,9 @@ func TestPrefilterSound(t *testing.T) {
 			t.Fatalf("%s on %q: regexp %v, test expects %v", tt.expr, tt.text, got, tt.match)
 		}
 		if ok := p.ok(&h); tt.match && !ok {
-			t.Errorf("%s: prefilter %q rules out %q, which the regexp matches", tt.expr, p.lit, tt.text)
+			t.Errorf("%s: prefilter %s rules out %q, which the regexp matches", tt.expr, p.String(), tt.text)
 		} else if !tt.match && ok {
-			t.Errorf("%s: prefilter %q lets %q through", tt.expr, p.lit, tt.text)
+			t.Errorf("%s: prefilter %s lets %q through", tt.expr, p.String(), tt.text)
 		}
 	}
 }
@@ -49,7 +50,7 @@ func FuzzPrefilterSound(f *testing.F) {
 	for _, s := range []string{"Aſſisted-by", "\u212Airo", "🤖 GENERATED with [claude code]", "x"} {
 		f.Add(s)
 	}
-	exprs := []string{`(?i)assisted-by`, `(?i)kiro`, `(?i)generated with \[claude code\]`, `(?i)skk`}
+	exprs := []string{`(?i)assisted-by`, `(?i)kiro`, `(?i)generated with \[claude code\]`, `(?i)skk`, `(?i)^(aider@aider\.chat|noreply@aider\.(dev|chat))$`, `(?i)^(\d+\+)?jetbrains-junie(\[bot\])?@users\.noreply\.github\.com$`, `x(ab)+y(k|s)`}
 	res := make([]*regexp.Regexp, len(exprs))
 	pres := make([]prefilter, len(exprs))
 	for i, e := range exprs {
@@ -63,4 +64,127 @@ func FuzzPrefilterSound(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPrefilterLiterals: what a prefilter requires of a text: the
+// longest literal of a concatenation (the first of equals), of a
+// repetition of at least one, one literal of each alternative of an
+// alternation (factored or not), case-folded literals in lower case;
+// nothing from optional parts, classes or non-ASCII folded text.
+func TestPrefilterLiterals(t *testing.T) {
+	tests := []struct{ expr, key string }{
+		{`abc`, "&|s:abc"},
+		{`(?i)AbC`, "&|i:abc"},
+		{`^(\d+\+)?jetbrains-junie(\[bot\])?@users\.noreply\.github\.com$`, "&|s:@users.noreply.github.com"},
+		{`(?i)^(aider@aider\.chat|noreply@aider\.(dev|chat))$`, "&|i:aider@aider.chat|i:noreply@aider."},
+		{`(?i)<(roomote@roocode\.com|(\d+\+)?roomote(-v0)?\[bot\]@users\.noreply\.github\.com)>$`, "&|i:roomote@roocode.com|i:[bot]@users.noreply.github.com"},
+		{`(?i)<(a|bc)>`, "&|i:<"}, // an alternation is chosen by its shortest literal
+		{`x(ab)+y`, "&|s:ab"},
+		{`x(ab)*y`, "&|s:x"},
+		{`(ab){2,}`, "&|s:ab"},
+		{`a|b*`, ""},
+		{`[ab]c?`, ""},
+		{`(?i)ünï`, ""},
+		{`ünï`, "&|s:ünï"},
+		{`(?i)a(?-i)B`, "&|i:a"},
+		{`(?i)\x{212A}elvin`, "&|i:kelvin"}, // the parser keeps K for the case orbit of U+212A
+		{`(`, ""},
+	}
+	for _, tt := range tests {
+		if got := newPrefilterString(tt.expr); got != tt.key {
+			t.Errorf("%s: prefilter %s, want %s", tt.expr, got, tt.key)
+		}
+	}
+}
+
+// TestPrefilterRulesOut: the prefilters of the shipped identity and
+// trailer-value markers with alternations rule out the identities of real
+// contributors, which before took a regexp run each, and still let
+// through the agents'.
+func TestPrefilterRulesOut(t *testing.T) {
+	tests := []struct {
+		expr, text string
+		ok         bool
+	}{
+		{`(?i)^(aider@aider\.chat|noreply@aider\.(dev|chat))$`, "jane@example.com", false},
+		{`(?i)^(aider@aider\.chat|noreply@aider\.(dev|chat))$`, "NOREPLY@AIDER.DEV", true},
+		{`(?i)<(aider@aider\.chat|noreply@aider\.(dev|chat))>$`, "Jane <jane@example.com>", false},
+		{`(?i)<(aider@aider\.chat|noreply@aider\.(dev|chat))>$`, "aider <aider@aider.chat>", true},
+		{`(?i)<((\d+\+)?cline(-cloud)?\[bot\]@users\.noreply\.github\.com|cline-agent@users\.noreply\.github\.com)>$`, "Jane <1+jane@users.noreply.github.com>", false},
+		{`(?i)<((\d+\+)?cline(-cloud)?\[bot\]@users\.noreply\.github\.com|cline-agent@users\.noreply\.github\.com)>$`, "cline <1+cline[bot]@users.noreply.github.com>", true},
+	}
+	for _, tt := range tests {
+		p := newPrefilter(tt.expr)
+		h := haystack{s: tt.text}
+		if got := p.ok(&h); got != tt.ok {
+			t.Errorf("%s on %q: ok = %v, want %v (prefilter %s)", tt.expr, tt.text, got, tt.ok, p.String())
+		}
+		if tt.ok && !regexp.MustCompile(tt.expr).MatchString(tt.text) {
+			t.Errorf("%s: the test text %q does not match", tt.expr, tt.text)
+		}
+	}
+}
+
+// TestPrefilterSoundShipped: no text the shipped markers' regular
+// expressions match is ruled out by their prefilters. The texts are every
+// message, name, email, identity and trailer value of the corpus and of
+// gin's history, also in upper case and with U+017F and U+212A for 's'
+// and 'k'.
+func TestPrefilterSoundShipped(t *testing.T) {
+	d := mustDefault(t)
+	type marker struct {
+		re  *regex
+		pre prefilter
+	}
+	var markers []marker
+	for _, tl := range d.tools {
+		for _, l := range [][]reSignal{tl.message, tl.emails, tl.names, tl.identities} {
+			for _, s := range l {
+				markers = append(markers, marker{s.re, s.pre})
+			}
+		}
+	}
+	for _, rules := range d.trailers {
+		for _, r := range rules {
+			if r.value != nil {
+				markers = append(markers, marker{r.value, r.pre})
+			}
+		}
+	}
+	var texts []string
+	var inputs []Input
+	for _, c := range loadCorpus(t) {
+		inputs = append(inputs, c.input(t))
+	}
+	inputs = append(inputs, ginCommits(t)...)
+	for _, in := range inputs {
+		texts = append(texts, in.Message, in.AuthorName, in.AuthorEmail, identity(in.AuthorName, in.AuthorEmail))
+		for _, tr := range d.messageTrailers(in.Message) {
+			texts = append(texts, tr.Value)
+		}
+	}
+	odd := strings.NewReplacer("s", "\u017f", "k", "\u212a")
+	matched := 0
+	for _, text := range texts {
+		for _, v := range []string{text, strings.ToUpper(text), odd.Replace(text)} {
+			h := haystack{s: v}
+			for _, m := range markers {
+				if m.re.MatchString(v) {
+					matched++
+					if !m.pre.ok(&h) {
+						t.Fatalf("%s matches %q, but its prefilter %s rules it out", m.re.expr, v, m.pre.String())
+					}
+				}
+			}
+		}
+	}
+	if matched < 300 {
+		t.Errorf("only %d matches: the test checks little", matched)
+	}
+	t.Logf("%d markers, %d texts, %d matches", len(markers), len(texts), matched)
+}
+
+func newPrefilterString(expr string) string {
+	p := newPrefilter(expr)
+	return p.String()
 }

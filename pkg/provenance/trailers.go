@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -52,16 +53,9 @@ func (d *Detector) messageTrailers(msg string) []msgTrailer {
 // collectTrailers appends the trailers of msg to out, leaving out those
 // already there (same key, case-insensitively, and value).
 func (d *Detector) collectTrailers(msg string, out []msgTrailer) []msgTrailer {
-	type id struct{ key, value string }
-	have := make(map[id]bool, len(out))
-	known := func(t trailers.Trailer) bool {
-		k := id{strings.ToLower(t.Key), t.Value}
-		if have[k] {
-			return true
-		}
-		have[k] = true
-		return false
-	}
+	var have trailerSet
+	have.small = have.buf[:0]
+	known := have.add
 	for _, t := range out {
 		known(t.Trailer)
 	}
@@ -73,7 +67,9 @@ func (d *Detector) collectTrailers(msg string, out []msgTrailer) []msgTrailer {
 		}
 	}
 	loose := trailers.Lines(msg)
-	loose = append(loose, trailers.Loose(msg, d.keys)...)
+	if keys := d.looseKeys(msg); len(keys) > 0 {
+		loose = append(loose, trailers.Loose(msg, keys)...)
+	}
 	if len(loose) == 0 {
 		return out
 	}
@@ -112,6 +108,116 @@ func (d *Detector) collectTrailers(msg string, out []msgTrailer) []msgTrailer {
 	}
 	slices.SortStableFunc(out[first:], func(a, b msgTrailer) int { return a.Line - b.Line })
 	return out
+}
+
+// trailerSet is a set of trailers by key, compared as strings.ToLower
+// compares them, and value. A few are kept in a list (no lower-cased copy
+// of each key); beyond that, in a map.
+type trailerSet struct {
+	buf   [16]trailers.Trailer
+	small []trailers.Trailer
+	big   map[trailerID]bool
+}
+
+type trailerID struct{ key, value string }
+
+// add adds t to the set and reports whether it was there already.
+func (s *trailerSet) add(t trailers.Trailer) bool {
+	if s.big == nil {
+		for _, x := range s.small {
+			if x.Value == t.Value && sameKey(x.Key, t.Key) {
+				return true
+			}
+		}
+		if len(s.small) < len(s.buf) {
+			s.small = append(s.small, t)
+			return false
+		}
+		s.big = make(map[trailerID]bool, 2*len(s.small))
+		for _, x := range s.small {
+			s.big[trailerID{strings.ToLower(x.Key), x.Value}] = true
+		}
+	}
+	k := trailerID{strings.ToLower(t.Key), t.Value}
+	if s.big[k] {
+		return true
+	}
+	s.big[k] = true
+	return false
+}
+
+// sameKey reports whether strings.ToLower(a) == strings.ToLower(b), without
+// lower-casing ASCII keys (trailer keys are ASCII).
+func sameKey(a, b string) bool {
+	if !isASCII(a) || !isASCII(b) {
+		return strings.ToLower(a) == strings.ToLower(b)
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// looseKeys returns the keys of d.keys, in order, that occur in msg the way
+// [trailers.Loose] finds one: the whole run of key bytes (letters, digits,
+// '-') before a ':' and the blanks before it, compared case-insensitively.
+// Loose given only these keys finds exactly what it finds given all of
+// them (it drops every key without such an occurrence), and is not called
+// at all for the many messages with none: it lower-cases the whole message
+// and searches it once per key.
+func (d *Detector) looseKeys(msg string) []string {
+	if len(d.keys) > 64 {
+		return d.keys
+	}
+	var found uint64 // bit i: d.keys[i]
+	for i := 0; i < len(msg); {
+		j := strings.IndexByte(msg[i:], ':')
+		if j < 0 {
+			break
+		}
+		colon := i + j
+		i = colon + 1
+		end := colon
+		for end > 0 && (msg[end-1] == ' ' || msg[end-1] == '\t') {
+			end--
+		}
+		start := end
+		for start > 0 && isTokenByte(msg[start-1]) {
+			start--
+		}
+		if start == end {
+			continue
+		}
+		tok := msg[start:end]
+		for k, key := range d.keys {
+			if len(key) == len(tok) && strings.EqualFold(key, tok) {
+				found |= 1 << k
+				break
+			}
+		}
+	}
+	if found == 0 {
+		return nil
+	}
+	keys := make([]string, 0, bits.OnesCount64(found))
+	for k, key := range d.keys {
+		if found&(1<<k) != 0 {
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }
 
 // indentedBody reports whether the body of a message (its lines after the
