@@ -79,3 +79,80 @@ func TestReadCommits(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkBaseAmongNewCommits: when the base is a new commit, the commits
+// it reaches are found among the new commits through their parents; they
+// are exactly the new commits the store's walk from the base finds, with
+// and without excluded history, for bases on either side of merges.
+func TestMarkBaseAmongNewCommits(t *testing.T) {
+	r := newTestRepo(t)
+	c1 := r.commit("one", map[string]string{"a.txt": "1\n"})
+	c2 := r.commit("two", map[string]string{"a.txt": "2\n"})
+	r.git(nil, "checkout", "-q", "-b", "feature")
+	f1 := r.commit("feature one", map[string]string{"b.txt": "1\n"})
+	r.git(nil, "checkout", "-q", "main")
+	c3 := r.commit("three", map[string]string{"a.txt": "3\n"})
+	r.git(nil, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+	m := r.rev("HEAD")
+	r.git(nil, "checkout", "-q", "feature")
+	f2 := r.commit("feature two", map[string]string{"b.txt": "2\n"})
+	r.git(nil, "checkout", "-q", "-b", "side", c2.String())
+	side := r.commit("side", map[string]string{"c.txt": "1\n"})
+	s := r.store()
+	tips := []plumbing.Hash{m, f2}
+	for _, tc := range []struct {
+		name    string
+		base    plumbing.Hash
+		exclude []plumbing.Hash
+	}{
+		{"base at the merge", m, nil},
+		{"base on the feature", f2, nil},
+		{"base before the merge", c3, nil},
+		{"base at the root", c1, nil},
+		{"with excluded history", m, []plumbing.Hash{c2}},
+		{"base on the feature, excluded history", f2, []plumbing.Hash{c2}},
+		{"base excluded", c2, []plumbing.Hash{c2}},
+		{"base in the tips' history", f1, []plumbing.Hash{c1}},
+		{"base outside the new commits", side, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hashes, err := s.NewCommits(tips, tc.exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := &Engine{store: s, opts: Options{BranchEvidence: BranchEvidence{Limit: true, Base: tc.base}}}
+			read, err := e.readCommits(hashes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			commits := map[plumbing.Hash]*gitstore.Commit{}
+			for _, c := range read {
+				commits[c.Hash] = c
+			}
+			if err := e.markBase(hashes, tc.exclude, commits); err != nil {
+				t.Fatal(err)
+			}
+			walked, err := s.NewCommits([]plumbing.Hash{tc.base}, tc.exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := map[plumbing.Hash]bool{}, map[plumbing.Hash]bool{}
+			for _, h := range walked {
+				if commits[h] != nil {
+					want[h] = true
+				}
+			}
+			for _, h := range hashes {
+				if e.onBase[h] {
+					got[h] = true
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("new commits on the base (-walk +marked):\n%s", diff)
+			}
+			if len(want) == 0 && tc.base != c2 {
+				t.Errorf("no new commit on base %s: the case tests nothing", tc.base)
+			}
+		})
+	}
+}

@@ -387,7 +387,7 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 		e.trees[c.Hash] = c.Tree
 	}
 	refs := attributeRefs(hashes, commits, refsOf)
-	if err := e.markBase(hashes, exclude); err != nil {
+	if err := e.markBase(hashes, exclude, commits); err != nil {
 		return nil, err
 	}
 	e.pipe = e.startPipeline(ctx, hashes, commits, refs)
@@ -528,11 +528,33 @@ func mergeSorted(a, b []string) []string {
 }
 
 // markBase records which of the new commits are reachable from the base of
-// Options.BranchEvidence (they get no branch evidence).
-func (e *Engine) markBase(hashes, exclude []plumbing.Hash) error {
+// Options.BranchEvidence (they get no branch evidence). commits are the new
+// commits, read.
+//
+// When the base is itself a new commit, they are found among the new
+// commits through their parents: a commit reachable from the base and from
+// no excluded commit is reached through new commits only (one on the path
+// reachable from an excluded commit would make it so too). Otherwise the
+// store walks from the base, as for the new commits.
+func (e *Engine) markBase(hashes, exclude []plumbing.Hash, commits map[plumbing.Hash]*gitstore.Commit) error {
 	e.onBase = nil
 	be := e.opts.BranchEvidence
 	if !be.Limit || be.Base.IsZero() {
+		return nil
+	}
+	if commits[be.Base] != nil {
+		e.onBase = map[plumbing.Hash]bool{be.Base: true}
+		stack := []plumbing.Hash{be.Base}
+		for len(stack) > 0 {
+			c := commits[stack[len(stack)-1]]
+			stack = stack[:len(stack)-1]
+			for _, p := range c.Parents {
+				if commits[p] != nil && !e.onBase[p] {
+					e.onBase[p] = true
+					stack = append(stack, p)
+				}
+			}
+		}
 		return nil
 	}
 	onBase, err := e.store.NewCommits([]plumbing.Hash{be.Base}, exclude)
