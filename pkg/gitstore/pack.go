@@ -485,7 +485,11 @@ func (p *packReader) content(off, limit int64) (typ plumbing.ObjectType, data []
 				return plumbing.InvalidObject, nil, false, err
 			}
 			typ = objectType(e.typ)
-			if len(chain) > 0 {
+			if len(chain) > 0 || typ == plumbing.BlobObject {
+				// A blob is kept too when it is the object asked for:
+				// packs store a file's newest version whole and older
+				// ones as deltas against it, so a history read from old
+				// to new asks for it again as their base.
 				shared = p.cache.put(p, off, typ, data)
 			}
 			break
@@ -526,7 +530,9 @@ func (p *packReader) content(off, limit int64) (typ plumbing.ObjectType, data []
 			return plumbing.InvalidObject, nil, false, fmt.Errorf("pack %s: delta at %d: %w", p.name, chain[i].offset, err)
 		}
 		shared = false
-		if i > 0 {
+		if i > 0 || (typ == plumbing.BlobObject && limit < 0) {
+			// The blob asked for is kept as well (see above): a newer
+			// version may be a delta against it.
 			shared = p.cache.put(p, chain[i].offset, typ, data)
 		}
 	}
