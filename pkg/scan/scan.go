@@ -239,10 +239,10 @@ type Engine struct {
 	deps map[string]*depResult
 	// pipe examines files ahead on every core during Run (pipeline.go).
 	pipe *pipeline
-	// trees holds the tree of each commit of the current Run, read before
-	// the pipeline starts and only read after: changes takes a parent's
-	// tree from it instead of decoding the parent again.
-	trees map[plumbing.Hash]plumbing.Hash
+	// commits are the commits of the current Run, read before the
+	// pipeline starts and only read after: changes takes a parent's tree
+	// from them instead of decoding the parent again.
+	commits map[plumbing.Hash]*gitstore.Commit
 	// secret[r.Index] marks the secret rules (content rules tagged
 	// SecretTag), which also apply to metadata (meta.go).
 	secret []bool
@@ -381,11 +381,10 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 		return res, err
 	}
 	commits := make(map[plumbing.Hash]*gitstore.Commit, len(hashes))
-	e.trees = make(map[plumbing.Hash]plumbing.Hash, len(hashes))
 	for _, c := range read {
 		commits[c.Hash] = c
-		e.trees[c.Hash] = c.Tree
 	}
+	e.commits = commits
 	refs := attributeRefs(hashes, commits, refsOf)
 	if err := e.markBase(hashes, exclude, commits); err != nil {
 		return nil, err
@@ -393,7 +392,7 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 	e.pipe = e.startPipeline(ctx, hashes, commits, refs)
 	defer func() {
 		e.pipe.stop()
-		e.pipe = nil
+		e.pipe, e.commits = nil, nil
 	}()
 	for _, h := range hashes {
 		if err := ctx.Err(); err != nil {
@@ -824,15 +823,14 @@ func (e *Engine) changes(c *gitstore.Commit) ([]fileChange, error) {
 	var out []fileChange
 	index := map[string]int{}
 	for pi, ph := range c.Parents {
-		tree, ok := e.trees[ph]
-		if !ok {
-			p, err := e.store.Commit(ph)
-			if err != nil {
+		p := e.commits[ph]
+		if p == nil {
+			var err error
+			if p, err = e.store.Commit(ph); err != nil {
 				return nil, fmt.Errorf("read parent %s of %s: %w", ph, c.Hash, err)
 			}
-			tree = p.Tree
 		}
-		chs, err := e.store.Changes(tree, c.Tree)
+		chs, err := e.store.Changes(p.Tree, c.Tree)
 		if err != nil {
 			return nil, fmt.Errorf("compare %s with parent %s: %w", c.Hash, ph, err)
 		}
