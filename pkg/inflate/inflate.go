@@ -412,7 +412,6 @@ func decodeBlock(r *bitReader, out []byte, o int, lit, dist *table) (int, error)
 	dt, dmask, droot := dist.t, uint64(1)<<dist.root-1, dist.root
 	// The bit buffer lives in locals here; r is written back on return.
 	bb, nb := r.bb, r.nb
-	sync := func() { r.bb, r.nb = bb, nb }
 	for {
 		if nb < 48 {
 			// 48 bits hold a literal/length code (15), its extra bits
@@ -440,7 +439,7 @@ func decodeBlock(r *bitReader, out []byte, o int, lit, dist *table) (int, error)
 			continue
 		case kindLength:
 		case kindEnd:
-			sync()
+			r.bb, r.nb = bb, nb
 			return o, nil
 		default:
 			return 0, ErrCorrupt
