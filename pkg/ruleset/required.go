@@ -336,15 +336,7 @@ func requiredIn(re *syntax.Regexp) matchShape {
 	case syntax.OpCapture:
 		return requiredIn(re.Sub[0])
 	case syntax.OpStar, syntax.OpQuest, syntax.OpPlus, syntax.OpRepeat:
-		lo, hi := 0, -1
-		switch re.Op {
-		case syntax.OpQuest:
-			hi = 1
-		case syntax.OpPlus:
-			lo = 1
-		case syntax.OpRepeat:
-			lo, hi = re.Min, re.Max
-		}
+		lo, hi := repeatBounds(re)
 		if hi == 0 {
 			return s // matches the empty string only
 		}
@@ -647,4 +639,18 @@ func byteWeight(b byte) float64 {
 		return 0.01 / 128
 	}
 	return 1e-6
+}
+
+// repeatBounds returns how many times the repetition re (a star, quest,
+// plus or repeat) repeats its body: at least lo, at most hi (-1: no limit).
+func repeatBounds(re *syntax.Regexp) (lo, hi int) {
+	switch re.Op {
+	case syntax.OpQuest:
+		return 0, 1
+	case syntax.OpPlus:
+		return 1, -1
+	case syntax.OpRepeat:
+		return re.Min, re.Max
+	}
+	return 0, -1
 }

@@ -401,16 +401,7 @@ func genMatch(rng *rand.Rand, re *syntax.Regexp, b []byte) []byte {
 	case syntax.OpCapture:
 		b = genMatch(rng, re.Sub[0], b)
 	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
-		lo, hi := 0, -1
-		switch re.Op {
-		case syntax.OpPlus:
-			lo = 1
-		case syntax.OpQuest:
-			hi = 1
-		case syntax.OpRepeat:
-			lo, hi = re.Min, re.Max
-		}
-		for range times(lo, hi) {
+		for range times(repeatBounds(re)) {
 			b = genMatch(rng, re.Sub[0], b)
 		}
 	case syntax.OpConcat:
