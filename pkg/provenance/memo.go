@@ -22,30 +22,26 @@ type memo[K comparable, V any] struct {
 func (c *memo[K, V]) get(k K) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.getLocked(k)
+	if v, ok := c.cur[k]; ok {
+		return v, true
+	}
+	v, ok := c.prev[k]
+	if ok {
+		c.insert(k, v)
+	}
+	return v, ok
 }
 
 // put caches v for k.
 func (c *memo[K, V]) put(k K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.putLocked(k, v)
+	c.insert(k, v)
 }
 
-// getLocked is get with c.mu held.
-func (c *memo[K, V]) getLocked(k K) (V, bool) {
-	if v, ok := c.cur[k]; ok {
-		return v, true
-	}
-	v, ok := c.prev[k]
-	if ok {
-		c.putLocked(k, v)
-	}
-	return v, ok
-}
-
-// putLocked is put with c.mu held.
-func (c *memo[K, V]) putLocked(k K, v V) {
+// insert adds k to the current generation, starting a new one when it is
+// full; c.mu is held.
+func (c *memo[K, V]) insert(k K, v V) {
 	if c.cur == nil {
 		c.cur = make(map[K]V)
 	}
