@@ -113,29 +113,37 @@ const slowWords = "akia asia abia acca ghp_ gho_ xoxb- xoxp- sk_live_ rk_live_ g
 	"Zq8xR2mN7vL4kP9wT3yB6cH1aQ5sD0fG8hJ2kL4zX6cV8bN1mQ3wE5rT7yU9iO0pA2sD4fG6hJ8kL0zX2cV4bN6mQ8wE0rT2y "
 
 // TestPushTimeBudgetInsideAFile: one commit whose file makes every rule's
-// expression run on every line (seconds per megabyte) is stopped by the
-// time budget inside the file, and fails closed; before, the budget was
-// checked only between commits, so a one-commit push ran on until the
-// hook abandoned it.
+// expression run on every line is stopped by the time budget inside the
+// file, and fails closed; before, the budget was checked only between
+// commits, so a one-commit push ran on until the hook abandoned it.
+//
+// The file's size, not a guess at the machine's speed, keeps the test
+// meaningful: 40 MB of such text (max_file_size raised to let it be
+// scanned) costs 8 s of matching as lines and 13 s as one line (`scan
+// --stdin`, on the 2-core machine this was written on). A 4 MB file once
+// cost seconds; once the scan got faster it took 0.7 s here, and CI's
+// faster machine finished it inside the budget. The test's own time does
+// not grow with the file: the scan stops at the budget.
 func TestPushTimeBudgetInsideAFile(t *testing.T) {
 	kw := slowWords
+	const copies = 20000
 	tests := []struct {
 		name string
 		slow string
 	}{
-		{"many keyword lines", strings.Repeat(strings.Repeat(kw, 8)+"\n", 2000)},
-		{"one very long line", strings.Repeat(kw, 8*2000) + "\n"},
+		{"many keyword lines", strings.Repeat(strings.Repeat(kw, 8)+"\n", copies)},
+		{"one very long line", strings.Repeat(kw, 8*copies) + "\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
-			w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 1s\non_error: reject\n"))
+			w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 1s\non_error: reject\nmax_file_size: 64MiB\n"))
 			w.commit("slow to match", map[string]string{"words.txt": tc.slow})
 			p := w.push("main")
 			w.mustReject(p)
-			// The scan itself stops at the budget: the hook does not have
-			// to abandon it.
-			holeWant(t, p, "took longer than the server's time budget of 1s")
+			// The scan itself stops at the budget (not the loading of the
+			// rules before it): the hook does not have to abandon it.
+			holeWant(t, p, "the scan took longer than the server's time budget of 1s")
 			if strings.Contains(p.remote(), "abandoned") {
 				t.Errorf("the scan did not stop at the budget and was abandoned:\n%s", p.remote())
 			}
@@ -152,14 +160,16 @@ func TestPushBudgetOverrunKeepsFindings(t *testing.T) {
 	w := newWorld(t)
 	// The budget leaves room for loading the rules on a loaded machine; the
 	// slow files cost far more than it (tens of seconds before the fix).
-	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 3s\non_error: accept\n"))
+	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 3s\non_error: accept\nmax_file_size: 64MiB\n"))
 	w.commit("key", map[string]string{"app.env": "AWS_ACCESS_KEY_ID=" + holeKey + "\n"})
-	slow := strings.Repeat(strings.Repeat(kw, 8)+"\n", 2000)
-	w.commit("slow to match", map[string]string{"words.txt": slow, "words2.txt": slow + "2\n", "words3.txt": slow + "3\n"})
+	// About 8 s of matching on the machine this was written on (see
+	// TestPushTimeBudgetInsideAFile): the budget is overrun for sure.
+	slow := strings.Repeat(strings.Repeat(kw, 8)+"\n", 20000)
+	w.commit("slow to match", map[string]string{"words.txt": slow})
 	w.commit("after", map[string]string{"b.txt": "b\n"})
 	p := w.push("main")
 	w.mustReject(p)
-	holeWant(t, p, "aws-access-key-id", "app.env:1:")
+	holeWant(t, p, "aws-access-key-id", "app.env:1:", "time budget of 3s")
 }
 
 // holeRules is a rule file with a plain (not secret) token rule, so that
