@@ -210,25 +210,21 @@ func (w *world) pushWith(receivePack string, args ...string) pushResult {
 
 func TestBudgetOverrunNeverDiscardsABlockingFinding(t *testing.T) {
 	w := newWorld(t)
-	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 3s\non_error: accept\n"))
+	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 3s\non_error: accept\nmax_file_size: 64MiB\n"))
 	w.commit("base", map[string]string{"README.md": "hi\n"})
 	w.mustAccept(w.push("main"))
 	w.commit("key", map[string]string{"k.env": "K=" + fakeAWSKey + "\n"})
-	// A later commit that is slow to match: files of lines full of rule
-	// keywords, each just under the size limit.
-	line := strings.Repeat("AKIA password secret token ghp_ xoxb- api_key ", 16) + "\n"
-	body := strings.Repeat(line, (4<<20)/len(line))
-	files := map[string]string{}
-	for i := 0; i < 6; i++ {
-		files["slow"+string(rune('a'+i))+".txt"] = body + string(rune('a'+i)) + "\n"
-	}
-	w.commit("slow", files)
-	// And one more commit, so that the budget runs out before the last.
+	// A later commit that is slow to match (seconds of matching: see
+	// TestPushTimeBudgetInsideAFile), and one more after it, so that the
+	// budget runs out before the last.
+	w.commit("slow", map[string]string{"slow.txt": slowLines()})
 	w.commit("after", map[string]string{"after.txt": "done\n"})
 	p := w.push("main")
 	w.mustReject(p)
-	if !strings.Contains(p.remote(), "aws-access-key-id") {
-		t.Errorf("the finding made before the budget ran out is not reported:\n%s", p.remote())
+	for _, want := range []string{"aws-access-key-id", "time budget of 3s"} {
+		if !strings.Contains(p.remote(), want) {
+			t.Errorf("the hook output lacks %q (the finding made before the budget ran out, and the overrun):\n%s", want, p.remote())
+		}
 	}
 }
 

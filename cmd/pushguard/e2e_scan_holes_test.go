@@ -112,6 +112,15 @@ func TestPushSecretInMetadata(t *testing.T) {
 const slowWords = "akia asia abia acca ghp_ gho_ xoxb- xoxp- sk_live_ rk_live_ glpat- npm_ pypi- hf_ sk-ant-api password secret token api_key apikey private key eyj " +
 	"Zq8xR2mN7vL4kP9wT3yB6cH1aQ5sD0fG8hJ2kL4zX6cV8bN1mQ3wE5rT7yU9iO0pA2sD4fG6hJ8kL0zX2cV4bN6mQ8wE0rT2y "
 
+// slowCopies and slowLines: 40 MB of lines of slowWords, seconds of
+// matching (TestPushTimeBudgetInsideAFile); a push of it needs
+// max_file_size raised above the default 5 MiB.
+const slowCopies = 20000
+
+func slowLines() string {
+	return strings.Repeat(strings.Repeat(slowWords, 8)+"\n", slowCopies)
+}
+
 // TestPushTimeBudgetInsideAFile: one commit whose file makes every rule's
 // expression run on every line is stopped by the time budget inside the
 // file, and fails closed; before, the budget was checked only between
@@ -125,14 +134,12 @@ const slowWords = "akia asia abia acca ghp_ gho_ xoxb- xoxp- sk_live_ rk_live_ g
 // faster machine finished it inside the budget. The test's own time does
 // not grow with the file: the scan stops at the budget.
 func TestPushTimeBudgetInsideAFile(t *testing.T) {
-	kw := slowWords
-	const copies = 20000
 	tests := []struct {
 		name string
 		slow string
 	}{
-		{"many keyword lines", strings.Repeat(strings.Repeat(kw, 8)+"\n", copies)},
-		{"one very long line", strings.Repeat(kw, 8*copies) + "\n"},
+		{"many keyword lines", slowLines()},
+		{"one very long line", strings.Repeat(slowWords, 8*slowCopies) + "\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,7 +163,6 @@ func TestPushTimeBudgetInsideAFile(t *testing.T) {
 // the time budget: the scan returns what it found before it stopped, and a
 // blocking finding already made is never discarded.
 func TestPushBudgetOverrunKeepsFindings(t *testing.T) {
-	kw := slowWords
 	w := newWorld(t)
 	// The budget leaves room for loading the rules on a loaded machine; the
 	// slow files cost far more than it (tens of seconds before the fix).
@@ -164,8 +170,7 @@ func TestPushBudgetOverrunKeepsFindings(t *testing.T) {
 	w.commit("key", map[string]string{"app.env": "AWS_ACCESS_KEY_ID=" + holeKey + "\n"})
 	// About 8 s of matching on the machine this was written on (see
 	// TestPushTimeBudgetInsideAFile): the budget is overrun for sure.
-	slow := strings.Repeat(strings.Repeat(kw, 8)+"\n", 20000)
-	w.commit("slow to match", map[string]string{"words.txt": slow})
+	w.commit("slow to match", map[string]string{"words.txt": slowLines()})
 	w.commit("after", map[string]string{"b.txt": "b\n"})
 	p := w.push("main")
 	w.mustReject(p)
