@@ -117,7 +117,7 @@ func (s *Store) PushedCommits(tips []plumbing.Hash) (commits, boundary []plumbin
 			boundary = append(boundary, h)
 			return n, nil
 		}
-		c, err := s.commitHeaderOf(h)
+		c, _, err := s.commitHeaderOf(h)
 		if err != nil {
 			return nil, err
 		}

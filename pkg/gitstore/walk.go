@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"container/heap"
 	"fmt"
+	"maps"
+	"runtime"
 	"strconv"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -62,10 +65,44 @@ type walkNode struct {
 // Among commits whose parents are already listed, the oldest committer time
 // comes first (then the hash), so the order is deterministic.
 func (s *Store) NewCommits(tips, exclude []plumbing.Hash) ([]plumbing.Hash, error) {
+	hashes, _, err := s.newCommits(tips, exclude, false)
+	return hashes, err
+}
+
+// NewCommitsRead is NewCommits that also returns commits of the list
+// already decoded, as Commit would return them. A long walk (from
+// DecodeWhileWalking commits on) hands each commit it reads to goroutines
+// that decode it while the walk goes on, on the cores the walk leaves
+// idle. The map may lack any commit (a short walk, one the commit-graph
+// answered, one that failed to decode): Commit reads those, and gives any
+// error. It holds only what the walk read, including excluded commits.
+func (s *Store) NewCommitsRead(tips, exclude []plumbing.Hash) ([]plumbing.Hash, map[plumbing.Hash]*Commit, error) {
+	return s.newCommits(tips, exclude, true)
+}
+
+// DecodeWhileWalking is the number of commits a NewCommitsRead walk reads
+// before it starts decoding them on other goroutines: a push of a few
+// commits does not pay for them.
+const DecodeWhileWalking = 256
+
+func (s *Store) newCommits(tips, exclude []plumbing.Hash, read bool) ([]plumbing.Hash, map[plumbing.Hash]*Commit, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
 	w := &walker{s: s, nodes: make(map[plumbing.Hash]*walkNode)}
+	if read {
+		w.dec = &decoders{}
+		defer w.dec.stop() // on every return: the goroutines end
+	}
+	hashes, err := w.list(tips, exclude)
+	if err != nil || w.dec == nil {
+		return hashes, nil, err
+	}
+	return hashes, w.dec.stop(), nil
+}
+
+// list walks from tips and exclude (NewCommits).
+func (w *walker) list(tips, exclude []plumbing.Hash) ([]plumbing.Hash, error) {
 	for _, h := range exclude {
 		n, err := w.start(h)
 		if err != nil {
@@ -86,8 +123,105 @@ func (s *Store) NewCommits(tips, exclude []plumbing.Hash) ([]plumbing.Hash, erro
 	return w.ordered(), nil
 }
 
+// decoders decode the commits a walk reads, on other goroutines. Until
+// DecodeWhileWalking commits are read they are only kept; then the
+// goroutines start, and take them and every later one in batches (one
+// hand-over per commit would cost the walk more than the decoding saves).
+// The data is the Store's cached copy, which nothing modifies, so the
+// goroutines read it without the Store's lock.
+type decoders struct {
+	batch   []rawCommit
+	work    chan []rawCommit
+	results []map[plumbing.Hash]*Commit
+	wg      sync.WaitGroup
+	stopped bool
+	all     map[plumbing.Hash]*Commit
+}
+
+// decodeBatch is the number of commits handed over at once.
+const decodeBatch = 64
+
+// rawCommit is a commit's hash and content.
+type rawCommit struct {
+	h    plumbing.Hash
+	data []byte
+}
+
+// add hands the content of commit h to the decoders.
+func (d *decoders) add(h plumbing.Hash, data []byte) {
+	d.batch = append(d.batch, rawCommit{h, data})
+	switch {
+	case d.work != nil && len(d.batch) >= decodeBatch:
+		d.work <- d.batch
+		d.batch = make([]rawCommit, 0, decodeBatch)
+	case d.work == nil && len(d.batch) >= DecodeWhileWalking:
+		d.start()
+		d.work <- d.batch
+		d.batch = make([]rawCommit, 0, decodeBatch)
+	}
+}
+
+// start starts the goroutines, one per core the walk leaves.
+func (d *decoders) start() {
+	n := max(runtime.GOMAXPROCS(0)-1, 1)
+	d.work = make(chan []rawCommit, 4)
+	d.results = make([]map[plumbing.Hash]*Commit, n)
+	for i := range n {
+		got := make(map[plumbing.Hash]*Commit)
+		d.results[i] = got
+		d.wg.Go(func() {
+			for batch := range d.work {
+				for _, c := range batch {
+					if dc := decodeQuietly(c); dc != nil {
+						got[c.h] = dc
+					}
+				}
+			}
+		})
+	}
+}
+
+// decodeQuietly decodes c, or returns nil when it fails or panics (a
+// decoder meeting hostile content): Commit reads that one again and
+// reports its error.
+func decodeQuietly(c rawCommit) (out *Commit) {
+	defer func() {
+		if recover() != nil {
+			out = nil
+		}
+	}()
+	dc, err := decodeCommit(c.h, c.data)
+	if err != nil {
+		return nil
+	}
+	return dc
+}
+
+// stop waits for the goroutines and returns what they decoded (nil when
+// they never started). It may be called more than once.
+func (d *decoders) stop() map[plumbing.Hash]*Commit {
+	if d.stopped {
+		return d.all
+	}
+	d.stopped = true
+	if d.work == nil {
+		return nil
+	}
+	d.work <- d.batch
+	d.batch = nil
+	close(d.work)
+	d.wg.Wait()
+	d.all = d.results[0]
+	for _, m := range d.results[1:] {
+		maps.Copy(d.all, m)
+	}
+	d.results = nil
+	return d.all
+}
+
 type walker struct {
 	s        *Store
+	dec      *decoders // nil: commits read are not decoded
 	nodes    map[plumbing.Hash]*walkNode
 	queue    nodeHeap
 	seq      int
@@ -122,9 +256,12 @@ func (w *walker) node(h plumbing.Hash) (*walkNode, error) {
 	if n, ok := w.nodes[h]; ok {
 		return n, nil
 	}
-	c, err := w.s.commitHeaderOf(h)
+	c, data, err := w.s.commitHeaderOf(h)
 	if err != nil {
 		return nil, err
+	}
+	if w.dec != nil && data != nil {
+		w.dec.add(h, data)
 	}
 	n := &walkNode{hash: h, time: c.time, parentHashes: c.parents, seq: w.seq}
 	w.seq++
@@ -350,13 +487,14 @@ func signatureTime(sig []byte) int64 {
 }
 
 // commitHeaderOf reads the header of commit h.
-func (s *Store) commitHeaderOf(h plumbing.Hash) (commitHeader, error) {
+func (s *Store) commitHeaderOf(h plumbing.Hash) (commitHeader, []byte, error) {
 	if c, ok := s.graphHeader(h); ok {
-		return c, nil
+		return c, nil, nil
 	}
 	data, err := s.typed(h, plumbing.CommitObject)
 	if err != nil {
-		return commitHeader{}, err
+		return commitHeader{}, nil, err
 	}
-	return parseCommitHeader(h, data)
+	c, err := parseCommitHeader(h, data)
+	return c, data, err
 }

@@ -102,6 +102,16 @@ func TestNewCommits(t *testing.T) {
 			if diff := cmp.Diff(tc.want, names(got)); diff != "" {
 				t.Errorf("NewCommits mismatch (-want +got):\n%s", diff)
 			}
+			read, decoded, err := s.NewCommitsRead(tc.tips, tc.exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(got, read); diff != "" {
+				t.Errorf("NewCommitsRead lists other commits than NewCommits (-NewCommits +NewCommitsRead):\n%s", diff)
+			}
+			if decoded != nil {
+				t.Errorf("a walk of a few commits decoded %d of them on other goroutines", len(decoded))
+			}
 			// Cross-check with git rev-list.
 			var args []string
 			for _, h := range tc.tips {
@@ -260,6 +270,81 @@ func TestNewCommitsOracle(t *testing.T) {
 				checkTopo(t, s, got)
 			}
 		})
+	}
+}
+
+// TestNewCommitsReadDecodes: a walk that reads DecodeWhileWalking commits
+// or more lists what NewCommits lists and decodes every commit it lists
+// as Commit does; a walk that fails (a missing tip) returns the error.
+func TestNewCommitsReadDecodes(t *testing.T) {
+	// A line of commits with a side branch merged back now and then.
+	h := newHistory()
+	var names []string
+	for i := range DecodeWhileWalking + 150 {
+		name := fmt.Sprintf("c%03d", i)
+		var ps []string
+		switch {
+		case i == 0:
+		case i%40 == 39:
+			ps = []string{names[i-1], names[i-5]}
+		default:
+			ps = []string{names[i-1]}
+		}
+		h.commit(name, int64(i)*3600, ps, put(fmt.Sprintf("f%d", i%7), name))
+		names = append(names, name)
+	}
+	r := newRepo(t, true)
+	ids := h.load(r)
+	s := r.open()
+	last := ids[names[len(names)-1]]
+	tests := []struct {
+		name    string
+		tips    []plumbing.Hash
+		exclude []plumbing.Hash
+		all     bool // the walk reads enough commits to decode them all
+	}{
+		{"whole history", []plumbing.Hash{last}, nil, true},
+		{"several tips", []plumbing.Hash{ids[names[200]], last, ids[names[300]]}, nil, true},
+		{"recent commits only", []plumbing.Hash{last}, []plumbing.Hash{ids[names[len(names)-20]]}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := s.NewCommits(tc.tips, tc.exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, decoded, err := s.NewCommitsRead(tc.tips, tc.exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("NewCommitsRead lists other commits than NewCommits (-want +got):\n%s", diff)
+			}
+			for h, c := range decoded {
+				wantC, err := s.Commit(h)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(wantC, c); diff != "" {
+					t.Errorf("commit %s decoded by the walk differs from Commit (-want +got):\n%s", h, diff)
+				}
+			}
+			missing := 0
+			for _, h := range got {
+				if decoded[h] == nil {
+					missing++
+				}
+			}
+			if tc.all && missing > 0 {
+				t.Errorf("%d of %d listed commits were not decoded by a walk of %d", missing, len(got), len(got))
+			}
+			if !tc.all && decoded != nil {
+				t.Errorf("a walk of %d commits decoded %d on other goroutines", len(got), len(decoded))
+			}
+		})
+	}
+	if _, _, err := s.NewCommitsRead([]plumbing.Hash{last, plumbing.NewHash("1111111111111111111111111111111111111111")}, nil); err == nil {
+		t.Error("a missing tip is not an error")
 	}
 }
 

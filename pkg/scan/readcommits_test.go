@@ -13,8 +13,10 @@ import (
 )
 
 // TestReadCommits: a list long enough to be read on every core gives the
-// commits in order, as one Commit call per hash does; a missing commit is
-// an error naming the first missing one in order, whichever part holds it.
+// commits in order, as one Commit call per hash does, whichever of them
+// the walk decoded already (NewCommitsRead, which decodes a long walk's
+// commits as Commit does); a missing commit is an error naming the first
+// missing one in order, whichever part holds it.
 func TestReadCommits(t *testing.T) {
 	r := newTestRepo(t)
 	n := 2*parallelCommitReads + 7
@@ -42,18 +44,50 @@ func TestReadCommits(t *testing.T) {
 	}
 	s := r.store()
 	e := &Engine{store: s}
-	got, err := e.readCommits(hashes)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := make([]*gitstore.Commit, n)
+	var err error
 	for i, h := range hashes {
 		if want[i], err = s.Commit(h); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("readCommits differs from Commit per hash (-want +got):\n%s", diff)
+	// The walk decodes what it reads (the list is long enough).
+	walked, decoded, err := s.NewCommitsRead([]plumbing.Hash{hashes[n-1]}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(hashes, walked); diff != "" {
+		t.Errorf("NewCommitsRead lists other commits than rev-list (-want +got):\n%s", diff)
+	}
+	if len(decoded) != n {
+		t.Errorf("the walk decoded %d commits, want all %d", len(decoded), n)
+	}
+	for i, h := range hashes {
+		if diff := cmp.Diff(want[i], decoded[h]); diff != "" {
+			t.Errorf("commit %d decoded by the walk differs from Commit (-want +got):\n%s", i, diff)
+		}
+	}
+	half := map[plumbing.Hash]*gitstore.Commit{}
+	for i, h := range hashes {
+		if i%2 == 0 {
+			half[h] = decoded[h]
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		decoded map[plumbing.Hash]*gitstore.Commit
+	}{
+		{"none decoded", nil},
+		{"all decoded", decoded},
+		{"half decoded", half},
+	} {
+		got, err := e.readCommits(hashes, tc.decoded)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: readCommits differs from Commit per hash (-want +got):\n%s", tc.name, diff)
+		}
 	}
 
 	missing1 := plumbing.NewHash("1111111111111111111111111111111111111111")
@@ -72,7 +106,7 @@ func TestReadCommits(t *testing.T) {
 			for k, i := range tc.at {
 				list[i] = []plumbing.Hash{missing1, missing2}[k]
 			}
-			_, err := e.readCommits(list)
+			_, err := e.readCommits(list, half)
 			if err == nil || !strings.Contains(err.Error(), tc.first.String()) {
 				t.Errorf("error %v, want one naming %s", err, tc.first)
 			}
@@ -121,7 +155,7 @@ func TestMarkBaseAmongNewCommits(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := &Engine{store: s, opts: Options{BranchEvidence: BranchEvidence{Limit: true, Base: tc.base}}}
-			read, err := e.readCommits(hashes)
+			read, err := e.readCommits(hashes, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -369,14 +369,15 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 		return res, nil
 	}
 	hashes := listed
+	var decoded map[plumbing.Hash]*gitstore.Commit
 	if !isListed {
 		var err error
-		hashes, err = e.store.NewCommits(commitTips, exclude)
+		hashes, decoded, err = e.store.NewCommitsRead(commitTips, exclude)
 		if err != nil {
 			return res, fmt.Errorf("list new commits: %w", err)
 		}
 	}
-	read, err := e.readCommits(hashes)
+	read, err := e.readCommits(hashes, decoded)
 	if err != nil {
 		return res, err
 	}
@@ -408,15 +409,23 @@ func (e *Engine) run(ctx context.Context, tips []Tip, exclude, listed []plumbing
 	return res, nil
 }
 
-// readCommits reads the commits of hashes, in order. The store decodes a
-// commit outside its lock, so a long list is read in a part per core at
-// once (the engine waits for it before the pipeline starts). The error is
-// that of the first commit in order that fails.
-func (e *Engine) readCommits(hashes []plumbing.Hash) ([]*gitstore.Commit, error) {
+// readCommits reads the commits of hashes, in order, taking those the
+// walk decoded already (NewCommitsRead) from decoded. The store decodes a
+// commit outside its lock, so a long list of commits still to read is
+// read in a part per core at once (the engine waits for it before the
+// pipeline starts). The error is that of the first commit in order that
+// fails.
+func (e *Engine) readCommits(hashes []plumbing.Hash, decoded map[plumbing.Hash]*gitstore.Commit) ([]*gitstore.Commit, error) {
 	out := make([]*gitstore.Commit, len(hashes))
 	errs := make([]error, len(hashes))
+	left := 0
+	for i, h := range hashes {
+		if out[i] = decoded[h]; out[i] == nil {
+			left++
+		}
+	}
 	parts := 1
-	if len(hashes) >= parallelCommitReads {
+	if left >= parallelCommitReads {
 		parts = runtime.GOMAXPROCS(0)
 	}
 	var wg sync.WaitGroup
@@ -432,6 +441,9 @@ func (e *Engine) readCommits(hashes []plumbing.Hash) ([]*gitstore.Commit, error)
 				}
 			}()
 			for ; i < hi; i++ {
+				if out[i] != nil {
+					continue
+				}
 				if out[i], errs[i] = e.store.Commit(hashes[i]); errs[i] != nil {
 					return
 				}
