@@ -145,6 +145,49 @@ func BenchmarkNewCommits(b *testing.B) {
 	}
 }
 
+// BenchmarkNewCommitsDecoded lists the whole generated history and
+// decodes every commit of the list, from a new Store each time (nothing
+// cached): "after" decodes them once the walk is done (NewCommits, then
+// Commit per hash, as the scan did), "during" on the core the walk leaves
+// idle (NewCommitsRead).
+func BenchmarkNewCommitsDecoded(b *testing.B) {
+	br := newBenchRepo(b)
+	tip := br.commits[len(br.commits)-1]
+	b.Run("after", func(b *testing.B) {
+		for b.Loop() {
+			s := br.repo.open()
+			got, err := s.NewCommits([]plumbing.Hash{tip}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, h := range got {
+				if _, err := s.Commit(h); err != nil {
+					b.Fatal(err)
+				}
+			}
+			s.Close()
+		}
+	})
+	b.Run("during", func(b *testing.B) {
+		for b.Loop() {
+			s := br.repo.open()
+			got, decoded, err := s.NewCommitsRead([]plumbing.Hash{tip}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, h := range got {
+				if decoded[h] != nil {
+					continue
+				}
+				if _, err := s.Commit(h); err != nil {
+					b.Fatal(err)
+				}
+			}
+			s.Close()
+		}
+	})
+}
+
 // BenchmarkTreeDecode compares this package's tree decoding with go-git's
 // object.Tree on the largest tree of the generated repository.
 func BenchmarkTreeDecode(b *testing.B) {
