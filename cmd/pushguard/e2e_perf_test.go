@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -69,5 +70,61 @@ func TestE2ELargeFileStreamed(t *testing.T) {
 	w.mustReject(p)
 	if !strings.Contains(p.remote(), "testdata/fixture.go:45001:") {
 		t.Errorf("secret on the last line of a large file not reported at line 45001:\n%s", p.remote())
+	}
+}
+
+// TestE2ELongPushEveryCommitChecked: a push of hundreds of commits onto
+// hundreds the server has (long enough for the walk to decode commits on
+// another core while it lists them: gitstore.NewCommitsRead) checks the
+// content and the message of every new commit, the first and the last
+// alike, and none of the commits the server had.
+func TestE2ELongPushEveryCommitChecked(t *testing.T) {
+	const old, fresh = 300, 400
+	w := newWorld(t)
+	w.installHook()
+	history := func(from, n int, first string, edit func(i int) (msg, path, content string)) []byte {
+		var b bytes.Buffer
+		for i := range n {
+			msg, path, content := edit(i)
+			fiCommitHeader(&b, "refs/heads/main", i+1, from+i, msg)
+			if i == 0 && first != "" {
+				fmt.Fprintf(&b, "from %s\n", first)
+			} else if i > 0 {
+				fmt.Fprintf(&b, "from :%d\n", i)
+			}
+			fmt.Fprintf(&b, "M 100644 inline %s\n", path)
+			fiData(&b, content)
+		}
+		b.WriteString("done\n")
+		return b.Bytes()
+	}
+	w.fastImport(history(0, old, "", func(i int) (string, string, string) {
+		return fmt.Sprintf("old change %d", i), fmt.Sprintf("src/f%d.go", i%17), fmt.Sprintf("package src\n\nvar old%d = %d\n", i, i)
+	}))
+	w.mustAccept(w.push("main"))
+
+	w.fastImport(history(old, fresh, "refs/heads/main^0", func(i int) (string, string, string) {
+		msg, path, content := fmt.Sprintf("new change %d", i), fmt.Sprintf("src/f%d.go", i%17), fmt.Sprintf("package src\n\nvar new%d = %d\n", i, i)
+		switch i {
+		case 0:
+			path, content = "deploy/first.env", "AWS_ACCESS_KEY_ID="+fakeAWSKey+"\n"
+		case fresh - 1:
+			msg = "last change\n\nrotated " + fakeAWSKey + " out"
+		}
+		return msg, path, content
+	}))
+	p := w.push("main")
+	w.mustReject(p)
+	out := p.remote()
+	for _, want := range []string{"deploy/first.env:1:", "message, line 3:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the hook output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "aws-access-key-id"); n < 2 {
+		t.Errorf("%d reports of the key, want one per new commit holding it:\n%s", n, out)
+	}
+	if want := fmt.Sprintf("in %d new commits", fresh); !strings.Contains(out, want) {
+		t.Errorf("the hook output lacks %q (the new commits, none the server had):\n%s", want, out)
 	}
 }
