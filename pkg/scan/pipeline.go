@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"runtime"
 	"strings"
@@ -419,15 +420,18 @@ func (w *Engine) runJob(ctx context.Context, j *factsJob, budget *byteBudget) {
 // factsKey is the key of e.facts for ch: its new blob, its parent blobs
 // and the blobs it may have been moved from.
 func factsKey(ch fileChange) string {
+	// The raw hashes (hex would cost an encoding per hash and per call),
+	// after the number of parent blobs, so that no two lists share a key.
 	var kb strings.Builder
-	kb.Grow((2 + len(ch.parentBlobs) + len(ch.movedFrom)) * 40)
-	kb.WriteString(ch.NewHash.String())
+	kb.Grow(binary.MaxVarintLen64 + (1+len(ch.parentBlobs)+len(ch.movedFrom))*len(ch.NewHash))
+	var n [binary.MaxVarintLen64]byte
+	kb.Write(binary.AppendUvarint(n[:0], uint64(len(ch.parentBlobs))))
+	kb.Write(ch.NewHash[:])
 	for _, p := range ch.parentBlobs {
-		kb.WriteString(p.String())
+		kb.Write(p[:])
 	}
-	kb.WriteString("<")
 	for _, p := range ch.movedFrom {
-		kb.WriteString(p.String())
+		kb.Write(p[:])
 	}
 	return kb.String()
 }
