@@ -322,6 +322,25 @@ func (r *bitReader) refill() bool {
 	return true
 }
 
+// fill is refill's fast path for a bit buffer decodeBlock holds in
+// locals (small enough to be inlined there): it loads eight bytes when
+// the input has them, and reports false when it does not.
+func fill(in []byte, pos int, bb uint64, nb uint) (int, uint64, uint, bool) {
+	if pos+8 > len(in) {
+		return pos, bb, nb, false
+	}
+	bb |= binary.LittleEndian.Uint64(in[pos:]) << nb
+	return pos + int(63-nb)>>3, bb, nb | 56, true
+}
+
+// refillLocals is refill for a bit buffer held in locals, near the end of
+// the input (where fill fails).
+func (r *bitReader) refillLocals(pos int, bb uint64, nb uint) (int, uint64, uint, bool) {
+	r.pos, r.bb, r.nb = pos, bb, nb
+	ok := r.refill()
+	return r.pos, r.bb, r.nb, ok
+}
+
 // take consumes n bits (n <= nb) and returns them.
 func (r *bitReader) take(n uint) uint32 {
 	v := uint32(r.bb & (1<<n - 1))
@@ -410,17 +429,20 @@ func (r *bitReader) stored(out []byte) (int, error) {
 func decodeBlock(r *bitReader, out []byte, o int, lit, dist *table) (int, error) {
 	lt, lmask, lroot := lit.t, uint64(1)<<lit.root-1, lit.root
 	dt, dmask, droot := dist.t, uint64(1)<<dist.root-1, dist.root
-	// The bit buffer lives in locals here; r is written back on return.
-	bb, nb := r.bb, r.nb
+	// The bit buffer and the input position live in locals here; r is
+	// written back on return.
+	in := r.in
+	bb, nb, pos := r.bb, r.nb, r.pos
 	for {
-		if nb < 48 {
-			// 48 bits hold a literal/length code (15), its extra bits
-			// (5), a distance code (15) and its extra bits (13).
-			r.bb, r.nb = bb, nb
-			if !r.refill() {
-				return 0, ErrTruncated
+		if nb < 15 {
+			// 15 bits hold a literal/length code; a refill leaves 56 or
+			// more, enough for three literals in a row.
+			var ok bool
+			if pos, bb, nb, ok = fill(in, pos, bb, nb); !ok {
+				if pos, bb, nb, ok = r.refillLocals(pos, bb, nb); !ok {
+					return 0, ErrTruncated
+				}
 			}
-			bb, nb = r.bb, r.nb
 		}
 		e := lt[bb&lmask]
 		if entryKind(e) == kindSub {
@@ -439,10 +461,20 @@ func decodeBlock(r *bitReader, out []byte, o int, lit, dist *table) (int, error)
 			continue
 		case kindLength:
 		case kindEnd:
-			r.bb, r.nb = bb, nb
+			r.bb, r.nb, r.pos = bb, nb, pos
 			return o, nil
 		default:
 			return 0, ErrCorrupt
+		}
+		if nb < 33 {
+			// 33 bits hold a length's extra bits (5), a distance code
+			// (15) and its extra bits (13).
+			var ok bool
+			if pos, bb, nb, ok = fill(in, pos, bb, nb); !ok {
+				if pos, bb, nb, ok = r.refillLocals(pos, bb, nb); !ok {
+					return 0, ErrTruncated
+				}
+			}
 		}
 		x := entryExtra(e)
 		length := int(e>>16) + int(bb&(1<<x-1))
