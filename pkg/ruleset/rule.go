@@ -304,17 +304,22 @@ func (r *Rule) PathsKey() string {
 	return b.String()
 }
 
+// AnyFile reports whether the rule has neither a paths nor a file
+// condition: MatchFile and MatchFileAfterPath are then true for every
+// file, whatever its path, status, size or content.
+func (r *Rule) AnyFile() bool { return r.paths == nil && r.file == nil }
+
 // MatchFileAfterPath is MatchFile for a file whose path is known to hold for
 // the rule's paths condition (MatchPath): it checks the rest.
 func (r *Rule) MatchFileAfterPath(f *FileInfo) bool {
-	if r.paths == nil && r.file == nil {
+	if r.AnyFile() {
 		return true
 	}
 	return r.matchFileRest(f, nil)
 }
 
 func (r *Rule) matchFile(f *FileInfo, why *string) bool {
-	if r.paths == nil && r.file == nil {
+	if r.AnyFile() {
 		return true
 	}
 	if r.paths != nil && !r.paths.match(f.Path) {

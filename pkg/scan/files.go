@@ -50,7 +50,7 @@ type PlainFile struct {
 // with a refs: condition apply only when it matches.
 func (e *Engine) RunFS(ctx context.Context, fsys fs.FS, root, ref string) (*Result, error) {
 	res := &Result{}
-	active, ruleRef := e.plainRules(ref)
+	sel, ruleRef := e.plainRules(ref)
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("read %s: %w", p, err)
@@ -73,7 +73,7 @@ func (e *Engine) RunFS(ctx context.Context, fsys fs.FS, root, ref string) (*Resu
 		if fi, err := d.Info(); err == nil {
 			size = fi.Size()
 		}
-		return e.checkPlain(ctx, res, PlainFile{Path: rel, Size: size, Open: func() (io.ReadCloser, error) { return fsys.Open(p) }}, active, ruleRef)
+		return e.checkPlain(ctx, res, PlainFile{Path: rel, Size: size, Open: func() (io.ReadCloser, error) { return fsys.Open(p) }}, sel, ruleRef)
 	})
 	return res, err
 }
@@ -81,12 +81,12 @@ func (e *Engine) RunFS(ctx context.Context, fsys fs.FS, root, ref string) (*Resu
 // RunFiles scans the given files in order; see RunFS.
 func (e *Engine) RunFiles(ctx context.Context, files []PlainFile, ref string) (*Result, error) {
 	res := &Result{}
-	active, ruleRef := e.plainRules(ref)
+	sel, ruleRef := e.plainRules(ref)
 	for _, f := range files {
 		if err := done(ctx); err != nil {
 			return res, err
 		}
-		if err := e.checkPlain(ctx, res, f, active, ruleRef); err != nil {
+		if err := e.checkPlain(ctx, res, f, sel, ruleRef); err != nil {
 			return res, err
 		}
 	}
@@ -105,8 +105,8 @@ func relPath(root, p string) string {
 }
 
 // plainRules returns the file and line rules that apply to content with
-// no commit on ref, and the ref each is charged to.
-func (e *Engine) plainRules(ref string) ([]*ruleset.Rule, []string) {
+// no commit on ref, split for fileRules, and the ref each is charged to.
+func (e *Engine) plainRules(ref string) (*ruleSelection, []string) {
 	facts := commitFacts("", gitstore.Person{}, gitstore.Person{})
 	facts.AI = &provenance.Result{}
 	var active []*ruleset.Rule
@@ -118,12 +118,14 @@ func (e *Engine) plainRules(ref string) ([]*ruleset.Rule, []string) {
 		ruleRef[r.Index] = ref
 		active = append(active, r)
 	}
-	return active, ruleRef
+	sel := &ruleSelection{}
+	sel.split(active, e.ruleWords())
+	return sel, ruleRef
 }
 
-// checkPlain applies the active rules to one file.
-func (e *Engine) checkPlain(ctx context.Context, res *Result, f PlainFile, active []*ruleset.Rule, ruleRef []string) error {
-	if len(active) == 0 {
+// checkPlain applies the selected rules to one file.
+func (e *Engine) checkPlain(ctx context.Context, res *Result, f PlainFile, sel *ruleSelection, ruleRef []string) error {
+	if len(sel.active) == 0 {
 		return nil
 	}
 	rc, err := f.Open()
@@ -161,7 +163,7 @@ func (e *Engine) checkPlain(ctx context.Context, res *Result, f PlainFile, activ
 	if facts.skipped != "" {
 		res.Skipped = append(res.Skipped, Skip{Path: f.Path, Reason: facts.skipped})
 	}
-	lineRules, depRules := e.fileRules(res, active, info, ruleRef, Finding{Path: f.Path})
+	lineRules, depRules := e.fileRules(res, sel, info, ruleRef, Finding{Path: f.Path})
 	if facts.skipped != "" {
 		return nil
 	}
@@ -172,7 +174,7 @@ func (e *Engine) checkPlain(ctx context.Context, res *Result, f PlainFile, activ
 	if err := e.matchAdded(ctx, facts, f.Path, data, [][]byte{nil}); err != nil {
 		return fmt.Errorf("read %s: %w", f.Path, err)
 	}
-	e.addLineFindings(res, facts.matches, lineRules, active, ruleRef, Finding{Path: f.Path})
+	e.addLineFindings(res, facts.matches, lineRules, sel.active, ruleRef, Finding{Path: f.Path})
 	return nil
 }
 

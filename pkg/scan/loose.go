@@ -8,8 +8,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"github.com/pushguard/pushguard/pkg/gitstore"
-	"github.com/pushguard/pushguard/pkg/provenance"
-	"github.com/pushguard/pushguard/pkg/ruleset"
 )
 
 // checkLoose scans a pushed ref that points, directly or through annotated
@@ -38,18 +36,9 @@ func (e *Engine) checkLoose(ctx context.Context, res *Result, ref string, h plum
 	default:
 		return nil
 	}
-	facts := commitFacts("", gitstore.Person{}, gitstore.Person{})
-	facts.AI = &provenance.Result{}
-	var active []*ruleset.Rule
-	ruleRef := make([]string, len(e.rules.Rules))
-	for _, r := range e.rules.Rules {
-		if r.Level() == ruleset.LevelCommit || !r.MatchRef(ref) || !r.MatchCommit(facts) {
-			continue
-		}
-		ruleRef[r.Index] = ref
-		active = append(active, r)
-	}
-	if len(active) == 0 {
+	// The rules as for content outside git (no commit), on ref.
+	sel, ruleRef := e.plainRules(ref)
+	if len(sel.active) == 0 {
 		return nil
 	}
 	c := &gitstore.Commit{Hash: h}
@@ -57,7 +46,7 @@ func (e *Engine) checkLoose(ctx context.Context, res *Result, ref string, h plum
 		if err := done(ctx); err != nil {
 			return err
 		}
-		if err := e.checkFile(ctx, res, c, ch, active, ruleRef); err != nil {
+		if err := e.checkFile(ctx, res, c, ch, sel, ruleRef); err != nil {
 			return fmt.Errorf("%s pushed as %s: %w", typ, ref, err)
 		}
 	}

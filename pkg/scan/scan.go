@@ -212,12 +212,13 @@ type Engine struct {
 	opts    Options
 	matcher *ruleset.LineMatcher
 	differ  diff.Differ
-	// activeBuf, ruleRefBuf, metaBuf and lineRulesBuf are checkCommit's
-	// and fileRules' lists, kept for reuse (engine only).
+	// activeBuf, ruleRefBuf, metaBuf, sel and lineRulesBuf are
+	// checkCommit's and fileRules' lists, kept for reuse (engine only).
 	activeBuf    []*ruleset.Rule
 	ruleRefBuf   []string
 	metaBuf      []bool
-	lineRulesBuf []bool
+	sel          ruleSelection
+	lineRulesBuf []uint64
 	// paths caches pathRules, which groups the rules by paths condition
 	// into pathFree and pathGroups (engine only).
 	paths      map[string][]uint64
@@ -720,16 +721,55 @@ func (e *Engine) checkCommit(ctx context.Context, res *Result, c *gitstore.Commi
 	if len(active) == 0 {
 		return nil
 	}
+	sel := &e.sel
+	sel.split(active, e.ruleWords())
 	for _, ch := range changes {
 		if err := done(ctx); err != nil {
 			return err
 		}
-		if err := e.checkFile(ctx, res, c, ch, active, ruleRef); err != nil {
+		if err := e.checkFile(ctx, res, c, ch, sel, ruleRef); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// ruleSelection is the rules active for a commit (or a scan outside
+// git), split for fileRules: anyFile marks, by Index, the line rules
+// without a paths or file condition, which apply to every file; perFile
+// lists the others, whose file conditions are checked file by file. Most
+// rules are in anyFile, so a file costs a copy of a few words and a pass
+// over perFile, not a pass over every rule.
+type ruleSelection struct {
+	active  []*ruleset.Rule
+	anyFile []uint64
+	hasAny  bool
+	perFile []*ruleset.Rule
+}
+
+// split fills s from active (reusing s's lists) for a set whose bit sets
+// have words words.
+func (s *ruleSelection) split(active []*ruleset.Rule, words int) {
+	s.active = active
+	if len(s.anyFile) != words {
+		s.anyFile = make([]uint64, words)
+	} else {
+		clear(s.anyFile)
+	}
+	s.hasAny = false
+	s.perFile = s.perFile[:0]
+	for _, r := range active {
+		if i := r.Index; i >= 0 && i>>6 < words && r.AnyFile() && !r.HasDependencies() && r.Level() != ruleset.LevelFile {
+			s.anyFile[i>>6] |= 1 << (i & 63)
+			s.hasAny = true
+			continue
+		}
+		s.perFile = append(s.perFile, r)
+	}
+}
+
+// ruleWords is the length of a bit set over the set's rules by Index.
+func (e *Engine) ruleWords() int { return (len(e.rules.Rules) + 63) / 64 }
 
 // needsFiles reports whether any file or line rule applies on refs.
 func (e *Engine) needsFiles(refs []string) bool {
@@ -905,7 +945,7 @@ type blobFacts struct {
 	added   int // lines the version adds (counted when examined)
 }
 
-func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit, ch fileChange, active []*ruleset.Rule, ruleRef []string) error {
+func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit, ch fileChange, sel *ruleSelection, ruleRef []string) error {
 	info := &ruleset.FileInfo{Path: ch.Path, Status: string(ch.Status)}
 	var facts *blobFacts
 	switch {
@@ -926,52 +966,60 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 			res.Skipped = append(res.Skipped, Skip{Commit: c.Hash, Path: ch.Path, Reason: facts.skipped})
 		}
 	}
-	lineRules, depRules := e.fileRules(res, active, info, ruleRef, Finding{Commit: c.Hash, Path: ch.Path})
+	lineRules, depRules := e.fileRules(res, sel, info, ruleRef, Finding{Commit: c.Hash, Path: ch.Path})
 	if err := e.checkDeps(res, c, ch, facts, depRules, ruleRef); err != nil {
 		return err
 	}
 	if lineRules == nil || facts == nil {
 		return nil
 	}
-	e.addLineFindings(res, facts.matches, lineRules, active, ruleRef, Finding{Commit: c.Hash, Path: ch.Path})
+	e.addLineFindings(res, facts.matches, lineRules, sel.active, ruleRef, Finding{Commit: c.Hash, Path: ch.Path})
 	return nil
 }
 
-// fileRules applies the active rules whose file conditions hold for info:
-// a file-level rule reports at (a finding naming the commit and path) at
-// once, dependency rules are returned, and the line rules are marked by
-// index in lineRules (nil when there are none).
-func (e *Engine) fileRules(res *Result, active []*ruleset.Rule, info *ruleset.FileInfo, ruleRef []string, at Finding) (lineRules []bool, depRules []*ruleset.Rule) {
-	paths := e.pathRules(info.Path)
-	for _, r := range active {
-		if i := r.Index; i < 0 || i>>6 >= len(paths) {
-			if !r.MatchFile(info) { // not one of the set's rules
+// fileRules applies the selected rules whose file conditions hold for
+// info: a file-level rule reports at (a finding naming the commit and
+// path) at once, dependency rules are returned, and the line rules are
+// marked by Index in the bit set lineRules (nil when there are none).
+func (e *Engine) fileRules(res *Result, sel *ruleSelection, info *ruleset.FileInfo, ruleRef []string, at Finding) (lineRules []uint64, depRules []*ruleset.Rule) {
+	// The engine's, reused from file to file: the caller is done with it
+	// before the next call.
+	lineRules = e.lineRulesBuf
+	if len(lineRules) != len(sel.anyFile) {
+		lineRules = make([]uint64, len(sel.anyFile))
+		e.lineRulesBuf = lineRules
+	}
+	copy(lineRules, sel.anyFile)
+	any := sel.hasAny
+	if len(sel.perFile) > 0 {
+		paths := e.pathRules(info.Path)
+		for _, r := range sel.perFile {
+			i := r.Index
+			if i < 0 || i>>6 >= len(paths) {
+				if !r.MatchFile(info) { // not one of the set's rules
+					continue
+				}
+			} else if paths[i>>6]&(1<<(i&63)) == 0 || !r.MatchFileAfterPath(info) {
 				continue
 			}
-		} else if paths[i>>6]&(1<<(i&63)) == 0 || !r.MatchFileAfterPath(info) {
-			continue
-		}
-		if r.HasDependencies() {
-			depRules = append(depRules, r)
-			continue
-		}
-		if r.Level() == ruleset.LevelFile {
-			f := at
-			f.Rule, f.Kind, f.Ref = r, KindFile, ruleRef[r.Index]
-			e.add(res, f)
-			continue
-		}
-		if lineRules == nil {
-			// The engine's, reused from file to file: the caller is done
-			// with it before the next call.
-			lineRules = e.lineRulesBuf
-			if len(lineRules) != len(e.rules.Rules) {
-				lineRules = make([]bool, len(e.rules.Rules))
-				e.lineRulesBuf = lineRules
+			if r.HasDependencies() {
+				depRules = append(depRules, r)
+				continue
 			}
-			clear(lineRules)
+			if r.Level() == ruleset.LevelFile {
+				f := at
+				f.Rule, f.Kind, f.Ref = r, KindFile, ruleRef[r.Index]
+				e.add(res, f)
+				continue
+			}
+			any = true
+			if i >= 0 && i>>6 < len(lineRules) {
+				lineRules[i>>6] |= 1 << (i & 63)
+			}
 		}
-		lineRules[r.Index] = true
+	}
+	if !any {
+		return nil, depRules
 	}
 	return lineRules, depRules
 }
@@ -1040,11 +1088,11 @@ const maxPathRules = 1 << 16
 // addLineFindings reports the matches of the line rules lineRules marks
 // (built-in rules, index -1, apply everywhere) at the commit and path at
 // names.
-func (e *Engine) addLineFindings(res *Result, matches []lineMatch, lineRules []bool, active []*ruleset.Rule, ruleRef []string, at Finding) {
+func (e *Engine) addLineFindings(res *Result, matches []lineMatch, lineRules []uint64, active []*ruleset.Rule, ruleRef []string, at Finding) {
 	for _, m := range matches {
 		ref := ""
-		if m.rule.Index >= 0 {
-			if !lineRules[m.rule.Index] {
+		if i := m.rule.Index; i >= 0 {
+			if i>>6 >= len(lineRules) || lineRules[i>>6]&(1<<(i&63)) == 0 {
 				continue
 			}
 			ref = ruleRef[m.rule.Index]
