@@ -990,7 +990,7 @@ func (e *Engine) fileRules(res *Result, sel *ruleSelection, info *ruleset.FileIn
 		e.lineRulesBuf = lineRules
 	}
 	copy(lineRules, sel.anyFile)
-	any := sel.hasAny
+	found := sel.hasAny // some line rule applies
 	if len(sel.perFile) > 0 {
 		paths := e.pathRules(info.Path)
 		for _, r := range sel.perFile {
@@ -1012,13 +1012,13 @@ func (e *Engine) fileRules(res *Result, sel *ruleSelection, info *ruleset.FileIn
 				e.add(res, f)
 				continue
 			}
-			any = true
+			found = true
 			if i >= 0 && i>>6 < len(lineRules) {
 				lineRules[i>>6] |= 1 << (i & 63)
 			}
 		}
 	}
-	if !any {
+	if !found {
 		return nil, depRules
 	}
 	return lineRules, depRules
