@@ -132,31 +132,17 @@ func BenchmarkInflatePackEntries(b *testing.B) {
 	}
 	var entries []entry
 	total := int64(0)
-	for _, d := range s.dirs {
-		if err := d.loadPacks(); err != nil {
-			b.Fatal(err)
+	mapped := true
+	eachPackEntry(b, s, func(pr *packReader, e packEntry) {
+		if pr.data == nil {
+			mapped = false
+			return
 		}
-		for _, p := range d.packs {
-			pr, err := p.open(s.deltas)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if pr.data == nil {
-				b.Skip("pack not mapped")
-			}
-			for i := range p.idx.Count() {
-				_, off, err := p.idx.At(i)
-				if err != nil {
-					b.Fatal(err)
-				}
-				e, err := pr.entry(off)
-				if err != nil {
-					b.Fatal(err)
-				}
-				entries = append(entries, entry{pr.data[e.data:], e.size})
-				total += e.size
-			}
-		}
+		entries = append(entries, entry{pr.data[e.data:], e.size})
+		total += e.size
+	})
+	if !mapped {
+		b.Skip("pack not mapped")
 	}
 	var d inflate.Decoder
 	var out []byte

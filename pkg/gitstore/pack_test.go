@@ -389,29 +389,36 @@ func TestDeltaCacheEviction(t *testing.T) {
 func entryKinds(t *testing.T, s *Store) map[int]int {
 	t.Helper()
 	kinds := map[int]int{}
+	eachPackEntry(t, s, func(_ *packReader, e packEntry) { kinds[e.typ]++ })
+	return kinds
+}
+
+// eachPackEntry calls fn with every entry of the packs of s, in index
+// order, and the reader of its pack.
+func eachPackEntry(tb testing.TB, s *Store, fn func(pr *packReader, e packEntry)) {
+	tb.Helper()
 	for _, d := range s.dirs {
 		if err := d.loadPacks(); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		for _, p := range d.packs {
 			pr, err := p.open(s.deltas)
 			if err != nil {
-				t.Fatal(err)
+				tb.Fatal(err)
 			}
 			for i := range p.idx.Count() {
 				_, off, err := p.idx.At(i)
 				if err != nil {
-					t.Fatal(err)
+					tb.Fatal(err)
 				}
-				pe, err := pr.entry(off)
+				e, err := pr.entry(off)
 				if err != nil {
-					t.Fatal(err)
+					tb.Fatal(err)
 				}
-				kinds[pe.typ]++
+				fn(pr, e)
 			}
 		}
 	}
-	return kinds
 }
 
 // packPath returns the .pack file of a repository with one pack.
