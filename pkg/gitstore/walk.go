@@ -131,11 +131,9 @@ func (w *walker) list(tips, exclude []plumbing.Hash) ([]plumbing.Hash, error) {
 // goroutines read it without the Store's lock.
 type decoders struct {
 	batch   []rawCommit
-	work    chan []rawCommit
+	work    chan []rawCommit // nil until started, and once stopped
 	results []map[plumbing.Hash]*Commit
 	wg      sync.WaitGroup
-	stopped bool
-	all     map[plumbing.Hash]*Commit
 }
 
 // decodeBatch is the number of commits handed over at once.
@@ -164,13 +162,14 @@ func (d *decoders) add(h plumbing.Hash, data []byte) {
 // start starts the goroutines, one per core the walk leaves.
 func (d *decoders) start() {
 	n := max(runtime.GOMAXPROCS(0)-1, 1)
-	d.work = make(chan []rawCommit, 4)
+	work := make(chan []rawCommit, 4) // the goroutines' own: stop clears d.work
+	d.work = work
 	d.results = make([]map[plumbing.Hash]*Commit, n)
 	for i := range n {
 		got := make(map[plumbing.Hash]*Commit)
 		d.results[i] = got
 		d.wg.Go(func() {
-			for batch := range d.work {
+			for batch := range work {
 				for _, c := range batch {
 					if dc := decodeQuietly(c); dc != nil {
 						got[c.h] = dc
@@ -197,26 +196,23 @@ func decodeQuietly(c rawCommit) (out *Commit) {
 	return dc
 }
 
-// stop waits for the goroutines and returns what they decoded (nil when
-// they never started). It may be called more than once.
+// stop waits for the goroutines and returns what they decoded: nil when
+// they never started, or when stop ran already (then it only returns).
 func (d *decoders) stop() map[plumbing.Hash]*Commit {
-	if d.stopped {
-		return d.all
-	}
-	d.stopped = true
 	if d.work == nil {
 		return nil
 	}
 	d.work <- d.batch
 	d.batch = nil
 	close(d.work)
+	d.work = nil
 	d.wg.Wait()
-	d.all = d.results[0]
+	all := d.results[0]
 	for _, m := range d.results[1:] {
-		maps.Copy(d.all, m)
+		maps.Copy(all, m)
 	}
 	d.results = nil
-	return d.all
+	return all
 }
 
 type walker struct {
