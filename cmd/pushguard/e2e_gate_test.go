@@ -208,26 +208,6 @@ func (w *world) pushWith(receivePack string, args ...string) pushResult {
 	return pushResult{out: out, err: err}
 }
 
-func TestBudgetOverrunNeverDiscardsABlockingFinding(t *testing.T) {
-	w := newWorld(t)
-	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 3s\non_error: accept\nmax_file_size: 64MiB\n"))
-	w.commit("base", map[string]string{"README.md": "hi\n"})
-	w.mustAccept(w.push("main"))
-	w.commit("key", map[string]string{"k.env": "K=" + fakeAWSKey + "\n"})
-	// A later commit that is slow to match (seconds of matching: see
-	// TestPushTimeBudgetInsideAFile), and one more after it, so that the
-	// budget runs out before the last.
-	w.commit("slow", map[string]string{"slow.txt": slowLines()})
-	w.commit("after", map[string]string{"after.txt": "done\n"})
-	p := w.push("main")
-	w.mustReject(p)
-	for _, want := range []string{"aws-access-key-id", "time budget of 3s"} {
-		if !strings.Contains(p.remote(), want) {
-			t.Errorf("the hook output lacks %q (the finding made before the budget ran out, and the overrun):\n%s", want, p.remote())
-		}
-	}
-}
-
 func TestSuppressionIsAnAuditRecord(t *testing.T) {
 	w := newWorld(t)
 	dir := t.TempDir()

@@ -161,20 +161,30 @@ func TestPushTimeBudgetInsideAFile(t *testing.T) {
 // TestPushBudgetOverrunKeepsFindings: with on_error: accept, a push whose
 // first commit holds a key is rejected even though a later commit overruns
 // the time budget: the scan returns what it found before it stopped, and a
-// blocking finding already made is never discarded.
+// blocking finding already made is never discarded. Both for a new branch
+// and for an update of a branch the server has.
 func TestPushBudgetOverrunKeepsFindings(t *testing.T) {
-	w := newWorld(t)
-	// The budget leaves room for loading the rules on a loaded machine; the
-	// slow files cost far more than it (tens of seconds before the fix).
-	w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 3s\non_error: accept\nmax_file_size: 64MiB\n"))
-	w.commit("key", map[string]string{"app.env": "AWS_ACCESS_KEY_ID=" + holeKey + "\n"})
-	// About 8 s of matching on the machine this was written on (see
-	// TestPushTimeBudgetInsideAFile): the budget is overrun for sure.
-	w.commit("slow to match", map[string]string{"words.txt": slowLines()})
-	w.commit("after", map[string]string{"b.txt": "b\n"})
-	p := w.push("main")
-	w.mustReject(p)
-	holeWant(t, p, "aws-access-key-id", "app.env:1:", "time budget of 3s")
+	for _, update := range []bool{false, true} {
+		t.Run(map[bool]string{false: "new branch", true: "update"}[update], func(t *testing.T) {
+			w := newWorld(t)
+			// The budget leaves room for loading the rules on a loaded
+			// machine; the slow file costs far more than it.
+			w.installHook("--config", writeServerConfig(t, t.TempDir(), "time_budget: 3s\non_error: accept\nmax_file_size: 64MiB\n"))
+			if update {
+				w.commit("base", map[string]string{"README.md": "hi\n"})
+				w.mustAccept(w.push("main"))
+			}
+			w.commit("key", map[string]string{"app.env": "AWS_ACCESS_KEY_ID=" + holeKey + "\n"})
+			// About 8 s of matching on the machine this was written on
+			// (see TestPushTimeBudgetInsideAFile), and one more commit
+			// after it: the budget is overrun for sure, before the last.
+			w.commit("slow to match", map[string]string{"words.txt": slowLines()})
+			w.commit("after", map[string]string{"b.txt": "b\n"})
+			p := w.push("main")
+			w.mustReject(p)
+			holeWant(t, p, "aws-access-key-id", "app.env:1:", "time budget of 3s")
+		})
+	}
 }
 
 // holeRules is a rule file with a plain (not secret) token rule, so that
