@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"html"
 	"image/png"
 	"net"
@@ -112,9 +114,34 @@ func (p *proxyRecorder) foreign() []string {
 	return out
 }
 
+// chromiumAttempts is how many times runChromium starts Chromium when it
+// dies of a signal. Debian's Chromium has crashed at start-up on CI's
+// machine (a segmentation fault 40 ms in, before loading the page, in one
+// run of many), which says nothing about the page; a Chromium that crashes
+// on every attempt, or fails in any other way, still fails the test.
+const chromiumAttempts = 3
+
 // runChromium runs headless Chromium over a file with extra arguments and
-// returns its standard output.
+// returns its standard output. A start that dies of a signal is logged and
+// retried with a fresh profile, up to chromiumAttempts times.
 func runChromium(t *testing.T, bin string, proxy *proxyRecorder, file string, args ...string) string {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		out, errText, err := startChromium(t, bin, proxy, file, args...)
+		if err == nil {
+			return out
+		}
+		var exit *exec.ExitError
+		crashed := errors.As(err, &exit) && exit.ProcessState != nil && !exit.Exited()
+		if !crashed || attempt == chromiumAttempts {
+			t.Fatalf("chromium %v (attempt %d of %d): %v\n%s", args, attempt, chromiumAttempts, err, errText)
+		}
+		t.Logf("chromium %v crashed (attempt %d of %d), starting it again: %v\n%s", args, attempt, chromiumAttempts, err, errText)
+	}
+}
+
+// startChromium runs Chromium once with a fresh profile and home.
+func startChromium(t *testing.T, bin string, proxy *proxyRecorder, file string, args ...string) (string, string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
@@ -132,10 +159,11 @@ func runChromium(t *testing.T, bin string, proxy *proxyRecorder, file string, ar
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, errb.String())
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("chromium ran past 120 s: %w", ctx.Err()) // killed, but not a crash: no retry
 	}
-	return out.String()
+	return out.String(), errb.String(), err
 }
 
 // TestBrowserRendersDashboard renders the dashboard of a generated log of
@@ -228,5 +256,30 @@ func TestBrowserRendersDashboard(t *testing.T) {
 	runChromium(t, bin, proxy, control, "--dump-dom", "--virtual-time-budget=2000")
 	if hosts := proxy.foreign(); !slices.Contains(hosts, "example.invalid") {
 		t.Errorf("the control page's image fetch went unseen (%q): the no-network check proves nothing", hosts)
+	}
+}
+
+// TestRunChromiumRetriesACrash runs a stand-in for Chromium that dies of a
+// segmentation fault on its first start and prints a page on its second:
+// runChromium returns the second start's output.
+func TestRunChromiumRetriesACrash(t *testing.T) {
+	dir := t.TempDir()
+	count := filepath.Join(dir, "starts")
+	fake := filepath.Join(dir, "chromium")
+	script := "#!/bin/sh\necho x >> " + count + "\n" +
+		"if [ $(wc -l < " + count + ") -lt 2 ]; then kill -SEGV $$; fi\necho '<html>page</html>'\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	proxy := newProxyRecorder(t)
+	if got := runChromium(t, fake, proxy, filepath.Join(dir, "page.html"), "--dump-dom"); got != "<html>page</html>\n" {
+		t.Errorf("output %q, want the second start's page", got)
+	}
+	data, err := os.ReadFile(count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "x"); n != 2 {
+		t.Errorf("Chromium started %d times, want 2", n)
 	}
 }
