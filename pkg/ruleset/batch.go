@@ -152,71 +152,74 @@ func (m *LineMatcher) ScanLines(lines [][]byte) {
 func (m *LineMatcher) scanChains(buf []byte, cut *[scanChains + 1]int) {
 	a := m.idx.ac
 	d := &m.dfa
-	t := d.t
-	ev := &m.batch.events
-	class := &a.class
-	q0, q1, q2, q3 := cut[0], cut[1], cut[2], cut[3]
-	var s0, s1, s2, s3 int32
-	n := min(cut[1]-q0, cut[2]-q1, cut[3]-q2, cut[4]-q3)
-	b0, b1, b2, b3 := buf[q0:q0+n], buf[q1:q1+n], buf[q2:q2+n], buf[q3:q3+n]
-	for i := range n {
-		c0, c1, c2, c3 := class[b0[i]], class[b1[i]], class[b2[i]], class[b3[i]]
-		v0, v1, v2, v3 := t[s0+c0], t[s1+c1], t[s2+c2], t[s3+c3]
-		if v0 <= 0 {
-			v0 = d.fill(a, s0, c0)
-			t = d.t
+	var s [scanChains]int
+	n := min(cut[1]-cut[0], cut[2]-cut[1], cut[3]-cut[2], cut[4]-cut[3])
+	for i := 0; i < n; i++ {
+		// The fast walk stops before a byte it cannot take alone.
+		i = stepChains(d.t, &d.class, buf, cut, i, n, &s)
+		if i == n {
+			break
 		}
-		if v1 <= 0 {
-			v1 = d.fill(a, s1, c1)
-			t = d.t
-		}
-		if v2 <= 0 {
-			v2 = d.fill(a, s2, c2)
-			t = d.t
-		}
-		if v3 <= 0 {
-			v3 = d.fill(a, s3, c3)
-			t = d.t
-		}
-		s0, s1, s2, s3 = v0>>1-1, v1>>1-1, v2>>1-1, v3>>1-1
-		if (v0|v1|v2|v3)&1 != 0 {
-			if v0&1 != 0 {
-				ev[0] = append(ev[0], scanEvent{int32(q0 + i), t[s0]})
+		for k := range scanChains {
+			pos := cut[k] + i
+			c := int(d.class[buf[pos]])
+			v := d.t[s[k]+c]
+			if v&entryComputed == 0 {
+				v = d.fill(a, s[k], c)
 			}
-			if v1&1 != 0 {
-				ev[1] = append(ev[1], scanEvent{int32(q1 + i), t[s1]})
-			}
-			if v2&1 != 0 {
-				ev[2] = append(ev[2], scanEvent{int32(q2 + i), t[s2]})
-			}
-			if v3&1 != 0 {
-				ev[3] = append(ev[3], scanEvent{int32(q3 + i), t[s3]})
+			s[k] = int(v >> entryShift)
+			if v&entryOut != 0 {
+				m.batch.events[k] = append(m.batch.events[k], scanEvent{int32(pos), int32(d.t[s[k]])})
 			}
 		}
 	}
 	// The rest of each part, alone.
-	m.scanChain(buf, q0+n, cut[1], s0, 0)
-	m.scanChain(buf, q1+n, cut[2], s1, 1)
-	m.scanChain(buf, q2+n, cut[3], s2, 2)
-	m.scanChain(buf, q3+n, cut[4], s3, 3)
+	for k := range scanChains {
+		m.scanChain(buf, cut[k]+n, cut[k+1], s[k], k)
+	}
 }
 
-// scanChain continues chain k from state s over buf[from:to].
-func (m *LineMatcher) scanChain(buf []byte, from, to int, s int32, k int) {
+// stepChains is the hot loop of scanChains: it walks the scanChains parts
+// of buf from their starts plus i, states in s, as long as every step is in
+// t already and reaches no state with outputs, and returns where it
+// stopped (n at the end). It calls nothing, so its variables stay in
+// registers.
+func stepChains(t []uint32, class *[256]uint32, buf []byte, cut *[scanChains + 1]int, i, n int, s *[scanChains]int) int {
+	m := n - i
+	b0, b1, b2, b3 := buf[cut[0]+i:][:m], buf[cut[1]+i:][:m], buf[cut[2]+i:][:m], buf[cut[3]+i:][:m]
+	s0, s1, s2, s3 := s[0], s[1], s[2], s[3]
+	j := 0
+	for ; j < m; j++ {
+		v0 := t[s0+int(class[b0[j]])]
+		v1 := t[s1+int(class[b1[j]])]
+		v2 := t[s2+int(class[b2[j]])]
+		v3 := t[s3+int(class[b3[j]])]
+		// An entry not computed yet lacks entryComputed.
+		if (v0&v1&v2&v3)&entryComputed == 0 || (v0|v1|v2|v3)&entryOut != 0 {
+			break
+		}
+		s0, s1, s2, s3 = int(v0>>entryShift), int(v1>>entryShift), int(v2>>entryShift), int(v3>>entryShift)
+	}
+	s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+	return i + j
+}
+
+// scanChain continues chain k from state s (a row offset) over buf[from:to].
+func (m *LineMatcher) scanChain(buf []byte, from, to int, s int, k int) {
 	a := m.idx.ac
 	d := &m.dfa
 	t := d.t
 	ev := m.batch.events[k]
 	for i := from; i < to; i++ {
-		c := a.class[buf[i]]
+		c := int(d.class[buf[i]])
 		v := t[s+c]
-		if v <= 0 {
+		if v&entryComputed == 0 {
 			v = d.fill(a, s, c)
 			t = d.t
 		}
-		s = v>>1 - 1
-		if v&1 != 0 {
-			ev = append(ev, scanEvent{int32(i), t[s]})
+		s = int(v >> entryShift)
+		if v&entryOut != 0 {
+			ev = append(ev, scanEvent{int32(i), int32(t[s])})
 		}
 	}
 	m.batch.events[k] = ev

@@ -73,7 +73,8 @@ func TestScanLinesEmbedded(t *testing.T) {
 // TestScanLinesAgainstNaive checks the keywords ScanLines finds per line
 // against a plain case-insensitive substring search, on random keywords
 // over a small alphabet (overlapping, nested and repeated keywords) and
-// random batches, with a matcher reused across batches.
+// random batches (short ones, and long ones where the interleaved walk
+// stops and resumes many times), with a matcher reused across batches.
 func TestScanLinesAgainstNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	randBytes := func(n int) []byte { return smallAlphabet(rng, n) }
@@ -94,10 +95,16 @@ func TestScanLinesAgainstNaive(t *testing.T) {
 		}
 		set := NewSet(mustParse(t, body.String()))
 		m := set.NewLineMatcher()
-		for range 5 {
-			lines := make([][]byte, rng.IntN(30))
+		for batch := range 5 {
+			// Most batches are short; some are long enough for the
+			// interleaved walk to run long and stop many times.
+			n, width := rng.IntN(30), 40
+			if batch == 4 {
+				n, width = 200+rng.IntN(200), 160
+			}
+			lines := make([][]byte, n)
 			for i := range lines {
-				lines[i] = randBytes(rng.IntN(40))
+				lines[i] = randBytes(rng.IntN(width))
 			}
 			m.ScanLines(lines)
 			for i, l := range lines {

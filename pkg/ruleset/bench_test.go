@@ -1,11 +1,14 @@
 package ruleset
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
 	"maps"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -272,6 +275,41 @@ func BenchmarkMatchPrefilter(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
 	})
+}
+
+// BenchmarkScanLinesRepo measures ScanLines on real text: the first
+// 10 MB of the lines added in the history of the repository BENCH_REPO (a
+// bare clone such as gin's; skipped without it), in batches of 64 lines,
+// with one matcher, as a pipeline worker runs them.
+func BenchmarkScanLinesRepo(b *testing.B) {
+	repo := os.Getenv("BENCH_REPO")
+	if repo == "" {
+		b.Skip("BENCH_REPO not set")
+	}
+	out, err := exec.Command("git", "-C", repo, "log", "-p", "-U0", "--no-color", "--all").Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var lines [][]byte
+	size := 0
+	for l := range bytes.Lines(out) {
+		if size >= 10<<20 {
+			break
+		}
+		if len(l) > 1 && l[0] == '+' && !bytes.HasPrefix(l, []byte("+++ ")) {
+			l = bytes.TrimSuffix(l[1:], []byte("\n"))
+			lines = append(lines, l)
+			size += len(l) + 1
+		}
+	}
+	m := embeddedSet(b).NewLineMatcher()
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		for i := 0; i < len(lines); i += 64 {
+			m.ScanLines(lines[i:min(i+64, len(lines))])
+		}
+		m.ScanLines(nil)
+	}
 }
 
 // BenchmarkRequiredRun measures the required run of the two rules whose

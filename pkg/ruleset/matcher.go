@@ -557,17 +557,17 @@ func (a *automaton) step(s, c int32) int32 {
 func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int32, d *dfaTable) []int32 {
 	t := d.init(a)
 	outs := a.outs
-	s := int32(0) // row offset
+	s := 0 // row offset
 	for _, b := range line {
-		c := a.class[b]
+		c := int(d.class[b])
 		v := t[s+c]
-		if v <= 0 {
+		if v&entryComputed == 0 {
 			v = d.fill(a, s, c)
 			t = d.t
 		}
-		s = v>>1 - 1
-		if v&1 != 0 {
-			for j := t[s] - 1; outs[j] >= 0; j++ {
+		s = int(v >> entryShift)
+		if v&entryOut != 0 {
+			for j := int32(t[s]) - 1; outs[j] >= 0; j++ {
 				if slot := outs[j]; seen[slot] != epoch {
 					seen[slot] = epoch
 					hits = append(hits, slot)
@@ -587,18 +587,22 @@ func (a *automaton) collect(line []byte, seen []uint32, epoch uint32, hits []int
 // each byte of a scan would wait on a cache miss).
 //
 // The entry of the state at row offset s (its row index times width) on
-// class c, t[s+c], is 0 until computed, then dfaEntry(the next state's row
-// offset, whether the next state has outputs), which is positive. Column 0
-// of the row of a state with outputs holds its mark (see automaton.mark):
-// the output flag in the entry spares a scan the load of the mark, in
-// another cache line, on the many bytes that complete no keyword. The first
-// fill of a row lists the state's trie edges once (a linked list: slow to
-// search for every class) and leaves -(1 + child state) in the entry of
-// each edge's class that is still 0; a scan treats such an entry as not
-// computed.
+// class c, t[s+c], is dfaEntry(the next state's row offset, whether the
+// next state has outputs) once computed: the offset shifted left by two,
+// with entryComputed and, when the next state has outputs, entryOut in the
+// two low bits. So a step is a load, a test and a shift. The output flag
+// spares a scan the load of the mark on the many bytes that complete no
+// keyword: column 0 of the row of a state with outputs holds its mark (see
+// automaton.mark; no byte has class 0). An entry without entryComputed is
+// not computed: 0, or, after the first fill of its row listed the state's
+// trie edges (a linked list: slow to search for every class), (1 + the
+// child state) << 2 on the class of each edge.
 type dfaTable struct {
-	t     []int32
-	width int32
+	t     []uint32
+	width int
+	// class is the automaton's class table, unsigned (a load that needs no
+	// sign extension in the hot loop).
+	class [256]uint32
 	// row[q] is 1 + the row offset of trie state q, 0 while it has none;
 	// state[r] is the trie state of row r, and listed[r] whether its edges
 	// are in its row.
@@ -607,44 +611,63 @@ type dfaTable struct {
 	listed []bool
 }
 
+// The flags in the low bits of a DFA entry (see dfaTable).
+const (
+	entryOut      = 1
+	entryComputed = 2
+	entryShift    = 2
+)
+
 // init readies the table for a (the root's row first) and returns t.
-func (d *dfaTable) init(a *automaton) []int32 {
+func (d *dfaTable) init(a *automaton) []uint32 {
 	if d.t == nil {
-		d.width = a.width
+		d.width = int(a.width)
+		for b, c := range a.class {
+			d.class[b] = uint32(c)
+		}
 		d.row = make([]int32, len(a.fail))
-		d.t = make([]int32, 0, 64*int(a.width))
+		d.t = make([]uint32, 0, 64*d.width)
 		d.addRow(a, 0)
 	}
 	return d.t
 }
 
 // addRow adds the row of trie state q and returns its offset.
-func (d *dfaTable) addRow(a *automaton, q int32) int32 {
-	off := int32(len(d.t))
-	d.t = append(d.t, make([]int32, d.width)...)
-	d.t[off] = a.mark[q]
-	d.row[q] = off + 1
+func (d *dfaTable) addRow(a *automaton, q int32) int {
+	off := len(d.t)
+	d.t = append(d.t, make([]uint32, d.width)...)
+	d.t[off] = uint32(a.mark[q])
+	d.row[q] = int32(off) + 1
 	d.state = append(d.state, q)
 	d.listed = append(d.listed, false)
 	return off
 }
 
-// dfaEntry is a DFA table entry (see dfaTable).
-func dfaEntry(off int32, out bool) int32 {
-	v := (off + 1) << 1
+// offset returns the row offset of trie state q, adding its row if need be.
+func (d *dfaTable) offset(a *automaton, q int32) int {
+	if r := d.row[q]; r != 0 {
+		return int(r - 1)
+	}
+	return d.addRow(a, q)
+}
+
+// dfaEntry is the DFA table entry (see dfaTable) of the state at row
+// offset off.
+func dfaEntry(off int, out bool) uint32 {
+	v := uint32(off)<<entryShift | entryComputed
 	if out {
-		v |= 1
+		v |= entryOut
 	}
 	return v
 }
 
 // fill computes the entry of the state at row offset s on class c (adding
-// the row of the state it leads to when that has none yet) and returns it.
-// It may grow d.t: reload it. Where the trie has no edge on c, the entry is
-// that of the state's failure state on c, computed (and kept) the same way:
-// one edge list searched per row, not one per state of the failure chain
-// and entry as automaton.step does.
-func (d *dfaTable) fill(a *automaton, s, c int32) int32 {
+// the row of the state it leads to when that has none yet), keeps it in
+// the table and returns it. It may grow d.t: reload it. Where the trie has
+// no edge on c, the entry is that of the state's failure state on c,
+// computed (and kept) the same way: one edge list searched per row, not
+// one per state of the failure chain and entry as automaton.step does.
+func (d *dfaTable) fill(a *automaton, s, c int) uint32 {
 	r := s / d.width
 	q := d.state[r]
 	next := a.root[c]
@@ -652,35 +675,27 @@ func (d *dfaTable) fill(a *automaton, s, c int32) int32 {
 		if !d.listed[r] {
 			d.listed[r] = true
 			for e := a.first[q]; e >= 0; e = a.sibling[e] {
-				if d.t[s+a.edgeClass[e]] == 0 {
-					d.t[s+a.edgeClass[e]] = -(a.edgeTo[e] + 1)
+				if i := s + int(a.edgeClass[e]); d.t[i] == 0 {
+					d.t[i] = uint32(a.edgeTo[e]+1) << entryShift
 				}
 			}
 		}
 		v := d.t[s+c]
-		if v > 0 {
+		if v&entryComputed != 0 {
 			return v
 		}
 		if v == 0 { // no edge on c: as the failure state
-			f := a.fail[q]
-			off := d.row[f] - 1
-			if off < 0 {
-				off = d.addRow(a, f)
-			}
-			v := d.t[off+c]
-			if v <= 0 {
-				v = d.fill(a, off, c)
+			f := d.offset(a, a.fail[q])
+			v := d.t[f+c]
+			if v&entryComputed == 0 {
+				v = d.fill(a, f, c)
 			}
 			d.t[s+c] = v
 			return v
 		}
-		next = -v - 1
+		next = int32(v>>entryShift) - 1
 	}
-	off := d.row[next] - 1
-	if off < 0 {
-		off = d.addRow(a, next)
-	}
-	v := dfaEntry(off, a.mark[next] != 0)
+	v := dfaEntry(d.offset(a, next), a.mark[next] != 0)
 	d.t[s+c] = v
 	return v
 }
@@ -690,17 +705,17 @@ func (d *dfaTable) fill(a *automaton, s, c int32) int32 {
 func (a *automaton) eachDFA(line []byte, d *dfaTable, fn func(end int, slot int32)) {
 	t := d.init(a)
 	outs := a.outs
-	s := int32(0)
+	s := 0
 	for i, b := range line {
-		c := a.class[b]
+		c := int(d.class[b])
 		v := t[s+c]
-		if v <= 0 {
+		if v&entryComputed == 0 {
 			v = d.fill(a, s, c)
 			t = d.t
 		}
-		s = v>>1 - 1
-		if v&1 != 0 {
-			for j := t[s] - 1; outs[j] >= 0; j++ {
+		s = int(v >> entryShift)
+		if v&entryOut != 0 {
+			for j := int32(t[s]) - 1; outs[j] >= 0; j++ {
 				fn(i+1, outs[j])
 			}
 		}
