@@ -90,7 +90,7 @@ func (a *app) scanHelp() {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	parsed, _ := parseScanFlags(nil, io.Discard)
 	parsed.fs.VisitAll(func(fl *flag.Flag) {
-		if fl.Name == "cpuprofile" || fl.Name == "memprofile" {
+		if fl.Name == "cpuprofile" || fl.Name == "memprofile" || fl.Name == "trace" {
 			return
 		}
 		fs.Var(fl.Value, fl.Name, fl.Usage)
