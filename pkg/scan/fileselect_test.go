@@ -59,7 +59,7 @@ func TestFileRulesMatchesEveryRuleChecked(t *testing.T) {
 						gotBits, gotDeps := e.fileRules(res, &sel, info, ruleRef, Finding{Path: p})
 						var gotLine []string
 						for _, r := range set.Rules {
-							if i := r.Index; gotBits != nil && gotBits[i>>6]&(1<<(i&63)) != 0 {
+							if gotBits.has(r.Index) {
 								gotLine = append(gotLine, r.ID)
 							}
 						}

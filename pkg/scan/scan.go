@@ -218,11 +218,11 @@ type Engine struct {
 	ruleRefBuf   []string
 	metaBuf      []bool
 	sel          ruleSelection
-	lineRulesBuf []uint64
+	lineRulesBuf ruleBits
 	// paths caches pathRules, which groups the rules by paths condition
 	// into pathFree and pathGroups (engine only).
-	paths      map[string][]uint64
-	pathFree   []uint64
+	paths      map[string]ruleBits
+	pathFree   ruleBits
 	pathGroups []pathGroup
 	// added and addedText are matchAdded's buffers, kept for reuse.
 	added     []diff.Line
@@ -742,7 +742,7 @@ func (e *Engine) checkCommit(ctx context.Context, res *Result, c *gitstore.Commi
 // over perFile, not a pass over every rule.
 type ruleSelection struct {
 	active  []*ruleset.Rule
-	anyFile []uint64
+	anyFile ruleBits
 	hasAny  bool
 	perFile []*ruleset.Rule
 }
@@ -752,15 +752,15 @@ type ruleSelection struct {
 func (s *ruleSelection) split(active []*ruleset.Rule, words int) {
 	s.active = active
 	if len(s.anyFile) != words {
-		s.anyFile = make([]uint64, words)
+		s.anyFile = make(ruleBits, words)
 	} else {
 		clear(s.anyFile)
 	}
 	s.hasAny = false
 	s.perFile = s.perFile[:0]
 	for _, r := range active {
-		if i := r.Index; i >= 0 && i>>6 < words && r.AnyFile() && !r.HasDependencies() && r.Level() != ruleset.LevelFile {
-			s.anyFile[i>>6] |= 1 << (i & 63)
+		if s.anyFile.holds(r.Index) && r.AnyFile() && !r.HasDependencies() && r.Level() != ruleset.LevelFile {
+			s.anyFile.set(r.Index)
 			s.hasAny = true
 			continue
 		}
@@ -768,8 +768,20 @@ func (s *ruleSelection) split(active []*ruleset.Rule, words int) {
 	}
 }
 
-// ruleWords is the length of a bit set over the set's rules by Index.
+// ruleWords is the length of a ruleBits over the set's rules.
 func (e *Engine) ruleWords() int { return (len(e.rules.Rules) + 63) / 64 }
+
+// ruleBits is a set of rules by Index: bit i&63 of word i>>6.
+type ruleBits []uint64
+
+// holds reports whether rule index i has a bit in b.
+func (b ruleBits) holds(i int) bool { return i >= 0 && i>>6 < len(b) }
+
+// has reports whether rule i is in b (false when b holds no bit for it).
+func (b ruleBits) has(i int) bool { return b.holds(i) && b[i>>6]&(1<<(i&63)) != 0 }
+
+// set adds rule i, which b must hold.
+func (b ruleBits) set(i int) { b[i>>6] |= 1 << (i & 63) }
 
 // needsFiles reports whether any file or line rule applies on refs.
 func (e *Engine) needsFiles(refs []string) bool {
@@ -981,12 +993,12 @@ func (e *Engine) checkFile(ctx context.Context, res *Result, c *gitstore.Commit,
 // info: a file-level rule reports at (a finding naming the commit and
 // path) at once, dependency rules are returned, and the line rules are
 // marked by Index in the bit set lineRules (nil when there are none).
-func (e *Engine) fileRules(res *Result, sel *ruleSelection, info *ruleset.FileInfo, ruleRef []string, at Finding) (lineRules []uint64, depRules []*ruleset.Rule) {
+func (e *Engine) fileRules(res *Result, sel *ruleSelection, info *ruleset.FileInfo, ruleRef []string, at Finding) (lineRules ruleBits, depRules []*ruleset.Rule) {
 	// The engine's, reused from file to file: the caller is done with it
 	// before the next call.
 	lineRules = e.lineRulesBuf
 	if len(lineRules) != len(sel.anyFile) {
-		lineRules = make([]uint64, len(sel.anyFile))
+		lineRules = make(ruleBits, len(sel.anyFile))
 		e.lineRulesBuf = lineRules
 	}
 	copy(lineRules, sel.anyFile)
@@ -995,11 +1007,11 @@ func (e *Engine) fileRules(res *Result, sel *ruleSelection, info *ruleset.FileIn
 		paths := e.pathRules(info.Path)
 		for _, r := range sel.perFile {
 			i := r.Index
-			if i < 0 || i>>6 >= len(paths) {
+			if !paths.holds(i) {
 				if !r.MatchFile(info) { // not one of the set's rules
 					continue
 				}
-			} else if paths[i>>6]&(1<<(i&63)) == 0 || !r.MatchFileAfterPath(info) {
+			} else if !paths.has(i) || !r.MatchFileAfterPath(info) {
 				continue
 			}
 			if r.HasDependencies() {
@@ -1013,8 +1025,8 @@ func (e *Engine) fileRules(res *Result, sel *ruleSelection, info *ruleset.FileIn
 				continue
 			}
 			found = true
-			if i >= 0 && i>>6 < len(lineRules) {
-				lineRules[i>>6] |= 1 << (i & 63)
+			if lineRules.holds(i) {
+				lineRules.set(i)
 			}
 		}
 	}
@@ -1032,12 +1044,12 @@ const maxKeptLines = 1 << 14
 // paths in many commits: the globs run once per path, not once per change,
 // and once per distinct paths condition (rules often share one through a
 // YAML anchor).
-func (e *Engine) pathRules(path string) []uint64 {
+func (e *Engine) pathRules(path string) ruleBits {
 	if bits, ok := e.paths[path]; ok {
 		return bits
 	}
 	if e.paths == nil || len(e.paths) >= maxPathRules {
-		e.paths = make(map[string][]uint64)
+		e.paths = make(map[string]ruleBits)
 	}
 	if e.pathFree == nil {
 		e.groupPaths()
@@ -1046,7 +1058,7 @@ func (e *Engine) pathRules(path string) []uint64 {
 	for _, g := range e.pathGroups {
 		if g.rep.MatchPath(path) {
 			for _, i := range g.rules {
-				bits[i>>6] |= 1 << (i & 63)
+				bits.set(i)
 			}
 		}
 	}
@@ -1064,12 +1076,12 @@ type pathGroup struct {
 // groupPaths sets pathFree (the rules without a paths condition) and
 // pathGroups (the others, by condition).
 func (e *Engine) groupPaths() {
-	e.pathFree = make([]uint64, (len(e.rules.Rules)+63)/64)
+	e.pathFree = make(ruleBits, e.ruleWords())
 	byKey := map[string]int{}
 	for _, r := range e.rules.Rules {
 		k := r.PathsKey()
 		if k == "" {
-			e.pathFree[r.Index>>6] |= 1 << (r.Index & 63)
+			e.pathFree.set(r.Index)
 			continue
 		}
 		gi, ok := byKey[k]
@@ -1088,11 +1100,11 @@ const maxPathRules = 1 << 16
 // addLineFindings reports the matches of the line rules lineRules marks
 // (built-in rules, index -1, apply everywhere) at the commit and path at
 // names.
-func (e *Engine) addLineFindings(res *Result, matches []lineMatch, lineRules []uint64, active []*ruleset.Rule, ruleRef []string, at Finding) {
+func (e *Engine) addLineFindings(res *Result, matches []lineMatch, lineRules ruleBits, active []*ruleset.Rule, ruleRef []string, at Finding) {
 	for _, m := range matches {
 		ref := ""
 		if i := m.rule.Index; i >= 0 {
-			if i>>6 >= len(lineRules) || lineRules[i>>6]&(1<<(i&63)) == 0 {
+			if !lineRules.has(i) {
 				continue
 			}
 			ref = ruleRef[m.rule.Index]
