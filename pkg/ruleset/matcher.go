@@ -661,12 +661,13 @@ func dfaEntry(off int, out bool) uint32 {
 	return v
 }
 
-// fill computes the entry of the state at row offset s on class c (adding
-// the row of the state it leads to when that has none yet), keeps it in
-// the table and returns it. It may grow d.t: reload it. Where the trie has
-// no edge on c, the entry is that of the state's failure state on c,
-// computed (and kept) the same way: one edge list searched per row, not
-// one per state of the failure chain and entry as automaton.step does.
+// fill computes the entry, not computed yet, of the state at row offset s
+// on class c (adding the row of the state it leads to when that has none
+// yet), keeps it in the table and returns it. It may grow d.t: reload it.
+// Where the trie has no edge on c, the entry is that of the state's
+// failure state on c, computed (and kept) the same way: one edge list
+// searched per row, not one per state of the failure chain and entry as
+// automaton.step does.
 func (d *dfaTable) fill(a *automaton, s, c int) uint32 {
 	r := s / d.width
 	q := d.state[r]
@@ -680,10 +681,8 @@ func (d *dfaTable) fill(a *automaton, s, c int) uint32 {
 				}
 			}
 		}
+		// Not computed (why fill was called): no edge, or a listed one.
 		v := d.t[s+c]
-		if v&entryComputed != 0 {
-			return v
-		}
 		if v == 0 { // no edge on c: as the failure state
 			f := d.offset(a, a.fail[q])
 			v := d.t[f+c]
